@@ -1,0 +1,58 @@
+/**
+ * One record of a capture file, as the readers hand it on. The object is reused by its reader: a
+ * consumer must copy what it wants to keep before asking for the next frame.
+ */
+export interface Frame {
+  /** 1-based record number in the (merged) input: Wireshark's `frame.number`. */
+  no: number;
+  /** Index of the input file this record came from (0-based, in command-line order). */
+  fileIndex: number;
+  /** 1-based record number inside its own file. */
+  fileFrameNo: number;
+  /** Whole seconds since the Unix epoch. */
+  tsSec: number;
+  /** Nanoseconds within `tsSec` (0 … 999,999,999). */
+  tsNsec: number;
+  /** LINKTYPE_* of the frame's interface; `NO_PACKET` for pcapng records that carry no packet. */
+  linkType: number;
+  /** Global interface index (pcapng: counted over all sections in file order; pcap: 0). */
+  interfaceId: number;
+  /** Bytes present in the file. */
+  caplen: number;
+  /** Bytes the packet had on the wire. */
+  origlen: number;
+  /** Buffer holding the packet bytes at `offset … offset + caplen`. Valid until the next frame. */
+  data: Uint8Array;
+  offset: number;
+}
+
+/** linkType of a pcapng record that Wireshark shows as a frame but that holds no packet. */
+export const NO_PACKET = -1;
+
+export function newFrame(): Frame {
+  return {
+    no: 0, fileIndex: 0, fileFrameNo: 0, tsSec: 0, tsNsec: 0, linkType: NO_PACKET, interfaceId: 0,
+    caplen: 0, origlen: 0, data: new Uint8Array(0), offset: 0,
+  };
+}
+
+/** Seconds as a double: precise to well under a microsecond for present-day dates. */
+export function frameSeconds(f: { tsSec: number; tsNsec: number }): number {
+  return f.tsSec + f.tsNsec / 1e9;
+}
+
+/** Compare two timestamps exactly. */
+export function compareTime(aSec: number, aNsec: number, bSec: number, bNsec: number): number {
+  return aSec !== bSec ? aSec - bSec : aNsec - bNsec;
+}
+
+/** ISO-8601 UTC with all nine fractional digits, e.g. 2013-03-07T21:42:06.869344000Z. */
+export function isoTime(sec: number, nsec: number): string {
+  const base = new Date(sec * 1000).toISOString(); // …:06.000Z
+  return `${base.slice(0, 19)}.${String(nsec).padStart(9, '0')}Z`;
+}
+
+/** Epoch seconds with nine fractional digits, the way tshark prints `frame.time_epoch`. */
+export function epochString(sec: number, nsec: number): string {
+  return `${sec}.${String(nsec).padStart(9, '0')}`;
+}

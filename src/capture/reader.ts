@@ -1,0 +1,205 @@
+import { BufferedInput } from './buffered-input.js';
+import { CaptureError, type CaptureProblem } from './errors.js';
+import { compareTime, newFrame, NO_PACKET, type Frame } from './frame.js';
+import { Step, type FormatInfo, type FormatReader } from './format.js';
+import { isPcapMagic, PcapReader, PCAP_FILE_HEADER_BYTES } from './pcap.js';
+import { isPcapngMagic, PcapngReader } from './pcapng.js';
+import { openSource, type ByteSource } from './source.js';
+
+/** What was read from one input file. */
+export interface FileSummary {
+  name: string;
+  compressed: boolean;
+  format: FormatInfo;
+  /** Records Wireshark would number as frames. */
+  records: number;
+  /** Records that carry a packet. */
+  packets: number;
+  bytes: number;
+  firstSec: number | null;
+  firstNsec: number;
+  lastSec: number | null;
+  lastNsec: number;
+  /** LINKTYPE number -> packets. */
+  linkTypes: Map<number, number>;
+  problems: CaptureProblem[];
+  /** False when a damaged or truncated record stopped reading before the end. */
+  complete: boolean;
+}
+
+export interface ReadOptions {
+  /** Bytes per read; tests use tiny values to split records across reads. */
+  chunkSize?: number;
+}
+
+/** One open input: its window, its format reader and its current frame. */
+const HAVE_FRAME = 1;
+const AT_END = 0;
+const NEED_DATA = -1;
+
+class OpenCapture {
+  readonly frame: Frame = newFrame();
+  recordNo = 0;
+  done = false;
+
+  constructor(
+    readonly input: BufferedInput,
+    readonly reader: FormatReader,
+    readonly summary: FileSummary,
+  ) {}
+
+  /**
+   * Advance without waiting: HAVE_FRAME, AT_END, or NEED_DATA (then `await refill()` and try again).
+   * Synchronous so that the per-frame path creates no promises; only a refill (per MiB) awaits.
+   */
+  tryAdvance(): number {
+    if (this.done) return AT_END;
+    const { input, reader, frame, summary } = this;
+    const step = reader.step(input, frame, summary.problems);
+    if (step === Step.Frame) {
+      this.recordNo++;
+      frame.fileFrameNo = this.recordNo;
+      noteFrame(summary, frame);
+      return HAVE_FRAME;
+    }
+    if (step === Step.End) {
+      this.finish(false);
+      return AT_END;
+    }
+    return NEED_DATA;
+  }
+
+  /** Reads more input for the reader; at the end of the input, ends this file (cleanly or truncated). */
+  async refill(): Promise<void> {
+    const { input, reader, summary } = this;
+    if (await input.ensure(reader.needBytes)) return;
+    if (input.available === 0) {
+      this.finish(true);
+      return;
+    }
+    summary.problems.push({
+      file: summary.name,
+      offset: input.offset,
+      kind: 'truncated-record',
+      message: `the file ends inside a record: it needs ${reader.needBytes} bytes here but only ${input.available} remain (capture cut short?)`,
+      fatal: true,
+    });
+    this.finish(false);
+  }
+
+  /** Advance, waiting for data as needed; false at the end of this file. */
+  async advance(): Promise<boolean> {
+    for (;;) {
+      const r = this.tryAdvance();
+      if (r !== NEED_DATA) return r === HAVE_FRAME;
+      await this.refill();
+    }
+  }
+
+  private finish(clean: boolean): void {
+    this.done = true;
+    this.summary.complete = clean;
+  }
+}
+
+function noteFrame(s: FileSummary, f: Frame): void {
+  s.records++;
+  if (f.linkType === NO_PACKET) return;
+  s.packets++;
+  s.bytes += f.caplen;
+  s.linkTypes.set(f.linkType, (s.linkTypes.get(f.linkType) ?? 0) + 1);
+  if (s.firstSec === null || compareTime(f.tsSec, f.tsNsec, s.firstSec, s.firstNsec) < 0) {
+    s.firstSec = f.tsSec;
+    s.firstNsec = f.tsNsec;
+  }
+  if (s.lastSec === null || compareTime(f.tsSec, f.tsNsec, s.lastSec, s.lastNsec) > 0) {
+    s.lastSec = f.tsSec;
+    s.lastNsec = f.tsNsec;
+  }
+}
+
+const SNIFF_BYTES = 4;
+
+async function openCapture(path: string, fileIndex: number, options: ReadOptions): Promise<OpenCapture> {
+  const source: ByteSource = await openSource(path);
+  const input = new BufferedInput(source, options.chunkSize);
+  try {
+    if (!(await input.ensure(SNIFF_BYTES))) {
+      throw new CaptureError(source.name, 0, input.available === 0 ? 'the file is empty' : 'the file is too short to be a capture');
+    }
+    let reader: FormatReader;
+    if (isPcapMagic(input.buf.subarray(input.pos))) {
+      if (!(await input.ensure(PCAP_FILE_HEADER_BYTES))) {
+        throw new CaptureError(source.name, input.available, 'the pcap file header is cut short');
+      }
+      reader = new PcapReader(input);
+    } else if (isPcapngMagic(input.buf.subarray(input.pos))) {
+      reader = new PcapngReader(input);
+    } else {
+      const hex = input.buf.toString('hex', input.pos, input.pos + SNIFF_BYTES);
+      throw new CaptureError(
+        source.name,
+        0,
+        `not a capture file: unknown magic 0x${hex} (expected pcap a1b2c3d4 / a1b23c4d in either byte order, or pcapng 0a0d0d0a${source.compressed ? '' : ', optionally gzip-compressed'})`,
+      );
+    }
+    const summary: FileSummary = {
+      name: source.name, compressed: source.compressed, format: reader.info, records: 0, packets: 0, bytes: 0,
+      firstSec: null, firstNsec: 0, lastSec: null, lastNsec: 0, linkTypes: new Map(), problems: [], complete: true,
+    };
+    const capture = new OpenCapture(input, reader, summary);
+    capture.frame.fileIndex = fileIndex;
+    return capture;
+  } catch (err) {
+    await source.close();
+    throw err;
+  }
+}
+
+/**
+ * Reads one or more captures and calls `onFrame` for every record, synchronously, in order. Several
+ * files are merged by timestamp (a rotated `tcpdump -C/-G` set, or any mix): the record with the
+ * earliest timestamp goes first and, on equal timestamps, the one from the file named first — the
+ * order `mergecap` writes, so frame numbers equal Wireshark's on the merged file. The Frame passed to
+ * `onFrame` is reused: copy what must outlive the call.
+ *
+ * A file that cannot be opened or has no known format throws CaptureError before any frame is
+ * delivered; damage inside a file stops that file and is reported in its summary's `problems`.
+ */
+export async function readCaptures(paths: readonly string[], onFrame: (frame: Frame) => void, options: ReadOptions = {}): Promise<FileSummary[]> {
+  const captures: OpenCapture[] = [];
+  try {
+    for (let i = 0; i < paths.length; i++) captures.push(await openCapture(paths[i]!, i, options));
+    let no = 0;
+    if (captures.length === 1) {
+      const only = captures[0]!;
+      for (;;) {
+        const r = only.tryAdvance();
+        if (r === HAVE_FRAME) {
+          only.frame.no = ++no;
+          onFrame(only.frame);
+        } else if (r === AT_END) break;
+        else await only.refill();
+      }
+    } else {
+      const live: OpenCapture[] = [];
+      for (const c of captures) if (await c.advance()) live.push(c);
+      while (live.length > 0) {
+        let best = 0;
+        for (let i = 1; i < live.length; i++) {
+          const a = live[i]!.frame;
+          const b = live[best]!.frame;
+          if (compareTime(a.tsSec, a.tsNsec, b.tsSec, b.tsNsec) < 0) best = i;
+        }
+        const c = live[best]!;
+        c.frame.no = ++no;
+        onFrame(c.frame);
+        const r = c.tryAdvance();
+        if (r === AT_END || (r === NEED_DATA && !(await c.advance()))) live.splice(best, 1);
+      }
+    }
+    return captures.map((c) => c.summary);
+  } finally {
+    for (const c of captures) await c.input.source.close();
+  }
+}

@@ -1,0 +1,101 @@
+import { open } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { CaptureError } from './errors.js';
+
+/** Where capture bytes come from: a file, standard input, or either through gunzip. */
+export interface ByteSource {
+  readonly name: string;
+  readonly compressed: boolean;
+  /** Read up to `length` bytes into `target` at `offset`; 0 means end of input. */
+  read(target: Uint8Array, offset: number, length: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+const GZIP_MAGIC_0 = 0x1f;
+const GZIP_MAGIC_1 = 0x8b;
+
+/** Opens a path, or `-` for standard input; gzip is recognised by its magic bytes, not the name. */
+export async function openSource(path: string): Promise<ByteSource> {
+  if (path === '-') return streamSourceSniffingGzip('<stdin>', process.stdin);
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    throw new CaptureError(path, 0, `cannot open: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  const head = new Uint8Array(2);
+  const { bytesRead } = await handle.read(head, 0, 2, 0);
+  if (bytesRead === 2 && head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1) {
+    await handle.close();
+    return streamSource(path, createReadStream(path).pipe(createGunzip()), true);
+  }
+  let position = 0;
+  return {
+    name: path,
+    compressed: false,
+    async read(target, offset, length) {
+      const r = await handle.read(target, offset, length, position);
+      position += r.bytesRead;
+      return r.bytesRead;
+    },
+    close: () => handle.close(),
+  };
+}
+
+/** Adapts a Node stream (chunks of any size) to pull reads into a caller's buffer. */
+export function streamSource(name: string, stream: Readable, compressed: boolean): ByteSource {
+  const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let pending: Buffer | null = null;
+  let pendingPos = 0;
+  let done = false;
+  return {
+    name,
+    compressed,
+    async read(target, offset, length) {
+      while (pending === null || pendingPos >= pending.length) {
+        if (done) return 0;
+        let r: IteratorResult<Buffer>;
+        try {
+          r = await chunks.next();
+        } catch (err) {
+          const what = compressed ? 'gzip data is damaged' : 'read failed';
+          throw new CaptureError(name, -1, `${what}: ${(err as Error).message}`);
+        }
+        if (r.done) {
+          done = true;
+          return 0;
+        }
+        pending = r.value;
+        pendingPos = 0;
+      }
+      const n = Math.min(length, pending.length - pendingPos);
+      target.set(pending.subarray(pendingPos, pendingPos + n), offset);
+      pendingPos += n;
+      return n;
+    },
+    async close() {
+      stream.destroy();
+    },
+  };
+}
+
+/** Standard input may be gzip too; peek at its first chunk before deciding. */
+async function streamSourceSniffingGzip(name: string, input: Readable): Promise<ByteSource> {
+  const it = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const first = await it.next();
+  if (first.done) return streamSource(name, Readable.from([]), false);
+  const head: Buffer = first.value;
+  const replay = Readable.from(
+    (async function* () {
+      yield head;
+      for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+    })(),
+    { objectMode: false },
+  );
+  if (head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1) {
+    return streamSource(name, replay.pipe(createGunzip()), true);
+  }
+  return streamSource(name, replay, false);
+}

@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { CaptureError } from './capture/errors.js';
+import { captureInfo } from './info.js';
+import { captureJobs } from './inputs.js';
+import { renderInfoText } from './report/info-text.js';
+
+/** Exit codes (documented in the README). */
+const EXIT_OK = 0;
+const EXIT_BAD_INPUT = 1;
+const EXIT_USAGE = 2;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function runInfo(captures: string[], json: boolean): Promise<number> {
+  let status = EXIT_OK;
+  const results = [];
+  for (const job of captureJobs(captures)) {
+    try {
+      const info = await captureInfo(job);
+      if (json) results.push(info);
+      else process.stdout.write(renderInfoText(info) + '\n');
+    } catch (err) {
+      if (!(err instanceof CaptureError)) throw err;
+      process.stderr.write(`tcp-postmortem: ${err.message}\n`);
+      status = EXIT_BAD_INPUT;
+    }
+  }
+  if (json) process.stdout.write(JSON.stringify(results.length === 1 ? results[0] : results, null, 2) + '\n');
+  return status;
+}
+
+/** yargs swallows a lone `-`; it stands for standard input, so carry it through under another name. */
+const STDIN_PLACEHOLDER = '\u0000stdin';
+const restoreStdin = (captures: string[]): string[] => captures.map((c) => (c === STDIN_PLACEHOLDER ? '-' : c));
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = EXIT_OK;
+  const parser = yargs(argv.map((a) => (a === '-' ? STDIN_PLACEHOLDER : a)))
+    .scriptName('tcp-postmortem')
+    .version(version())
+    .usage('$0 <command> <capture...>\n\nCaptures: pcap or pcapng files, gzip-compressed or not, `-` for standard input.\nSeveral files are merged by time; a directory stands for each capture in it.')
+    .command(
+      'info <captures..>',
+      'Format, interfaces, packets, TCP segments, time span and any damage (like capinfos, plus TCP)',
+      (y) => y
+        .positional('captures', { type: 'string', array: true, demandOption: true, describe: 'capture files, directories or -' })
+        .option('json', { type: 'boolean', default: false, describe: 'print JSON instead of text' }),
+      async (args) => {
+        exitCode = await runInfo(restoreStdin(args.captures as string[]), args.json);
+      },
+    )
+    .demandCommand(1, 'Name a command: info')
+    .strict()
+    .help()
+    .alias('h', 'help')
+    .fail((msg, err) => {
+      if (err) throw err;
+      process.stderr.write(`tcp-postmortem: ${msg}\nRun with --help for usage.\n`);
+      exitCode = EXIT_USAGE;
+    });
+  await parser.parseAsync();
+  return exitCode;
+}
+
+main(hideBin(process.argv)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof CaptureError) {
+      process.stderr.write(`tcp-postmortem: ${err.message}\n`);
+      process.exitCode = EXIT_BAD_INPUT;
+    } else {
+      process.stderr.write(`tcp-postmortem: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+      process.exitCode = 3;
+    }
+  },
+);

@@ -1,0 +1,74 @@
+/** TCP flag bits as they sit in the header's 13th/14th bytes (RFC 9293 §3.1, RFC 3168 for ECE/CWR). */
+export const FIN = 0x01;
+export const SYN = 0x02;
+export const RST = 0x04;
+export const PSH = 0x08;
+export const ACK = 0x10;
+export const URG = 0x20;
+export const ECE = 0x40;
+export const CWR = 0x80;
+/** Formerly NS (RFC 3540), now AE (RFC 9768). */
+export const AE = 0x100;
+
+/**
+ * One decoded TCP segment. The Decoder owns a single instance and overwrites it for every frame, so
+ * the per-packet path allocates nothing; consumers copy the few fields they keep.
+ */
+export class Segment {
+  /** Frame number (Wireshark frame.number) and timestamp of the frame that carried it. */
+  frame = 0;
+  tsSec = 0;
+  tsNsec = 0;
+  /** tsSec + tsNsec/1e9, for arithmetic on intervals. */
+  time = 0;
+  ipVersion: 4 | 6 = 4;
+  /** Source address words [0..3] and destination [4..7]; IPv4 uses words 3 and 7 (others 0). */
+  readonly addr = new Uint32Array(8);
+  srcPort = 0;
+  dstPort = 0;
+  /** Raw 32-bit sequence and acknowledgement numbers (unsigned). */
+  seq = 0;
+  ack = 0;
+  /** FIN … CWR and AE bits. */
+  flags = 0;
+  /** Window field as sent (not scaled). */
+  window = 0;
+  headerLength = 0;
+  /** Payload length from the IP header: what the segment occupies in sequence space (less SYN/FIN). */
+  payloadLength = 0;
+  /** Payload bytes actually present in the capture (less than payloadLength under a small snaplen). */
+  payloadCaptured = 0;
+  /** Where the payload starts in `data`. */
+  payloadOffset = 0;
+  data: Uint8Array = new Uint8Array(0);
+  /** Options; -1 where absent. */
+  mss = -1;
+  windowScale = -1;
+  sackPermitted = false;
+  hasTimestamp = false;
+  tsVal = 0;
+  tsEcr = 0;
+  /** SACK blocks as [left0, right0, left1, right1, …]; `sackBlocks` of them are valid. */
+  readonly sack = new Uint32Array(8);
+  sackBlocks = 0;
+  /** Outermost 802.1Q VLAN id, or -1. */
+  vlan = -1;
+  ipTtl = 0;
+  /** IPv4 identification (0 for IPv6): tells a retransmission from a duplicate capture of one packet. */
+  ipId = 0;
+  /** Bytes of this frame on the wire (frame.len). */
+  frameLength = 0;
+}
+
+export function flagString(flags: number): string {
+  let s = '';
+  if (flags & SYN) s += 'S';
+  if (flags & FIN) s += 'F';
+  if (flags & RST) s += 'R';
+  if (flags & PSH) s += 'P';
+  if (flags & ACK) s += '.';
+  if (flags & URG) s += 'U';
+  if (flags & ECE) s += 'E';
+  if (flags & CWR) s += 'W';
+  return s;
+}

@@ -1,0 +1,33 @@
+import type { CaptureInfo } from '../info.js';
+
+/** capinfos-style text for `tcp-postmortem info`. */
+export function renderInfoText(info: CaptureInfo): string {
+  const lines: string[] = [];
+  for (const f of info.files) {
+    lines.push(`File:              ${f.name}${f.compressed ? ' (gzip)' : ''}`);
+    lines.push(`Format:            ${f.format}, ${f.byteOrder}-endian, timestamps ${f.timestampResolution}${f.format === 'pcapng' ? `, ${f.sections} section(s)` : ''}`);
+    for (const i of f.interfaces) {
+      lines.push(`  interface ${i.id}:     ${i.linkTypeName} (linktype ${i.linkType}), snaplen ${i.snaplen}${i.name ? `, "${i.name}"` : ''}`);
+    }
+    lines.push(`  frames/packets:  ${f.frames} / ${f.packets}${f.complete ? '' : '  (reading stopped early: see problems)'}`);
+  }
+  const d = info.decode;
+  lines.push(`Frames:            ${info.frames}`);
+  lines.push(`Packets:           ${info.packets}`);
+  lines.push(`TCP segments:      ${info.tcpSegments}`);
+  const other: string[] = [];
+  if (d.notTcp) other.push(`${d.notTcp} other IP`);
+  if (d.notIp) other.push(`${d.notIp} not IP`);
+  if (d.ipFragment) other.push(`${d.ipFragment} non-first IP fragments`);
+  if (d.unsupportedLink) other.push(`${d.unsupportedLink} on link types not decoded`);
+  if (d.noPacket) other.push(`${d.noPacket} records without a packet`);
+  if (d.truncated) other.push(`${d.truncated} with headers cut by the snaplen`);
+  if (d.malformed) other.push(`${d.malformed} malformed`);
+  if (other.length) lines.push(`Not TCP:           ${other.join(', ')}`);
+  if (info.damagedFrames.length) lines.push(`Damaged frames:    ${info.damagedFrames.join(', ')}${info.damagedFrames.length >= 20 ? ' …' : ''}`);
+  lines.push(`First packet:      ${info.firstTime ?? 'n/a'}`);
+  lines.push(`Last packet:       ${info.lastTime ?? 'n/a'}`);
+  lines.push(`Duration:          ${info.durationSec === null ? 'n/a' : `${info.durationSec.toFixed(6)} s`}`);
+  for (const p of info.problems) lines.push(`Problem:           ${p.message} [${p.file} @ byte ${p.offset}]`);
+  return lines.join('\n') + '\n';
+}
