@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { CaptureError } from './errors.js';
@@ -35,10 +35,12 @@ export async function openSource(path: string): Promise<ByteSource> {
   return {
     name: path,
     compressed: false,
+    // A synchronous read of a regular file costs only the copy from the page cache; an async one
+    // adds a thread-pool round trip per chunk that, measured, left the main thread idle 2/3 of the time.
     async read(target, offset, length) {
-      const r = await handle.read(target, offset, length, position);
-      position += r.bytesRead;
-      return r.bytesRead;
+      const n = readSync(handle.fd, target, offset, length, position);
+      position += n;
+      return n;
     },
     close: () => handle.close(),
   };

@@ -1,0 +1,118 @@
+/**
+ * The report model: what `analyze` produces and what `--json` writes. Field names are a public,
+ * versioned interface (schemaVersion); add fields freely, never rename or remove within a version.
+ */
+import type { CaptureProblem } from './capture/errors.js';
+import type { ClassKey } from './tcp/classes.js';
+import type { TcpEventKind } from './tcp/events.js';
+import type { TcpStateName } from './tcp/endpoint-state.js';
+import type { DecodeStatusName } from './decode/status.js';
+
+export const SCHEMA_VERSION = 1;
+
+export type Side = 'client' | 'server';
+
+export interface Endpoint {
+  ip: string;
+  port: number;
+}
+
+export interface PerSide<T> {
+  client: T;
+  server: T;
+}
+
+export interface StateChangeRecord {
+  state: TcpStateName;
+  /** Frame that caused it; null for a timer (TIME_WAIT expiry). */
+  frame: number | null;
+  /** ISO-8601 time. */
+  time: string;
+}
+
+export interface EventRecord {
+  kind: TcpEventKind;
+  frame: number;
+  /** Epoch seconds. */
+  time: number;
+  by: Side;
+  /** Relative sequence number, payload length, relative ACK (-1 without ACK), window in bytes. */
+  seq: number;
+  len: number;
+  ack: number;
+  window: number;
+  classes: ClassKey[];
+}
+
+export interface SeriesRecord {
+  /** Epoch seconds and values, downsampled to at most 256 points. */
+  t: number[];
+  v: number[];
+}
+
+export interface ConnectionRecord {
+  /** Equals Wireshark's tcp.stream. */
+  id: number;
+  ipVersion: 4 | 6;
+  client: Endpoint;
+  server: Endpoint;
+  roleGuessed: boolean;
+  /** How the client was identified: its SYN, the SYN/ACK it received, or a port guess. */
+  roleBasis: 'syn' | 'synack' | 'guess';
+  firstFrame: number;
+  lastFrame: number;
+  startTime: string;
+  endTime: string;
+  durationSec: number;
+  packets: PerSide<number>;
+  payloadBytes: PerSide<number>;
+  /** Unique payload bytes (highest sequence sent, retransmissions not counted twice). */
+  uniqueBytes: PerSide<number>;
+  closedFirstBy: Side | 'both' | null;
+  firstFinFrame: number | null;
+  finFrames: PerSide<number | null>;
+  /** The first FIN or RST, whichever came first. */
+  firstClose: { by: Side; kind: 'FIN' | 'RST'; frame: number } | null;
+  resets: { frame: number; by: Side; time: string }[];
+  finalState: PerSide<TcpStateName>;
+  states: PerSide<StateChangeRecord[]>;
+  handshake: { synFrame: number | null; synAckFrame: number | null; rttMs: number | null };
+  windowScale: PerSide<number | null>;
+  mss: PerSide<number | null>;
+  seqWraps: PerSide<number>;
+  /** Payload sent after the peer's FIN (half-close traffic), retransmissions excluded. */
+  bytesAfterPeerFin: PerSide<number>;
+  /** Frames sent by that side, per segment class. */
+  analysis: PerSide<Partial<Record<ClassKey, number>>>;
+  events: EventRecord[];
+  eventsDropped: number;
+  series: { window: PerSide<SeriesRecord>; acked: PerSide<SeriesRecord> };
+  /** Dropped from the live table before its end (memory bound): later packets start a new id. */
+  evicted: boolean;
+  zeek: { connState: string; history: string };
+}
+
+export interface CaptureRecord {
+  files: string[];
+  frames: number;
+  packets: number;
+  tcpSegments: number;
+  firstTime: string | null;
+  lastTime: string | null;
+  /** The same instants as epoch seconds with nine decimals (tshark's frame.time_epoch form). */
+  firstEpoch: string | null;
+  lastEpoch: string | null;
+  durationSec: number | null;
+  decode: Record<DecodeStatusName, number>;
+  problems: CaptureProblem[];
+}
+
+export interface Report {
+  schemaVersion: typeof SCHEMA_VERSION;
+  generator: { name: 'tcp-postmortem'; version: string };
+  capture: CaptureRecord;
+  connections: ConnectionRecord[];
+  /** Live-table statistics: connections evicted to bound memory, peak live connections. */
+  tracking: { connections: number; peakLive: number; evicted: number; maxLive: number };
+  findings: unknown[];
+}

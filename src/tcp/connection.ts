@@ -1,0 +1,313 @@
+import { ACK, FIN, RST, SYN, type Segment } from '../decode/segment.js';
+import { classifySegment } from './analysis.js';
+import {
+  C_KEEP_ALIVE, C_KEEP_ALIVE_ACK, C_LOST_SEGMENT, C_RETRANSMISSION, C_ZERO_WINDOW_PROBE, C_ZERO_WINDOW_PROBE_ACK,
+  CLASS_COUNT, C_OUT_OF_ORDER,
+} from './classes.js';
+import { Direction, WS_NOT_USED } from './direction.js';
+import { EndpointState, TcpState } from './endpoint-state.js';
+import { Series, type TcpEvent, type TcpEventKind } from './events.js';
+import { seqAdd, seqGe, seqGt, seqRelative } from './seq.js';
+import { ZeekTracker } from './zeek.js';
+
+/** How the client was identified. */
+export type RoleBasis = 'syn' | 'synack' | 'guess';
+
+/** Events beyond these caps are counted, not kept (a long lossy transfer must not grow memory). */
+const MAX_CONTROL_EVENTS = 64;
+const MAX_OTHER_EVENTS = 512;
+
+/** Ports on which the server side is presumed when the handshake was not captured. */
+const SERVICE_PORTS = new Set([
+  80, 443, 8080, 8443, 8000, 8008, 8888, 3000, 5000, 9000, 3306, 5432, 6379, 27017, 9200, 9300, 11211, 5672,
+  9092, 2181, 6443, 2379, 1433, 1521, 389, 636, 25, 587, 465, 110, 995, 143, 993, 21, 22, 23, 53, 179, 445,
+  139, 135, 88, 3389, 5900, 1883, 8883, 61616, 9090, 4222, 7000, 7001, 9042, 15672, 8081, 8082, 10250,
+]);
+
+/**
+ * One TCP connection: the two directions ("a" = sender of the first frame seen, "b" = the other),
+ * both endpoints' inferred states, and the notable events. Roles (client/server) are resolved from
+ * the handshake or guessed from the ports.
+ */
+export class Connection {
+  readonly dirs: [Direction, Direction] = [new Direction(), new Direction()];
+  readonly states: [EndpointState, EndpointState] = [new EndpointState(), new EndpointState()];
+  readonly aAddr = new Uint32Array(4);
+  readonly bAddr = new Uint32Array(4);
+  aPort = 0;
+  bPort = 0;
+  ipVersion: 4 | 6 = 4;
+  /** Which side is the client: 0 = a, 1 = b. */
+  client: 0 | 1 = 0;
+  roleBasis: RoleBasis = 'guess';
+
+  firstFrame = 0;
+  lastFrame = 0;
+  startSec = 0;
+  startNsec = 0;
+  endSec = 0;
+  endNsec = 0;
+  lastTime = 0;
+
+  synFrame = 0;
+  synTime = 0;
+  synAckFrame = 0;
+  synAckTime = 0;
+  /** Handshake RTT (SYN → ACK of the SYN/ACK), seconds; 0 until known. */
+  initialRtt = 0;
+  /** Raw sequence number that marks this connection's first SYN (a different one starts a new one). */
+  streamSeqFrom: [number, number] = [0, 0];
+  streamSeqSet: [boolean, boolean] = [false, false];
+
+  /** First FIN: side and frame; and whether the second FIN crossed the first (simultaneous close). */
+  firstFinFrom: 0 | 1 | -1 = -1;
+  simultaneousClose = false;
+  readonly resets: { frame: number; time: number; from: 0 | 1 }[] = [];
+  readonly events: TcpEvent[] = [];
+  droppedEvents = 0;
+  private controlEvents = 0;
+  /** Advertised receive window (bytes) per side over time, for the timeline. */
+  readonly windowSeries: [Series, Series] = [new Series(), new Series()];
+  /** Highest sequence acknowledged of each side's data (bytes), over time. */
+  readonly ackedSeries: [Series, Series] = [new Series(), new Series()];
+  readonly zeek = new ZeekTracker();
+
+  /** Live-table bookkeeping (owned by the tracker). */
+  nextInBucket: Connection | null = null;
+  closedQueued = false;
+  evicted = false;
+
+  constructor(readonly id: number, seg: Segment) {
+    const a = seg.addr;
+    for (let i = 0; i < 4; i++) {
+      this.aAddr[i] = a[i]!;
+      this.bAddr[i] = a[4 + i]!;
+    }
+    this.aPort = seg.srcPort;
+    this.bPort = seg.dstPort;
+    this.ipVersion = seg.ipVersion;
+    this.firstFrame = seg.frame;
+    this.startSec = seg.tsSec;
+    this.startNsec = seg.tsNsec;
+    this.guessRoles();
+  }
+
+  /** 0 if the segment was sent by "a", 1 if by "b", -1 if it belongs to another 4-tuple. */
+  sideOf(seg: Segment): 0 | 1 | -1 {
+    const x = seg.addr;
+    if (seg.srcPort === this.aPort && seg.dstPort === this.bPort &&
+        x[0] === this.aAddr[0] && x[1] === this.aAddr[1] && x[2] === this.aAddr[2] && x[3] === this.aAddr[3] &&
+        x[4] === this.bAddr[0] && x[5] === this.bAddr[1] && x[6] === this.bAddr[2] && x[7] === this.bAddr[3]) return 0;
+    if (seg.srcPort === this.bPort && seg.dstPort === this.aPort &&
+        x[0] === this.bAddr[0] && x[1] === this.bAddr[1] && x[2] === this.bAddr[2] && x[3] === this.bAddr[3] &&
+        x[4] === this.aAddr[0] && x[5] === this.aAddr[1] && x[6] === this.aAddr[2] && x[7] === this.aAddr[3]) return 1;
+    return -1;
+  }
+
+  /** Whether a bare SYN from `side` with this sequence number opens a new connection (Wireshark rule). */
+  isNewSynFrom(side: 0 | 1, seg: Segment): boolean {
+    return (seg.flags & (SYN | ACK)) === SYN && this.streamSeqSet[side] && seg.seq !== this.streamSeqFrom[side];
+  }
+
+  /** Both endpoints done (closed, in TIME_WAIT, or reset): late packets are still possible, new data is not. */
+  get finished(): boolean {
+    const s0 = this.states[0].state;
+    const s1 = this.states[1].state;
+    const done = (s: TcpState) => s === TcpState.Closed || s === TcpState.TimeWait;
+    return done(s0) && done(s1);
+  }
+
+  /** Processes one segment of this connection; returns its class bits. */
+  add(seg: Segment, from: 0 | 1): number {
+    const fwd = this.dirs[from];
+    const rev = this.dirs[from === 0 ? 1 : 0];
+    const flags = seg.flags;
+    const len = seg.payloadLength;
+    this.lastFrame = seg.frame;
+    this.endSec = seg.tsSec;
+    this.endNsec = seg.tsNsec;
+    this.lastTime = seg.time;
+    fwd.packets++;
+    fwd.payloadBytes += len;
+    fwd.frameBytes += seg.frameLength;
+    if (!this.streamSeqSet[from]) {
+      this.streamSeqSet[from] = true;
+      this.streamSeqFrom[from] = seg.seq;
+    }
+    if (!fwd.baseSet) {
+      fwd.baseSet = true;
+      fwd.base = (flags & SYN) !== 0 ? seg.seq : seqAdd(seg.seq, -1);
+    }
+    if ((flags & SYN) !== 0) this.onSyn(seg, from, fwd, rev);
+    else if ((flags & ACK) !== 0 && this.synAckFrame !== 0 && this.initialRtt === 0 && this.synFrame !== 0 && from === this.client) {
+      this.initialRtt = seg.time - this.synTime;
+    }
+    this.trackWraps(fwd, seg);
+
+    const classes = classifySegment(seg, fwd, rev, this.initialRtt);
+    if (classes !== 0) {
+      const counts = fwd.classCounts;
+      for (let i = 0; i < CLASS_COUNT; i++) if (classes & (1 << i)) counts[i]!++;
+    }
+    const wasZero = fwd.windowSetBefore && fwd.prevWindow === 0;
+    this.updateStates(seg, from, fwd, rev, classes);
+    this.noteEvents(seg, from, fwd, rev, classes, wasZero);
+    fwd.prevWindow = seg.window;
+    fwd.windowSetBefore = true;
+    this.zeek.observe(seg, from, classes, len);
+    return classes;
+  }
+
+  private onSyn(seg: Segment, from: 0 | 1, fwd: Direction, rev: Direction): void {
+    fwd.isn = seg.seq;
+    fwd.synSeen = true;
+    fwd.base = seg.seq;
+    fwd.wsOption = seg.windowScale;
+    if (seg.mss >= 0) fwd.mss = seg.mss;
+    fwd.sackPermitted = seg.sackPermitted;
+    fwd.timestamps = seg.hasTimestamp;
+    if ((seg.flags & ACK) === 0) {
+      if (this.synFrame === 0) {
+        this.synFrame = seg.frame;
+        this.synTime = seg.time;
+        this.client = from;
+        this.roleBasis = 'syn';
+      }
+    } else {
+      if (this.synAckFrame === 0) {
+        this.synAckFrame = seg.frame;
+        this.synAckTime = seg.time;
+        if (this.roleBasis !== 'syn') {
+          this.client = from === 0 ? 1 : 0;
+          this.roleBasis = 'synack';
+        }
+      }
+      // Window scaling is in force only when both SYNs carried the option (RFC 7323 §2.2).
+      if (rev.synSeen) {
+        if (fwd.wsOption >= 0 && rev.wsOption >= 0) {
+          fwd.winScale = fwd.wsOption;
+          rev.winScale = rev.wsOption;
+        } else {
+          fwd.winScale = WS_NOT_USED;
+          rev.winScale = WS_NOT_USED;
+        }
+      }
+    }
+  }
+
+  private trackWraps(fwd: Direction, seg: Segment): void {
+    if ((seg.flags & RST) !== 0) return;
+    const top = seqAdd(seg.seq, seg.payloadLength);
+    if (!fwd.highestSeqSet || (seg.flags & SYN) !== 0) {
+      fwd.highestSeq = top;
+      fwd.highestSeqSet = true;
+      return;
+    }
+    if (seqGt(top, fwd.highestSeq)) {
+      if (top < fwd.highestSeq) fwd.seqWraps++;
+      fwd.highestSeq = top;
+    }
+  }
+
+  /** RFC 9293 state transitions of both endpoints, from one segment seen on the wire. */
+  private updateStates(seg: Segment, from: 0 | 1, fwd: Direction, rev: Direction, classes: number): void {
+    const x = this.states[from];
+    const y = this.states[from === 0 ? 1 : 0];
+    const flags = seg.flags;
+    const f = seg.frame;
+    const t = seg.time;
+    if ((flags & RST) !== 0) {
+      this.resets.push({ frame: f, time: t, from });
+      x.set(TcpState.Closed, f, t);
+      // A RST in TIME_WAIT kills it too on Linux (RFC 1337 protection is off by default).
+      y.set(TcpState.Closed, f, t);
+      return;
+    }
+    if ((flags & SYN) !== 0) {
+      if ((flags & ACK) === 0) {
+        if (x.state === TcpState.Unknown || x.state === TcpState.Closed) x.set(TcpState.SynSent, f, t);
+      } else {
+        if (x.state === TcpState.Unknown || x.state === TcpState.SynSent || x.state === TcpState.Closed) x.set(TcpState.SynReceived, f, t);
+        if (y.state === TcpState.SynSent || y.state === TcpState.Unknown) y.set(TcpState.Established, f, t);
+      }
+    } else {
+      // Any other segment means the sender considers the connection open (mid-stream captures too).
+      if (x.state === TcpState.Unknown || x.state === TcpState.SynSent || x.state === TcpState.SynReceived) x.set(TcpState.Established, f, t);
+      if ((flags & ACK) !== 0 && (y.state === TcpState.SynReceived || y.state === TcpState.Unknown)) y.set(TcpState.Established, f, t);
+    }
+    // The ACK part: does it acknowledge the receiver's FIN?
+    if ((flags & ACK) !== 0 && rev.finCount > 0 && seqGe(seg.ack, rev.finAckSeq)) {
+      if (y.state === TcpState.FinWait1) y.set(TcpState.FinWait2, f, t);
+      else if (y.state === TcpState.Closing) y.set(TcpState.TimeWait, f, t);
+      else if (y.state === TcpState.LastAck) y.set(TcpState.Closed, f, t);
+    }
+    if ((flags & FIN) !== 0) {
+      const finEnd = seqAdd(seg.seq, seg.payloadLength + 1);
+      if (fwd.finCount === 0 || seqGt(finEnd, fwd.finAckSeq)) fwd.finAckSeq = finEnd;
+      if (fwd.finCount++ === 0) {
+        fwd.firstFinFrame = f;
+        fwd.firstFinTime = t;
+        if (this.firstFinFrom === -1) this.firstFinFrom = from;
+        else if (rev.finCount > 0 && ((flags & ACK) === 0 || !seqGe(seg.ack, rev.finAckSeq))) this.simultaneousClose = true;
+      }
+      if (x.state === TcpState.CloseWait) x.set(TcpState.LastAck, f, t);
+      else if (x.state === TcpState.Established || x.state === TcpState.SynReceived || x.state === TcpState.Unknown) x.set(TcpState.FinWait1, f, t);
+      if (y.state === TcpState.Established || y.state === TcpState.SynReceived || y.state === TcpState.Unknown || y.state === TcpState.SynSent) y.set(TcpState.CloseWait, f, t);
+      else if (y.state === TcpState.FinWait1) y.set(TcpState.Closing, f, t);
+      else if (y.state === TcpState.FinWait2) y.set(TcpState.TimeWait, f, t);
+    }
+    if (seg.payloadLength > 0 && rev.finCount > 0 && (classes & (C_RETRANSMISSION | C_OUT_OF_ORDER)) === 0) {
+      fwd.bytesAfterPeerFin += seg.payloadLength;
+    }
+  }
+
+  private noteEvents(seg: Segment, from: 0 | 1, fwd: Direction, rev: Direction, classes: number, wasZero: boolean): void {
+    const flags = seg.flags;
+    if ((flags & (SYN | FIN | RST)) !== 0) {
+      const kind: TcpEventKind = (flags & RST) !== 0 ? 'rst' : (flags & SYN) !== 0 ? ((flags & ACK) !== 0 ? 'syn-ack' : 'syn') : 'fin';
+      if (this.controlEvents < MAX_CONTROL_EVENTS) {
+        this.controlEvents++;
+        this.pushEvent(kind, seg, from, fwd, rev, classes);
+      } else this.droppedEvents++;
+    }
+    let kind: TcpEventKind | null = null;
+    if (classes & C_ZERO_WINDOW_PROBE) kind = 'zero-window-probe';
+    else if (classes & C_ZERO_WINDOW_PROBE_ACK) kind = 'zero-window-probe-ack';
+    else if ((flags & (SYN | FIN | RST)) === 0 && seg.window === 0 && !wasZero) kind = 'zero-window';
+    else if (wasZero && seg.window !== 0 && (flags & (SYN | RST)) === 0) kind = 'window-open';
+    else if (classes & C_KEEP_ALIVE) kind = 'keep-alive';
+    else if (classes & C_KEEP_ALIVE_ACK) kind = 'keep-alive-ack';
+    else if (classes & C_RETRANSMISSION) kind = 'retransmission';
+    else if (classes & C_LOST_SEGMENT) kind = 'lost-segment';
+    else if (seg.payloadLength > 0 && rev.finCount > 0 && fwd.bytesAfterPeerFin === seg.payloadLength) kind = 'data-after-fin';
+    if (kind !== null) {
+      if (this.events.length - this.controlEvents < MAX_OTHER_EVENTS) this.pushEvent(kind, seg, from, fwd, rev, classes);
+      else this.droppedEvents++;
+    }
+    if (seg.window !== fwd.prevWindow || !fwd.windowSetBefore) this.windowSeries[from].push(seg.time, fwd.scaledWindow(seg.window));
+    if ((flags & ACK) !== 0 && rev.baseSet) this.ackedSeries[from === 0 ? 1 : 0].push(seg.time, seqRelative(seg.ack, rev.base));
+  }
+
+  private pushEvent(kind: TcpEventKind, seg: Segment, from: 0 | 1, fwd: Direction, rev: Direction, classes: number): void {
+    this.events.push({
+      kind,
+      frame: seg.frame,
+      time: seg.time,
+      from,
+      seq: seqRelative(seg.seq, fwd.base),
+      len: seg.payloadLength,
+      ack: (seg.flags & ACK) !== 0 && rev.baseSet ? seqRelative(seg.ack, rev.base) : -1,
+      window: (seg.flags & SYN) !== 0 ? seg.window : fwd.scaledWindow(seg.window),
+      classes,
+    });
+  }
+
+  /** Port heuristic for captures that begin after the handshake (cf. Zeek's likely-server ports). */
+  private guessRoles(): void {
+    const aService = SERVICE_PORTS.has(this.aPort) || this.aPort < 1024;
+    const bService = SERVICE_PORTS.has(this.bPort) || this.bPort < 1024;
+    if (aService !== bService) this.client = aService ? 1 : 0;
+    else this.client = this.aPort < this.bPort ? 1 : 0;
+    this.roleBasis = 'guess';
+  }
+}

@@ -1,0 +1,79 @@
+import { CLASS_COUNT } from './classes.js';
+
+/** Window-scale knowledge for one direction, as Wireshark tracks it. */
+export const WS_UNKNOWN = -1; // handshake not seen
+export const WS_NOT_USED = -2; // a SYN lacked the option: windows are not scaled
+
+/**
+ * What one side of a connection sent, and the sequence-space bookkeeping the classification rules
+ * need (Wireshark's `tcp_analyze_seq_info` equivalents). Raw 32-bit numbers, compared with seq.ts.
+ */
+export class Direction {
+  packets = 0;
+  /** TCP payload bytes, retransmissions included (like tshark's tcp.len sum). */
+  payloadBytes = 0;
+  frameBytes = 0;
+
+  /** ISN from this side's SYN, when seen. */
+  isn = 0;
+  synSeen = false;
+  /** Base for relative sequence numbers: the ISN, or one less than the first sequence seen. */
+  base = 0;
+  baseSet = false;
+
+  /** Highest "next sequence number" sent (seq + len + SYN + FIN); unset until data, SYN or FIN. */
+  nextSeq = 0;
+  nextSeqSet = false;
+  nextSeqTime = 0;
+  maxSeqToBeAcked = 0;
+  maxSeqToBeAckedSet = false;
+
+  /** Last ACK number and raw window this side sent. */
+  lastAck = 0;
+  lastAckSet = false;
+  lastAckTime = 0;
+  window = 0;
+  windowSet = false;
+  /** Window scale shift for windows this side advertises (WS_UNKNOWN, WS_NOT_USED or 0–14). */
+  winScale = WS_UNKNOWN;
+  /** The shift offered in this side's SYN (-1 when absent). */
+  wsOption = -1;
+  mss = -1;
+  sackPermitted = false;
+  timestamps = false;
+
+  /** The raw window of this side's previous segment (before the current one), for episode edges. */
+  prevWindow = 0;
+  windowSetBefore = false;
+
+  dupAckCount = 0;
+  /** Classes of the last segment this side sent (the keep-alive-ACK and probe-ACK rules look back). */
+  lastClasses = 0;
+
+  /** Frames this side sent, per class. */
+  readonly classCounts = new Uint32Array(CLASS_COUNT);
+
+  firstFinFrame = 0;
+  firstFinTime = 0;
+  /** Sequence number just past this side's FIN (what an ACK of the FIN carries). */
+  finAckSeq = 0;
+  finCount = 0;
+  /** Highest sequence sent, for counting wrap-arounds of the raw 32-bit number. */
+  highestSeq = 0;
+  highestSeqSet = false;
+  seqWraps = 0;
+  /** Payload bytes sent after the peer's FIN (half-close traffic), retransmissions excluded. */
+  bytesAfterPeerFin = 0;
+
+  /** Bytes scaled by this side's window scale, or the raw value when scaling is unknown / unused. */
+  scaledWindow(raw: number): number {
+    return this.winScale >= 0 ? raw * 2 ** this.winScale : raw;
+  }
+
+  /** Data this side has sent that the peer has not yet acknowledged (from the peer's last ACK). */
+  unacked(peer: Direction): number {
+    if (!this.nextSeqSet || !peer.lastAckSet) return 0;
+    const d = (this.nextSeq - peer.lastAck) | 0;
+    return d > 0 ? d : 0;
+  }
+}

@@ -1,0 +1,54 @@
+/** RFC 9293 §3.3.2 connection states, as inferred for one endpoint from the wire. */
+export const enum TcpState {
+  Unknown = 0,
+  SynSent,
+  SynReceived,
+  Established,
+  FinWait1,
+  FinWait2,
+  Closing,
+  TimeWait,
+  CloseWait,
+  LastAck,
+  Closed,
+}
+
+export const TCP_STATE_NAMES = [
+  'UNKNOWN', 'SYN_SENT', 'SYN_RECEIVED', 'ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2', 'CLOSING', 'TIME_WAIT',
+  'CLOSE_WAIT', 'LAST_ACK', 'CLOSED',
+] as const;
+
+export type TcpStateName = (typeof TCP_STATE_NAMES)[number];
+
+/** One state change of one endpoint, with the frame that caused it. */
+export interface StateChange {
+  state: TcpStateName;
+  frame: number;
+  time: number;
+}
+
+/**
+ * One endpoint's inferred state. The capture shows the wire, not the socket: a segment is taken to
+ * reach its receiver when it was captured, which is exact enough at the capture point's resolution.
+ */
+export class EndpointState {
+  state: TcpState = TcpState.Unknown;
+  readonly changes: StateChange[] = [];
+  enteredAt = 0;
+
+  set(state: TcpState, frame: number, time: number): void {
+    if (state === this.state) return;
+    this.state = state;
+    this.enteredAt = time;
+    this.changes.push({ state: TCP_STATE_NAMES[state], frame, time });
+  }
+
+  get name(): TcpStateName {
+    return TCP_STATE_NAMES[this.state];
+  }
+
+  /** Has this endpoint sent its FIN (or been torn down)? */
+  get closing(): boolean {
+    return this.state >= TcpState.FinWait1 && this.state !== TcpState.CloseWait;
+  }
+}

@@ -1,0 +1,59 @@
+/** Notable segments kept for each connection (the evidence the findings and the timeline cite). */
+export type TcpEventKind =
+  | 'syn'
+  | 'syn-ack'
+  | 'fin'
+  | 'rst'
+  | 'zero-window'
+  | 'window-open'
+  | 'zero-window-probe'
+  | 'zero-window-probe-ack'
+  | 'keep-alive'
+  | 'keep-alive-ack'
+  | 'retransmission'
+  | 'lost-segment'
+  | 'data-after-fin';
+
+export interface TcpEvent {
+  kind: TcpEventKind;
+  frame: number;
+  /** Seconds since the epoch (double). */
+  time: number;
+  /** 0 = the connection's first sender ("a"), 1 = the other side. */
+  from: 0 | 1;
+  /** Relative sequence number and payload length of the segment. */
+  seq: number;
+  len: number;
+  /** Relative ACK number (-1 without ACK flag) and the window in bytes (scaled when known). */
+  ack: number;
+  window: number;
+  /** Class bits (see classes.ts). */
+  classes: number;
+}
+
+/** A compact time series: at most `max` points, halving its resolution when full. */
+export class Series {
+  readonly t: number[] = [];
+  readonly v: number[] = [];
+  private stride = 1;
+  private skipped = 0;
+
+  constructor(private readonly max = 256) {}
+
+  push(time: number, value: number): void {
+    if (++this.skipped < this.stride) return;
+    this.skipped = 0;
+    this.t.push(time);
+    this.v.push(value);
+    if (this.t.length >= this.max) {
+      let w = 0;
+      for (let r = 0; r < this.t.length; r += 2, w++) {
+        this.t[w] = this.t[r]!;
+        this.v[w] = this.v[r]!;
+      }
+      this.t.length = w;
+      this.v.length = w;
+      this.stride *= 2;
+    }
+  }
+}

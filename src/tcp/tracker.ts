@@ -1,0 +1,177 @@
+import type { Segment } from '../decode/segment.js';
+import type { ConnectionRecord } from '../model.js';
+import { Connection } from './connection.js';
+import { buildRecord, settleTimeWait } from './record.js';
+
+export interface TrackerOptions {
+  /** Seconds a socket stays in TIME_WAIT (2 × MSL; Linux: 60). */
+  timeWaitSec?: number;
+  /** Live connections kept at most; beyond, the longest idle are summarised and dropped. */
+  maxLive?: number;
+  /** Capture seconds a finished connection waits for late packets before it is summarised. */
+  lingerSec?: number;
+}
+
+const SWEEP_EVERY = 8192;
+
+/** Mixes a 4-tuple into a 32-bit hash that is the same for both directions. */
+function flowHash(seg: Segment): number {
+  const a = seg.addr;
+  let h1 = Math.imul(seg.srcPort + 0x9e3779b9, 0x85ebca6b);
+  let h2 = Math.imul(seg.dstPort + 0x9e3779b9, 0x85ebca6b);
+  for (let i = 0; i < 4; i++) {
+    h1 = Math.imul(h1 ^ a[i]!, 0xcc9e2d51);
+    h1 = (h1 << 13) | (h1 >>> 19);
+    h2 = Math.imul(h2 ^ a[4 + i]!, 0xcc9e2d51);
+    h2 = (h2 << 13) | (h2 >>> 19);
+  }
+  let h = (h1 ^ h2) + Math.imul(h1 + h2, 0x1b873593);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h | 0;
+}
+
+/**
+ * The flow table: segments in, connections out. Connection ids follow first appearance and a new
+ * one starts when a bare SYN arrives on a 4-tuple with a different initial sequence number —
+ * Wireshark's rule, so ids equal its tcp.stream. Memory follows live connections: finished ones are
+ * summarised once they have been quiet for `lingerSec`; if more than `maxLive` are open, the longest
+ * idle are summarised early (counted as evicted).
+ */
+export class TcpTracker {
+  private readonly table = new Map<number, Connection>();
+  private readonly records: (ConnectionRecord | undefined)[] = [];
+  private readonly finishedQueue: Connection[] = [];
+  private finishedHead = 0;
+  private live = 0;
+  private sinceSweep = 0;
+  private now = 0;
+  peakLive = 0;
+  evicted = 0;
+  readonly timeWaitSec: number;
+  readonly maxLive: number;
+  readonly lingerSec: number;
+
+  constructor(options: TrackerOptions = {}) {
+    this.timeWaitSec = options.timeWaitSec ?? 60;
+    this.maxLive = options.maxLive ?? 250_000;
+    this.lingerSec = options.lingerSec ?? 120;
+  }
+
+  get connectionCount(): number {
+    return this.records.length;
+  }
+
+  add(seg: Segment): void {
+    this.now = seg.time;
+    const h = flowHash(seg);
+    let c = this.table.get(h);
+    let side: 0 | 1 | -1 = -1;
+    while (c !== undefined) {
+      side = c.sideOf(seg);
+      if (side !== -1) break;
+      c = c.nextInBucket ?? undefined;
+    }
+    if (c === undefined || side === -1) {
+      c = this.open(seg, h);
+      side = 0;
+    } else if (c.isNewSynFrom(side, seg)) {
+      this.finalize(c, h);
+      c = this.open(seg, h);
+      side = 0;
+    }
+    c.add(seg, side);
+    if (!c.closedQueued && c.finished) {
+      c.closedQueued = true;
+      this.finishedQueue.push(c);
+    }
+    if (++this.sinceSweep >= SWEEP_EVERY) this.sweep();
+  }
+
+  /** Summarises every connection; the tracker is spent afterwards. */
+  finish(captureEnd: number): ConnectionRecord[] {
+    for (const c of this.table.values()) {
+      for (let x: Connection | null = c; x !== null; x = x.nextInBucket) this.records[x.id] = buildRecord(x);
+    }
+    this.table.clear();
+    const out = this.records as ConnectionRecord[];
+    for (const r of out) settleTimeWait(r, captureEnd, this.timeWaitSec);
+    return out;
+  }
+
+  private open(seg: Segment, h: number): Connection {
+    const c = new Connection(this.records.length, seg);
+    this.records.push(undefined);
+    c.nextInBucket = this.table.get(h) ?? null;
+    this.table.set(h, c);
+    if (++this.live > this.peakLive) this.peakLive = this.live;
+    return c;
+  }
+
+  private finalize(c: Connection, h: number): void {
+    let x = this.table.get(h);
+    let prev: Connection | null = null;
+    while (x !== undefined && x !== c) {
+      prev = x;
+      x = x.nextInBucket ?? undefined;
+    }
+    if (x === c) {
+      if (prev === null) {
+        if (c.nextInBucket === null) this.table.delete(h);
+        else this.table.set(h, c.nextInBucket);
+      } else prev.nextInBucket = c.nextInBucket;
+      this.live--;
+    }
+    c.nextInBucket = null;
+    this.records[c.id] = buildRecord(c);
+  }
+
+  private sweep(): void {
+    this.sinceSweep = 0;
+    const q = this.finishedQueue;
+    while (this.finishedHead < q.length) {
+      const c = q[this.finishedHead]!;
+      if (this.records[c.id] !== undefined) {
+        this.finishedHead++;
+        continue;
+      }
+      if (this.now - c.lastTime < this.lingerSec) break;
+      this.finishedHead++;
+      this.finalizeBySegmentKey(c);
+    }
+    if (this.finishedHead > 4096 && this.finishedHead * 2 > q.length) {
+      q.splice(0, this.finishedHead);
+      this.finishedHead = 0;
+    }
+    if (this.live > this.maxLive) this.evictIdle();
+  }
+
+  /** Memory bound: summarise the idlest tenth of the live connections. */
+  private evictIdle(): void {
+    const all: Connection[] = [];
+    for (const c of this.table.values()) for (let x: Connection | null = c; x !== null; x = x.nextInBucket) all.push(x);
+    all.sort((p, q) => p.lastTime - q.lastTime);
+    const n = Math.max(1, Math.floor(this.maxLive / 10));
+    for (let i = 0; i < n && i < all.length; i++) {
+      const c = all[i]!;
+      c.evicted = !c.finished;
+      if (c.evicted) this.evicted++;
+      this.finalizeBySegmentKey(c);
+    }
+  }
+
+  private finalizeBySegmentKey(c: Connection): void {
+    this.finalize(c, keyHash(c));
+  }
+}
+
+/** The flow hash of a connection's own 4-tuple (same function as for segments). */
+const scratch = { addr: new Uint32Array(8), srcPort: 0, dstPort: 0 } as unknown as Segment;
+function keyHash(c: Connection): number {
+  scratch.addr.set(c.aAddr, 0);
+  scratch.addr.set(c.bAddr, 4);
+  scratch.srcPort = c.aPort;
+  scratch.dstPort = c.bPort;
+  return flowHash(scratch);
+}
