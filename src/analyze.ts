@@ -62,7 +62,7 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
       problems: summaries.flatMap((s) => s.problems),
     },
     connections,
-    tracking: { connections: connections.length, peakLive: tracker.peakLive, evicted: tracker.evicted, maxLive: tracker.maxLive },
+    tracking: { connections: connections.length, peakLive: tracker.peakLive, evicted: tracker.evicted, maxLive: tracker.maxLive, latePackets: tracker.latePackets },
     findings: [],
   };
 }

@@ -6,6 +6,12 @@ import { CaptureError } from './capture/errors.js';
 import { captureInfo } from './info.js';
 import { captureJobs } from './inputs.js';
 import { renderInfoText } from './report/info-text.js';
+import { analyze } from './analyze.js';
+import { writeJsonReport } from './report/json.js';
+import { renderConnectionTable } from './report/text.js';
+import { renderCaptureHeader } from './report/capture-text.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 
 /** Exit codes (documented in the README). */
 const EXIT_OK = 0;
@@ -39,6 +45,52 @@ async function runInfo(captures: string[], json: boolean): Promise<number> {
 const STDIN_PLACEHOLDER = '\u0000stdin';
 const restoreStdin = (captures: string[]): string[] => captures.map((c) => (c === STDIN_PLACEHOLDER ? '-' : c));
 
+interface AnalyzeArgs {
+  captures: string[];
+  json?: string;
+  out?: string;
+  top: number;
+  timeWaitSec: number;
+  maxLive: number;
+}
+
+function jobName(job: string[]): string {
+  const first = job[0] === '-' ? 'stdin' : basename(job[0]!);
+  return first.replace(/\.(gz)$/i, '').replace(/\.(pcapng|pcap|cap)$/i, '') + (job.length > 1 ? `-and-${job.length - 1}-more` : '');
+}
+
+async function runAnalyze(args: AnalyzeArgs): Promise<number> {
+  let status = EXIT_OK;
+  const jobs = captureJobs(args.captures);
+  if (args.json !== undefined && args.json !== '-' && jobs.length > 1) {
+    process.stderr.write('tcp-postmortem: --json names one file but the arguments make several captures; use --out <dir>\n');
+    return EXIT_USAGE;
+  }
+  if (args.out !== undefined) mkdirSync(args.out, { recursive: true });
+  for (const job of jobs) {
+    try {
+      const report = await analyze(job, { timeWaitSec: args.timeWaitSec, maxLive: args.maxLive });
+      const text = renderCaptureHeader(report) + '\n' + renderConnectionTable(report, args.top);
+      if (args.json === '-') await writeJsonReport(report, '-');
+      else {
+        process.stdout.write(text + '\n');
+        if (args.json !== undefined) await writeJsonReport(report, args.json);
+      }
+      if (args.out !== undefined) {
+        const name = jobName(job);
+        await writeJsonReport(report, join(args.out, `${name}.json`));
+        writeFileSync(join(args.out, `${name}.txt`), text);
+        process.stderr.write(`wrote ${join(args.out, name)}.{json,txt}\n`);
+      }
+    } catch (err) {
+      if (!(err instanceof CaptureError)) throw err;
+      process.stderr.write(`tcp-postmortem: ${err.message}\n`);
+      status = EXIT_BAD_INPUT;
+    }
+  }
+  return status;
+}
+
 export async function main(argv: string[]): Promise<number> {
   let exitCode = EXIT_OK;
   const parser = yargs(argv.map((a) => (a === '-' ? STDIN_PLACEHOLDER : a)))
@@ -55,7 +107,21 @@ export async function main(argv: string[]): Promise<number> {
         exitCode = await runInfo(restoreStdin(args.captures as string[]), args.json);
       },
     )
-    .demandCommand(1, 'Name a command: info')
+    .command(
+      'analyze <captures..>',
+      'Rebuild every TCP connection: who closed first, resets, states, segment classes; connection table or JSON',
+      (y) => y
+        .positional('captures', { type: 'string', array: true, demandOption: true, describe: 'capture files, directories or -' })
+        .option('json', { type: 'string', describe: 'write the JSON report (schema v1) to this file, or - for stdout' })
+        .option('out', { type: 'string', describe: 'write <name>.json and <name>.txt for each capture into this directory' })
+        .option('top', { type: 'number', default: 25, describe: 'connection rows to print (the most notable first)' })
+        .option('time-wait-sec', { type: 'number', default: 60, describe: 'TIME_WAIT duration, 2 x MSL (Linux: 60 s)' })
+        .option('max-live', { type: 'number', default: 250000, describe: 'live connections tracked at most; the idlest are summarised beyond' }),
+      async (args) => {
+        exitCode = await runAnalyze({ ...args, captures: restoreStdin(args.captures as string[]) } as AnalyzeArgs);
+      },
+    )
+    .demandCommand(1, 'Name a command: info or analyze')
     .strict()
     .help()
     .alias('h', 'help')

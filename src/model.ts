@@ -26,8 +26,8 @@ export interface StateChangeRecord {
   state: TcpStateName;
   /** Frame that caused it; null for a timer (TIME_WAIT expiry). */
   frame: number | null;
-  /** ISO-8601 time. */
-  time: string;
+  /** Epoch seconds (microsecond precision). */
+  time: number;
 }
 
 export interface EventRecord {
@@ -41,7 +41,8 @@ export interface EventRecord {
   len: number;
   ack: number;
   window: number;
-  classes: ClassKey[];
+  /** Segment classes of that frame (absent when none). */
+  classes?: ClassKey[];
 }
 
 export interface SeriesRecord {
@@ -73,7 +74,7 @@ export interface ConnectionRecord {
   finFrames: PerSide<number | null>;
   /** The first FIN or RST, whichever came first. */
   firstClose: { by: Side; kind: 'FIN' | 'RST'; frame: number } | null;
-  resets: { frame: number; by: Side; time: string }[];
+  resets: { frame: number; by: Side; time: number }[];
   finalState: PerSide<TcpStateName>;
   states: PerSide<StateChangeRecord[]>;
   handshake: { synFrame: number | null; synAckFrame: number | null; rttMs: number | null };
@@ -86,7 +87,10 @@ export interface ConnectionRecord {
   analysis: PerSide<Partial<Record<ClassKey, number>>>;
   events: EventRecord[];
   eventsDropped: number;
-  series: { window: PerSide<SeriesRecord>; acked: PerSide<SeriesRecord> };
+  /** Present for connections of 32 segments or more. */
+  series: { window: PerSide<SeriesRecord>; acked: PerSide<SeriesRecord> } | null;
+  /** Packets that arrived after the connection had been summarised (counted in packets, not analysed). */
+  latePackets: number;
   /** Dropped from the live table before its end (memory bound): later packets start a new id. */
   evicted: boolean;
   zeek: { connState: string; history: string };
@@ -113,6 +117,6 @@ export interface Report {
   capture: CaptureRecord;
   connections: ConnectionRecord[];
   /** Live-table statistics: connections evicted to bound memory, peak live connections. */
-  tracking: { connections: number; peakLive: number; evicted: number; maxLive: number };
+  tracking: { connections: number; peakLive: number; evicted: number; maxLive: number; latePackets: number };
   findings: unknown[];
 }

@@ -48,9 +48,14 @@ export function compareTime(aSec: number, aNsec: number, bSec: number, bNsec: nu
 
 /** ISO-8601 UTC with all nine fractional digits, e.g. 2013-03-07T21:42:06.869344000Z. */
 export function isoTime(sec: number, nsec: number): string {
-  const base = new Date(sec * 1000).toISOString(); // …:06.000Z
-  return `${base.slice(0, 19)}.${String(nsec).padStart(9, '0')}Z`;
+  if (sec !== isoCacheSec) {
+    isoCacheSec = sec;
+    isoCacheBase = new Date(sec * 1000).toISOString().slice(0, 19); // 2013-03-07T21:42:06
+  }
+  return `${isoCacheBase}.${String(nsec).padStart(9, '0')}Z`;
 }
+let isoCacheSec = NaN;
+let isoCacheBase = '';
 
 /** Epoch seconds with nine fractional digits, the way tshark prints `frame.time_epoch`. */
 export function epochString(sec: number, nsec: number): string {

@@ -2,13 +2,14 @@ import { ACK, FIN, RST, SYN, type Segment } from '../decode/segment.js';
 import { classifySegment } from './analysis.js';
 import {
   C_KEEP_ALIVE, C_KEEP_ALIVE_ACK, C_LOST_SEGMENT, C_RETRANSMISSION, C_ZERO_WINDOW_PROBE, C_ZERO_WINDOW_PROBE_ACK,
-  CLASS_COUNT, C_OUT_OF_ORDER,
+  C_OUT_OF_ORDER,
 } from './classes.js';
 import { Direction, WS_NOT_USED } from './direction.js';
 import { EndpointState, TcpState } from './endpoint-state.js';
 import { Series, type TcpEvent, type TcpEventKind } from './events.js';
 import { seqAdd, seqGe, seqGt, seqRelative } from './seq.js';
 import { ZeekTracker } from './zeek.js';
+import type { Tombstone } from './tombstone.js';
 
 /** How the client was identified. */
 export type RoleBasis = 'syn' | 'synack' | 'guess';
@@ -16,6 +17,7 @@ export type RoleBasis = 'syn' | 'synack' | 'guess';
 /** Events beyond these caps are counted, not kept (a long lossy transfer must not grow memory). */
 const MAX_CONTROL_EVENTS = 64;
 const MAX_OTHER_EVENTS = 512;
+const SERIES_AFTER_SEGMENTS = 32;
 
 /** Ports on which the server side is presumed when the handshake was not captured. */
 const SERVICE_PORTS = new Set([
@@ -66,14 +68,17 @@ export class Connection {
   readonly events: TcpEvent[] = [];
   droppedEvents = 0;
   private controlEvents = 0;
-  /** Advertised receive window (bytes) per side over time, for the timeline. */
-  readonly windowSeries: [Series, Series] = [new Series(), new Series()];
-  /** Highest sequence acknowledged of each side's data (bytes), over time. */
-  readonly ackedSeries: [Series, Series] = [new Series(), new Series()];
+  /**
+   * Advertised receive window (bytes) of each side over time, and how much of each side's data the
+   * peer had acknowledged: the timeline's curves. Created on a connection's 32nd segment, so that
+   * the many short connections of a busy capture cost nothing here.
+   */
+  series: { window: [Series, Series]; acked: [Series, Series] } | null = null;
+  private segments = 0;
   readonly zeek = new ZeekTracker();
 
   /** Live-table bookkeeping (owned by the tracker). */
-  nextInBucket: Connection | null = null;
+  nextInBucket: Connection | Tombstone | null = null;
   closedQueued = false;
   evicted = false;
 
@@ -145,10 +150,7 @@ export class Connection {
     this.trackWraps(fwd, seg);
 
     const classes = classifySegment(seg, fwd, rev, this.initialRtt);
-    if (classes !== 0) {
-      const counts = fwd.classCounts;
-      for (let i = 0; i < CLASS_COUNT; i++) if (classes & (1 << i)) counts[i]!++;
-    }
+    if (classes !== 0) fwd.countClasses(classes);
     const wasZero = fwd.windowSetBefore && fwd.prevWindow === 0;
     this.updateStates(seg, from, fwd, rev, classes);
     this.noteEvents(seg, from, fwd, rev, classes, wasZero);
@@ -236,8 +238,10 @@ export class Connection {
       if ((flags & ACK) !== 0 && (y.state === TcpState.SynReceived || y.state === TcpState.Unknown)) y.set(TcpState.Established, f, t);
     }
     // The ACK part: does it acknowledge the receiver's FIN?
-    if ((flags & ACK) !== 0 && rev.finCount > 0 && seqGe(seg.ack, rev.finAckSeq)) {
-      if (y.state === TcpState.FinWait1) y.set(TcpState.FinWait2, f, t);
+    const acksPeerFin = (flags & ACK) !== 0 && rev.finCount > 0 && seqGe(seg.ack, rev.finAckSeq);
+    if (acksPeerFin) {
+      // A FIN that also ACKs y's FIN takes y from FIN_WAIT_1 straight to TIME_WAIT (below).
+      if (y.state === TcpState.FinWait1 && (flags & FIN) === 0) y.set(TcpState.FinWait2, f, t);
       else if (y.state === TcpState.Closing) y.set(TcpState.TimeWait, f, t);
       else if (y.state === TcpState.LastAck) y.set(TcpState.Closed, f, t);
     }
@@ -253,7 +257,7 @@ export class Connection {
       if (x.state === TcpState.CloseWait) x.set(TcpState.LastAck, f, t);
       else if (x.state === TcpState.Established || x.state === TcpState.SynReceived || x.state === TcpState.Unknown) x.set(TcpState.FinWait1, f, t);
       if (y.state === TcpState.Established || y.state === TcpState.SynReceived || y.state === TcpState.Unknown || y.state === TcpState.SynSent) y.set(TcpState.CloseWait, f, t);
-      else if (y.state === TcpState.FinWait1) y.set(TcpState.Closing, f, t);
+      else if (y.state === TcpState.FinWait1) y.set(acksPeerFin ? TcpState.TimeWait : TcpState.Closing, f, t);
       else if (y.state === TcpState.FinWait2) y.set(TcpState.TimeWait, f, t);
     }
     if (seg.payloadLength > 0 && rev.finCount > 0 && (classes & (C_RETRANSMISSION | C_OUT_OF_ORDER)) === 0) {
@@ -284,8 +288,10 @@ export class Connection {
       if (this.events.length - this.controlEvents < MAX_OTHER_EVENTS) this.pushEvent(kind, seg, from, fwd, rev, classes);
       else this.droppedEvents++;
     }
-    if (seg.window !== fwd.prevWindow || !fwd.windowSetBefore) this.windowSeries[from].push(seg.time, fwd.scaledWindow(seg.window));
-    if ((flags & ACK) !== 0 && rev.baseSet) this.ackedSeries[from === 0 ? 1 : 0].push(seg.time, seqRelative(seg.ack, rev.base));
+    if (++this.segments < SERIES_AFTER_SEGMENTS) return;
+    const s = (this.series ??= { window: [new Series(), new Series()], acked: [new Series(), new Series()] });
+    if (seg.window !== fwd.prevWindow || !fwd.windowSetBefore || this.segments === SERIES_AFTER_SEGMENTS) s.window[from].push(seg.time, fwd.scaledWindow(seg.window));
+    if ((flags & ACK) !== 0 && rev.baseSet) s.acked[from === 0 ? 1 : 0].push(seg.time, seqRelative(seg.ack, rev.base));
   }
 
   private pushEvent(kind: TcpEventKind, seg: Segment, from: 0 | 1, fwd: Direction, rev: Direction, classes: number): void {

@@ -50,8 +50,13 @@ export class Direction {
   /** Classes of the last segment this side sent (the keep-alive-ACK and probe-ACK rules look back). */
   lastClasses = 0;
 
-  /** Frames this side sent, per class. */
-  readonly classCounts = new Uint32Array(CLASS_COUNT);
+  /** Frames this side sent, per class; allocated on the first classified frame (most have none). */
+  classCounts: number[] | null = null;
+
+  countClasses(bits: number): void {
+    const counts = (this.classCounts ??= new Array<number>(CLASS_COUNT).fill(0));
+    for (let i = 0; bits !== 0; i++, bits >>>= 1) if (bits & 1) counts[i]!++;
+  }
 
   firstFinFrame = 0;
   firstFinTime = 0;

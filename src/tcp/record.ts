@@ -8,11 +8,6 @@ import type { EndpointState } from './endpoint-state.js';
 import type { Series } from './events.js';
 import { seqRelative } from './seq.js';
 
-function isoFromSeconds(t: number): string {
-  const sec = Math.floor(t);
-  return isoTime(sec, Math.round((t - sec) * 1e6) * 1000);
-}
-
 /** The JSON summary of a connection; after this the Connection object can be dropped. */
 export function buildRecord(c: Connection): ConnectionRecord {
   const ci = c.client;
@@ -50,7 +45,7 @@ export function buildRecord(c: Connection): ConnectionRecord {
     firstFinFrame: firstFin,
     finFrames: both((i) => (c.dirs[i].finCount > 0 ? c.dirs[i].firstFinFrame : null)),
     firstClose,
-    resets: c.resets.map((r) => ({ frame: r.frame, by: sideName(r.from), time: isoFromSeconds(r.time) })),
+    resets: c.resets.map((r) => ({ frame: r.frame, by: sideName(r.from), time: round6(r.time) })),
     finalState: both((i) => c.states[i].name),
     states: both((i) => stateChanges(c.states[i])),
     handshake: {
@@ -63,15 +58,17 @@ export function buildRecord(c: Connection): ConnectionRecord {
     seqWraps: both((i) => c.dirs[i].seqWraps),
     bytesAfterPeerFin: both((i) => c.dirs[i].bytesAfterPeerFin),
     analysis: both((i) => classCounts(c.dirs[i])),
-    events: c.events.map((e): EventRecord => ({
-      kind: e.kind, frame: e.frame, time: e.time, by: sideName(e.from), seq: e.seq, len: e.len, ack: e.ack,
-      window: e.window, classes: classNames(e.classes),
-    })),
+    events: c.events.map((e): EventRecord => {
+      const r: EventRecord = { kind: e.kind, frame: e.frame, time: e.time, by: sideName(e.from), seq: e.seq, len: e.len, ack: e.ack, window: e.window };
+      if (e.classes !== 0) r.classes = classNames(e.classes);
+      return r;
+    }),
     eventsDropped: c.droppedEvents,
-    series: {
-      window: both((i) => series(c.windowSeries[i])),
-      acked: both((i) => series(c.ackedSeries[i])),
+    series: c.series === null ? null : {
+      window: both((i) => series(c.series!.window[i])),
+      acked: both((i) => series(c.series!.acked[i])),
     },
+    latePackets: 0,
     evicted: c.evicted,
     zeek: c.zeek.summarize(),
   };
@@ -86,12 +83,13 @@ function uniqueBytes(d: Direction): number {
 
 function classCounts(d: Direction): Partial<Record<ClassKey, number>> {
   const out: Partial<Record<ClassKey, number>> = {};
-  for (let i = 0; i < CLASS_COUNT; i++) if (d.classCounts[i]) out[CLASS_KEYS[i]!] = d.classCounts[i]!;
+  const counts = d.classCounts;
+  if (counts !== null) for (let i = 0; i < CLASS_COUNT; i++) if (counts[i]) out[CLASS_KEYS[i]!] = counts[i]!;
   return out;
 }
 
 function stateChanges(s: EndpointState): StateChangeRecord[] {
-  return s.changes.map((ch) => ({ state: ch.state, frame: ch.frame, time: isoFromSeconds(ch.time) }));
+  return s.changes.map((ch) => ({ state: ch.state, frame: ch.frame, time: round6(ch.time) }));
 }
 
 function series(s: Series): { t: number[]; v: number[] } {
@@ -111,10 +109,10 @@ export function settleTimeWait(r: ConnectionRecord, captureEnd: number, timeWait
     if (r.finalState[side] !== 'TIME_WAIT') continue;
     const last = r.states[side][r.states[side].length - 1];
     if (last === undefined) continue;
-    const entered = Date.parse(last.time) / 1000;
+    const entered = last.time;
     if (captureEnd - entered >= timeWaitSec) {
       r.finalState[side] = 'CLOSED';
-      r.states[side].push({ state: 'CLOSED', frame: null, time: isoFromSeconds(entered + timeWaitSec) });
+      r.states[side].push({ state: 'CLOSED', frame: null, time: round6(entered + timeWaitSec) });
     }
   }
 }

@@ -2,6 +2,8 @@ import type { Segment } from '../decode/segment.js';
 import type { ConnectionRecord } from '../model.js';
 import { Connection } from './connection.js';
 import { buildRecord, settleTimeWait } from './record.js';
+import { Tombstone } from './tombstone.js';
+import { isoTime } from '../capture/frame.js';
 
 export interface TrackerOptions {
   /** Seconds a socket stays in TIME_WAIT (2 × MSL; Linux: 60). */
@@ -40,7 +42,7 @@ function flowHash(seg: Segment): number {
  * idle are summarised early (counted as evicted).
  */
 export class TcpTracker {
-  private readonly table = new Map<number, Connection>();
+  private readonly table = new Map<number, Connection | Tombstone>();
   private readonly records: (ConnectionRecord | undefined)[] = [];
   private readonly finishedQueue: Connection[] = [];
   private finishedHead = 0;
@@ -49,6 +51,8 @@ export class TcpTracker {
   private now = 0;
   peakLive = 0;
   evicted = 0;
+  /** Packets that arrived for a connection already summarised (counted on its record). */
+  latePackets = 0;
   readonly timeWaitSec: number;
   readonly maxLive: number;
   readonly lingerSec: number;
@@ -56,7 +60,7 @@ export class TcpTracker {
   constructor(options: TrackerOptions = {}) {
     this.timeWaitSec = options.timeWaitSec ?? 60;
     this.maxLive = options.maxLive ?? 250_000;
-    this.lingerSec = options.lingerSec ?? 120;
+    this.lingerSec = options.lingerSec ?? 5;
   }
 
   get connectionCount(): number {
@@ -66,21 +70,27 @@ export class TcpTracker {
   add(seg: Segment): void {
     this.now = seg.time;
     const h = flowHash(seg);
-    let c = this.table.get(h);
+    let entry = this.table.get(h);
     let side: 0 | 1 | -1 = -1;
-    while (c !== undefined) {
-      side = c.sideOf(seg);
+    while (entry !== undefined) {
+      side = entry.sideOf(seg);
       if (side !== -1) break;
-      c = c.nextInBucket ?? undefined;
+      entry = entry.nextInBucket ?? undefined;
     }
-    if (c === undefined || side === -1) {
+    let c: Connection;
+    if (entry === undefined || side === -1) {
       c = this.open(seg, h);
       side = 0;
-    } else if (c.isNewSynFrom(side, seg)) {
-      this.finalize(c, h);
+    } else if (entry.isNewSynFrom(side, seg)) {
+      if (entry instanceof Connection) this.finalize(entry, h, false);
+      else this.unlink(entry, h);
       c = this.open(seg, h);
       side = 0;
-    }
+    } else if (entry instanceof Tombstone) {
+      entry.addLate(seg, side, isoTime(seg.tsSec, seg.tsNsec));
+      this.latePackets++;
+      return;
+    } else c = entry;
     c.add(seg, side);
     if (!c.closedQueued && c.finished) {
       c.closedQueued = true;
@@ -92,7 +102,9 @@ export class TcpTracker {
   /** Summarises every connection; the tracker is spent afterwards. */
   finish(captureEnd: number): ConnectionRecord[] {
     for (const c of this.table.values()) {
-      for (let x: Connection | null = c; x !== null; x = x.nextInBucket) this.records[x.id] = buildRecord(x);
+      for (let x: Connection | Tombstone | null = c; x !== null; x = x.nextInBucket) {
+        if (x instanceof Connection) this.records[x.id] = buildRecord(x);
+      }
     }
     this.table.clear();
     const out = this.records as ConnectionRecord[];
@@ -109,22 +121,37 @@ export class TcpTracker {
     return c;
   }
 
-  private finalize(c: Connection, h: number): void {
+  /**
+   * Summarises a live connection. A finished one leaves a Tombstone in its place so that late
+   * packets keep its id; one replaced by a new SYN or evicted leaves nothing.
+   */
+  private finalize(c: Connection, h: number, keepTombstone: boolean): void {
+    const record = buildRecord(c);
+    this.records[c.id] = record;
+    if (keepTombstone) this.replace(c, new Tombstone(c, record), h);
+    else this.unlink(c, h);
+    this.live--;
+  }
+
+  private unlink(entry: Connection | Tombstone, h: number): void {
+    this.replace(entry, entry.nextInBucket, h);
+  }
+
+  /** Puts `by` where `entry` stands in bucket `h` (`by` null: removes it). */
+  private replace(entry: Connection | Tombstone, by: Connection | Tombstone | null, h: number): void {
+    if (by !== null && by !== entry.nextInBucket) by.nextInBucket = entry.nextInBucket;
     let x = this.table.get(h);
-    let prev: Connection | null = null;
-    while (x !== undefined && x !== c) {
+    let prev: Connection | Tombstone | null = null;
+    while (x !== undefined && x !== entry) {
       prev = x;
       x = x.nextInBucket ?? undefined;
     }
-    if (x === c) {
-      if (prev === null) {
-        if (c.nextInBucket === null) this.table.delete(h);
-        else this.table.set(h, c.nextInBucket);
-      } else prev.nextInBucket = c.nextInBucket;
-      this.live--;
-    }
-    c.nextInBucket = null;
-    this.records[c.id] = buildRecord(c);
+    if (x !== entry) return;
+    if (prev === null) {
+      if (by === null) this.table.delete(h);
+      else this.table.set(h, by);
+    } else prev.nextInBucket = by;
+    entry.nextInBucket = null;
   }
 
   private sweep(): void {
@@ -138,7 +165,7 @@ export class TcpTracker {
       }
       if (this.now - c.lastTime < this.lingerSec) break;
       this.finishedHead++;
-      this.finalizeBySegmentKey(c);
+      this.finalize(c, keyHash(c), true);
     }
     if (this.finishedHead > 4096 && this.finishedHead * 2 > q.length) {
       q.splice(0, this.finishedHead);
@@ -150,19 +177,17 @@ export class TcpTracker {
   /** Memory bound: summarise the idlest tenth of the live connections. */
   private evictIdle(): void {
     const all: Connection[] = [];
-    for (const c of this.table.values()) for (let x: Connection | null = c; x !== null; x = x.nextInBucket) all.push(x);
+    for (const c of this.table.values()) {
+      for (let x: Connection | Tombstone | null = c; x !== null; x = x.nextInBucket) if (x instanceof Connection) all.push(x);
+    }
     all.sort((p, q) => p.lastTime - q.lastTime);
     const n = Math.max(1, Math.floor(this.maxLive / 10));
     for (let i = 0; i < n && i < all.length; i++) {
       const c = all[i]!;
       c.evicted = !c.finished;
       if (c.evicted) this.evicted++;
-      this.finalizeBySegmentKey(c);
+      this.finalize(c, keyHash(c), !c.evicted);
     }
-  }
-
-  private finalizeBySegmentKey(c: Connection): void {
-    this.finalize(c, keyHash(c));
   }
 }
 

@@ -1,0 +1,73 @@
+import type { ConnectionRecord, Report } from '../model.js';
+
+/** How much a connection deserves a row when there are too many to show. */
+export function interest(c: ConnectionRecord): number {
+  const a = c.analysis;
+  const sum = (k: keyof typeof a.client) => (a.client[k] ?? 0) + (a.server[k] ?? 0);
+  let score = 0;
+  score += c.resets.length * 50;
+  score += (sum('zeroWindow') > 0 ? 80 : 0) + sum('zeroWindowProbe') * 5;
+  score += Math.min(100, sum('retransmission') * 3);
+  const open = ['CLOSE_WAIT', 'FIN_WAIT_2', 'LAST_ACK', 'FIN_WAIT_1', 'CLOSING'];
+  if (open.includes(c.finalState.client) || open.includes(c.finalState.server)) score += 60;
+  score += Math.min(30, c.durationSec);
+  return score;
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s.slice(0, n) : s + ' '.repeat(n - s.length);
+}
+
+function lpad(s: string, n: number): string {
+  return s.length >= n ? s : ' '.repeat(n - s.length) + s;
+}
+
+function endpoint(e: { ip: string; port: number }): string {
+  return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
+}
+
+const SHORT: Record<string, string> = {
+  UNKNOWN: '?', SYN_SENT: 'SYN_SENT', SYN_RECEIVED: 'SYN_RCVD', ESTABLISHED: 'ESTAB', FIN_WAIT_1: 'FIN_WAIT1',
+  FIN_WAIT_2: 'FIN_WAIT2', CLOSING: 'CLOSING', TIME_WAIT: 'TIME_WAIT', CLOSE_WAIT: 'CLOSE_WAIT', LAST_ACK: 'LAST_ACK',
+  CLOSED: 'CLOSED',
+};
+
+/** Flags column: R reset, Z zero window, P probes, T retransmissions, K keep-alives, ? roles guessed. */
+function flagsOf(c: ConnectionRecord): string {
+  const a = c.analysis;
+  const any = (k: keyof typeof a.client) => (a.client[k] ?? 0) + (a.server[k] ?? 0) > 0;
+  return [
+    c.resets.length ? 'R' : '', any('zeroWindow') ? 'Z' : '', any('zeroWindowProbe') ? 'P' : '',
+    any('retransmission') ? 'T' : '', any('keepAlive') ? 'K' : '', c.roleGuessed ? '?' : '',
+  ].join('');
+}
+
+/** The terminal connection table (like `tshark -z conv,tcp`, plus states, closer and resets). */
+export function renderConnectionTable(report: Report, top: number): string {
+  const conns = report.connections;
+  const shown = conns.length <= top ? conns : [...conns].sort((x, y) => interest(y) - interest(x) || x.id - y.id).slice(0, top).sort((x, y) => x.id - y.id);
+  const lines: string[] = [];
+  lines.push(`${lpad('id', 5)}  ${pad('client', 26)} ${pad('server', 26)} ${lpad('pkts c/s', 13)} ${lpad('bytes c/s', 19)} ${lpad('dur s', 8)}  ${pad('closed first', 13)}${pad('resets', 14)}${pad('final client/server', 22)}flags`);
+  for (const c of shown) {
+    const closer = c.closedFirstBy === null ? '-' : `${c.closedFirstBy} #${c.firstFinFrame}`;
+    const resets = c.resets.length === 0 ? '-' : c.resets.slice(0, 2).map((r) => `${r.by[0]}#${r.frame}`).join(',') + (c.resets.length > 2 ? '…' : '');
+    lines.push(
+      `${lpad(String(c.id), 5)}  ${pad(endpoint(c.client), 26)} ${pad(endpoint(c.server), 26)} ` +
+      `${lpad(`${c.packets.client}/${c.packets.server}`, 13)} ${lpad(`${c.payloadBytes.client}/${c.payloadBytes.server}`, 19)} ` +
+      `${lpad(c.durationSec.toFixed(3), 8)}  ${pad(closer, 13)}${pad(resets, 14)}` +
+      `${pad(`${SHORT[c.finalState.client]}/${SHORT[c.finalState.server]}`, 22)}${flagsOf(c)}`,
+    );
+  }
+  const count = (pred: (c: ConnectionRecord) => boolean) => conns.reduce((n, c) => n + (pred(c) ? 1 : 0), 0);
+  const byClient = count((c) => c.closedFirstBy === 'client');
+  const byServer = count((c) => c.closedFirstBy === 'server');
+  const both = count((c) => c.closedFirstBy === 'both');
+  const withRst = count((c) => c.resets.length > 0);
+  const halfOpen = count((c) => c.finalState.client === 'CLOSE_WAIT' || c.finalState.server === 'CLOSE_WAIT');
+  lines.push(
+    `${conns.length} connection(s)${shown.length < conns.length ? `, ${shown.length} most notable shown (--top)` : ''}: ` +
+    `closed first by client ${byClient}, by server ${byServer}, simultaneously ${both}; with RST ${withRst}; left in CLOSE_WAIT ${halfOpen}.`,
+  );
+  lines.push('flags: R reset  Z zero window  P zero-window probes  T retransmissions  K keep-alives  ? client guessed from ports');
+  return lines.join('\n') + '\n';
+}
