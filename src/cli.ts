@@ -118,7 +118,11 @@ export async function main(argv: string[]): Promise<number> {
         .option('time-wait-sec', { type: 'number', default: 60, describe: 'TIME_WAIT duration, 2 x MSL (Linux: 60 s)' })
         .option('max-live', { type: 'number', default: 250000, describe: 'live connections tracked at most; the idlest are summarised beyond' }),
       async (args) => {
-        exitCode = await runAnalyze({ ...args, captures: restoreStdin(args.captures as string[]) } as AnalyzeArgs);
+        exitCode = await runAnalyze({
+          ...args,
+          captures: restoreStdin(args.captures as string[]),
+          json: args.json === STDIN_PLACEHOLDER ? '-' : args.json,
+        } as AnalyzeArgs);
       },
     )
     .demandCommand(1, 'Name a command: info or analyze')

@@ -254,7 +254,9 @@ export class Connection {
         if (this.firstFinFrom === -1) this.firstFinFrom = from;
         else if (rev.finCount > 0 && ((flags & ACK) === 0 || !seqGe(seg.ack, rev.finAckSeq))) this.simultaneousClose = true;
       }
-      if (x.state === TcpState.CloseWait) x.set(TcpState.LastAck, f, t);
+      // A FIN that does not ACK the peer's FIN crossed it: its sender had not yet received the peer's
+      // FIN when it closed (FIN_WAIT_1), and now has: CLOSING, like its peer (RFC 9293 §3.6, Figure 13).
+      if (x.state === TcpState.CloseWait) x.set(acksPeerFin || rev.finCount === 0 ? TcpState.LastAck : TcpState.Closing, f, t);
       else if (x.state === TcpState.Established || x.state === TcpState.SynReceived || x.state === TcpState.Unknown) x.set(TcpState.FinWait1, f, t);
       if (y.state === TcpState.Established || y.state === TcpState.SynReceived || y.state === TcpState.Unknown || y.state === TcpState.SynSent) y.set(TcpState.CloseWait, f, t);
       else if (y.state === TcpState.FinWait1) y.set(acksPeerFin ? TcpState.TimeWait : TcpState.Closing, f, t);
