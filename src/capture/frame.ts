@@ -46,8 +46,12 @@ export function compareTime(aSec: number, aNsec: number, bSec: number, bNsec: nu
   return aSec !== bSec ? aSec - bSec : aNsec - bNsec;
 }
 
+/** Seconds JavaScript dates can represent (±8.64e15 ms); damaged timestamps may lie beyond. */
+const MAX_DATE_SECONDS = 8.64e12;
+
 /** ISO-8601 UTC with all nine fractional digits, e.g. 2013-03-07T21:42:06.869344000Z. */
 export function isoTime(sec: number, nsec: number): string {
+  if (!(Math.abs(sec) < MAX_DATE_SECONDS)) return `${epochString(sec, nsec)}s-after-epoch`;
   if (sec !== isoCacheSec) {
     isoCacheSec = sec;
     isoCacheBase = new Date(sec * 1000).toISOString().slice(0, 19); // 2013-03-07T21:42:06
@@ -59,5 +63,6 @@ let isoCacheBase = '';
 
 /** Epoch seconds with nine fractional digits, the way tshark prints `frame.time_epoch`. */
 export function epochString(sec: number, nsec: number): string {
+  if (sec < 0 && nsec > 0) return `-${-sec - 1}.${String(1e9 - nsec).padStart(9, '0')}`;
   return `${sec}.${String(nsec).padStart(9, '0')}`;
 }

@@ -91,10 +91,11 @@ export class PcapngReader implements FormatReader {
       let produced = false;
       switch (type) {
         case BLOCK_SHB:
-          this.startSection(b, p, len, input);
+          if (!this.startSection(b, p, len, input, problems)) return Step.End;
           break;
         case BLOCK_IDB:
-          this.addInterface(b, p, len);
+          if (len < 20) this.skipProblem(input, problems, 'bad-block', 'interface description block too short; block skipped');
+          else this.addInterface(b, p, len);
           break;
         case BLOCK_EPB:
         case BLOCK_OPB:
@@ -130,14 +131,19 @@ export class PcapngReader implements FormatReader {
     return this.little ? b.readUInt32LE(at) : b.readUInt32BE(at);
   }
 
-  private startSection(b: Buffer, p: number, len: number, input: BufferedInput): void {
-    if (len < 28) throw new CaptureError(this.fileName, input.offset, 'section header block too short');
-    const major = this.u16(b, p + 12);
-    if (major !== 1) throw new CaptureError(this.fileName, input.offset, `unsupported pcapng major version ${major}`);
+  /** False when the section cannot be read (then reading stops, keeping the frames before it). */
+  private startSection(b: Buffer, p: number, len: number, input: BufferedInput, problems: CaptureProblem[]): boolean {
+    const why = len < 28 ? 'section header block too short' : this.u16(b, p + 12) !== 1 ? `unsupported pcapng major version ${this.u16(b, p + 12)}` : null;
+    if (why !== null) {
+      if (this.section < 0) throw new CaptureError(this.fileName, input.offset, why);
+      this.fatal(input, problems, why);
+      return false;
+    }
     this.section++;
     this.sectionIfaces = [];
     this.info.sections = this.section + 1;
     if (this.section === 0) this.info.byteOrder = this.little ? 'little' : 'big';
+    return true;
   }
 
   private addInterface(b: Buffer, p: number, len: number): void {
@@ -205,6 +211,10 @@ export class PcapngReader implements FormatReader {
   }
 
   private simplePacket(b: Buffer, p: number, len: number, frame: Frame, input: BufferedInput, problems: CaptureProblem[]): boolean {
+    if (len < 16) {
+      this.skipProblem(input, problems, 'bad-block', 'simple packet block too short to hold its length field; block skipped');
+      return false;
+    }
     const iface = this.sectionIfaces[0];
     if (iface === undefined) {
       this.skipProblem(input, problems, 'unknown-interface', 'simple packet block before any interface description; block skipped');

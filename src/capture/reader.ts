@@ -73,6 +73,12 @@ class OpenCapture {
   async refill(): Promise<void> {
     const { input, reader, summary } = this;
     if (await input.ensure(reader.needBytes)) return;
+    const damage = input.source.damage;
+    if (damage !== undefined) {
+      summary.problems.push({ file: summary.name, offset: input.offset, kind: 'truncated-record', message: damage, fatal: true });
+      this.finish(false);
+      return;
+    }
     if (input.available === 0) {
       this.finish(true);
       return;
@@ -125,7 +131,8 @@ async function openCapture(path: string, fileIndex: number, options: ReadOptions
   const input = new BufferedInput(source, options.chunkSize);
   try {
     if (!(await input.ensure(SNIFF_BYTES))) {
-      throw new CaptureError(source.name, 0, input.available === 0 ? 'the file is empty' : 'the file is too short to be a capture');
+      const why = source.damage ?? (input.available === 0 ? 'the file is empty' : 'the file is too short to be a capture');
+      throw new CaptureError(source.name, 0, why);
     }
     let reader: FormatReader;
     if (isPcapMagic(input.buf.subarray(input.pos))) {

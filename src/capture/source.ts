@@ -8,6 +8,8 @@ import { CaptureError } from './errors.js';
 export interface ByteSource {
   readonly name: string;
   readonly compressed: boolean;
+  /** Set when the input ended because it was damaged (a cut or corrupt gzip stream). */
+  readonly damage?: string;
   /** Read up to `length` bytes into `target` at `offset`; 0 means end of input. */
   read(target: Uint8Array, offset: number, length: number): Promise<number>;
   close(): Promise<void>;
@@ -26,10 +28,18 @@ export async function openSource(path: string): Promise<ByteSource> {
     throw new CaptureError(path, 0, `cannot open: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
   const head = new Uint8Array(2);
-  const { bytesRead } = await handle.read(head, 0, 2, 0);
+  let bytesRead: number;
+  try {
+    ({ bytesRead } = await handle.read(head, 0, 2, 0));
+  } catch (err) {
+    await handle.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new CaptureError(path, 0, code === 'EISDIR' ? 'is a directory, not a capture file' : `cannot read: ${code ?? String(err)}`);
+  }
   if (bytesRead === 2 && head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1) {
     await handle.close();
-    return streamSource(path, createReadStream(path).pipe(createGunzip()), true);
+    const raw = createReadStream(path);
+    return streamSource(path, raw.pipe(createGunzip()), true, () => raw.destroy());
   }
   let position = 0;
   return {
@@ -47,12 +57,12 @@ export async function openSource(path: string): Promise<ByteSource> {
 }
 
 /** Adapts a Node stream (chunks of any size) to pull reads into a caller's buffer. */
-export function streamSource(name: string, stream: Readable, compressed: boolean): ByteSource {
+export function streamSource(name: string, stream: Readable, compressed: boolean, onClose?: () => void): ByteSource {
   const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let pending: Buffer | null = null;
   let pendingPos = 0;
   let done = false;
-  return {
+  const source: { -readonly [K in keyof ByteSource]: ByteSource[K] } = {
     name,
     compressed,
     async read(target, offset, length) {
@@ -62,8 +72,10 @@ export function streamSource(name: string, stream: Readable, compressed: boolean
         try {
           r = await chunks.next();
         } catch (err) {
-          const what = compressed ? 'gzip data is damaged' : 'read failed';
-          throw new CaptureError(name, -1, `${what}: ${(err as Error).message}`);
+          // What was decompressed so far is still worth analysing: end here and let the reader report it.
+          source.damage = `${compressed ? 'the gzip data is damaged or cut short' : 'reading failed'}: ${(err as Error).message}`;
+          done = true;
+          return 0;
         }
         if (r.done) {
           done = true;
@@ -79,8 +91,10 @@ export function streamSource(name: string, stream: Readable, compressed: boolean
     },
     async close() {
       stream.destroy();
+      onClose?.();
     },
   };
+  return source;
 }
 
 /** Standard input may be gzip too; peek at its first chunk before deciding. */

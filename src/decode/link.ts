@@ -57,21 +57,26 @@ export function skipLinkHeader(linkType: number, d: Uint8Array, start: number, e
 }
 
 /** `at` points to an EtherType field; follows 802.1Q / 802.1ad tags (QinQ) to the payload. */
-function skipEthertypes(d: Uint8Array, at: number, end: number, seg: Segment): number {
+function skipEthertypes(d: Uint8Array, at: number, end: number, seg: Segment, tagsSeen = 0): number {
   let type = (d[at]! << 8) | d[at + 1]!;
   let payload = at + 2;
-  for (let tags = 0; type === ETHERTYPE_VLAN || type === ETHERTYPE_QINQ || type === ETHERTYPE_QINQ_OLD; tags++) {
+  for (let tags = tagsSeen; type === ETHERTYPE_VLAN || type === ETHERTYPE_QINQ || type === ETHERTYPE_QINQ_OLD; tags++) {
     if (tags >= MAX_VLAN_TAGS) return -DecodeStatus.Malformed;
     if (end - payload < VLAN_TAG) return -DecodeStatus.Truncated;
     if (tags === 0) seg.vlan = ((d[payload]! << 8) | d[payload + 1]!) & 0x0fff;
     type = (d[payload + 2]! << 8) | d[payload + 3]!;
     payload += VLAN_TAG;
   }
-  return ethertypeToOffset(type, payload, d, end, seg);
+  return type === ETHERTYPE_IPV4 || type === ETHERTYPE_IPV6 ? payload : -DecodeStatus.NotIp;
 }
 
+/** `type` was read from a cooked header; VLAN tags, if any, start at `payload`. */
 function ethertypeToOffset(type: number, payload: number, d: Uint8Array, end: number, seg: Segment): number {
   if (type === ETHERTYPE_IPV4 || type === ETHERTYPE_IPV6) return payload;
-  if (type === ETHERTYPE_VLAN || type === ETHERTYPE_QINQ) return skipEthertypes(d, payload - 2, end, seg);
+  if (type === ETHERTYPE_VLAN || type === ETHERTYPE_QINQ || type === ETHERTYPE_QINQ_OLD) {
+    if (end - payload < VLAN_TAG) return -DecodeStatus.Truncated;
+    seg.vlan = ((d[payload]! << 8) | d[payload + 1]!) & 0x0fff;
+    return skipEthertypes(d, payload + 2, end, seg, 1);
+  }
   return -DecodeStatus.NotIp;
 }
