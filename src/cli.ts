@@ -93,6 +93,8 @@ async function runAnalyze(args: AnalyzeArgs): Promise<number> {
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode = EXIT_OK;
+  // yargs still runs a command's handler after `.fail` reported a validation error: handlers check this.
+  let usageFailed = false;
   const parser = yargs(argv.map((a) => (a === '-' ? STDIN_PLACEHOLDER : a)))
     .scriptName('tcp-postmortem')
     .version(version())
@@ -104,6 +106,7 @@ export async function main(argv: string[]): Promise<number> {
         .positional('captures', { type: 'string', array: true, demandOption: true, describe: 'capture files, directories or -' })
         .option('json', { type: 'boolean', default: false, describe: 'print JSON instead of text' }),
       async (args) => {
+        if (usageFailed) return;
         exitCode = await runInfo(restoreStdin(args.captures as string[]), args.json);
       },
     )
@@ -118,6 +121,7 @@ export async function main(argv: string[]): Promise<number> {
         .option('time-wait-sec', { type: 'number', default: 60, describe: 'TIME_WAIT duration, 2 x MSL (Linux: 60 s)' })
         .option('max-live', { type: 'number', default: 250000, describe: 'live connections tracked at most; the idlest are summarised beyond' }),
       async (args) => {
+        if (usageFailed) return;
         exitCode = await runAnalyze({
           ...args,
           captures: restoreStdin(args.captures as string[]),
@@ -132,10 +136,10 @@ export async function main(argv: string[]): Promise<number> {
     .fail((msg, err) => {
       if (err) throw err;
       process.stderr.write(`tcp-postmortem: ${msg}\nRun with --help for usage.\n`);
-      exitCode = EXIT_USAGE;
+      usageFailed = true;
     });
   await parser.parseAsync();
-  return exitCode;
+  return usageFailed ? EXIT_USAGE : exitCode;
 }
 
 main(hideBin(process.argv)).then(

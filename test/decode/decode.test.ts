@@ -155,17 +155,25 @@ LINK_CASES.forEach((c, k) => {
 
 // libpcap's cooked-v2 header carries the protocol at offset 0; a VLAN tag (as Wireshark dissects it:
 // protocol 0x8100, then TCI and the inner EtherType right after the 20-byte header) must be followed.
-// BUG (src/decode/link.ts, ethertypeToOffset): for SLL2 the VLAN branch calls
-// skipEthertypes(d, payload - 2, …), which reads the "EtherType" from the last two bytes of the SLL2
-// link-layer address field instead of the TCI/inner type that follow the header.
-test('link type 276 Linux SLL2 + 802.1Q: the VLAN tag after the cooked header is followed', (t) => {
+// Regression (fixed in a6df97c): the SLL2 VLAN branch read the "EtherType" from the last two bytes
+// of the SLL2 address field instead of the TCI / inner type that follow the header.
+test('link type 276 Linux SLL2 + 802.1Q / QinQ: the tags after the cooked header are followed', (t) => {
   for (const ip of [V4, V6]) {
     const frame = W.sll2(W.concat(W.u16(42), W.u16(W.ipEthertype(ip)), ip), { protocol: W.ETHERTYPE_VLAN });
     const d = decodeBytes(W.LT_LINUX_SLL2, frame);
     t.is(d.status, DecodeStatus.Tcp);
     t.is(d.vlan, 42);
     t.is(d.srcPort, SEG.srcPort);
+    const qinq = W.sll2(W.concat(W.u16(100), W.u16(W.ETHERTYPE_VLAN), W.u16(200), W.u16(W.ipEthertype(ip)), ip), { protocol: W.ETHERTYPE_QINQ });
+    const q = decodeBytes(W.LT_LINUX_SLL2, qinq);
+    t.is(q.status, DecodeStatus.Tcp);
+    t.is(q.vlan, 100, 'the outer tag');
+    t.is(q.seq, SEG.seq);
   }
+  t.is(decodeBytes(W.LT_LINUX_SLL2, W.sll2(W.u16(42), { protocol: W.ETHERTYPE_VLAN })).status, DecodeStatus.Truncated, 'tag cut');
+  t.is(decodeBytes(W.LT_LINUX_SLL2, W.sll2(W.concat(W.u16(42), W.u16(W.ETHERTYPE_ARP), W.pattern(28)), { protocol: W.ETHERTYPE_VLAN })).status, DecodeStatus.NotIp, 'ARP in a VLAN');
+  const nine = W.concat(...Array.from({ length: 8 }, (_, i) => W.concat(W.u16(i + 1), W.u16(W.ETHERTYPE_VLAN))), W.u16(9), W.u16(W.ETHERTYPE_IPV4), V4);
+  t.is(decodeBytes(W.LT_LINUX_SLL2, W.sll2(nine, { protocol: W.ETHERTYPE_VLAN })).status, DecodeStatus.Malformed, '9 tags');
 });
 
 test('pcapng with one interface per link type: each frame decoded with its interface link type', async (t) => {
