@@ -30,5 +30,6 @@ function get(path) {
 console.log(`${ts()} request 1 -> ${await get('/first')}`);
 await sleep(Number(idle));
 console.log(`${ts()} request 2 on the pooled socket ...`);
-console.log(`${ts()} request 2 -> ${await get('/second')}`);
+const r2 = await get('/second');
+console.log(`${ts()} request 2 -> ${r2}`);
 agent.destroy();

@@ -12,7 +12,7 @@ start_bg server "$SNS" node "$REC_DIR/http-server.js" "$SIP" 8080 5000
 wait_port "$SNS" 8080
 start_capture "$CNS" "$OUT" -i vc -s 0
 nsx "$CNS" node "$REC_DIR/client-close-vs-keepalive.js" "$SIP" 8080
-log "server-side sockets right after the run:"; nsx "$SNS" ss -tan state time-wait >&2 || true
+log "server-side TIME_WAIT sockets right after the run:"; nsx "$SNS" ss -tan | grep -E "^State|TIME-WAIT" >&2 || true
 stop_capture
 show_logs
 log "wrote $OUT"

@@ -11,8 +11,19 @@ Definitions used in facts.json
   firstFin*       : per stream (ascending tcp.stream), the first frame with FIN
                     set and who sent it; streams without any FIN are skipped
                     (see streams[] for the per-stream view).
+  crossedFinStreams: streams whose two FINs crossed (simultaneous close).
   rst*            : every frame with RST set, in frame order.
   zeroWindowFrames: Wireshark tcp.analysis.zero_window (receiver advertises 0).
+  zeroWindowStartFrame(s): start of the zero-window run that never reopens
+                    (the stall); earlier zero windows that reopened are listed
+                    in transientZeroWindowFrames.
+  dataAfterPeerFin: payload frames a side sent after the peer's FIN had
+                    already been captured (e.g. a request on a socket the
+                    server already closed), with the delay since that FIN.
+  httpExchanges   : every HTTP request tshark dissects, with its response
+                    frame (http.response_in) and http.time (seconds).
+  durationSeconds : time of the last TCP frame; captureDurationSeconds: time
+                    of the last frame of any kind (e.g. the ICMP end marker).
   probeFrames     : tcp.analysis.zero_window_probe or tcp.analysis.keep_alive
                     frames that are sent while the peer's window is zero
                     (Linux persist probes are 0-byte segments at snd_una-1,
@@ -32,7 +43,7 @@ SAMPLES = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIELDS = ['frame.number', 'frame.time_relative', 'frame.interface_id', 'tcp.stream',
           'ip.src', 'ipv6.src', 'tcp.srcport', 'ip.dst', 'ipv6.dst', 'tcp.dstport',
           'tcp.flags.syn', 'tcp.flags.ack', 'tcp.flags.fin', 'tcp.flags.reset',
-          'tcp.seq_raw', 'tcp.len', 'tcp.window_size']
+          'tcp.seq_raw', 'tcp.ack_raw', 'tcp.len', 'tcp.window_size']
 FLAGS = ['retransmission', 'fast_retransmission', 'spurious_retransmission',
          'zero_window', 'zero_window_probe', 'zero_window_probe_ack', 'keep_alive',
          'keep_alive_ack', 'window_full', 'reused_ports', 'window_update', 'out_of_order',
@@ -67,7 +78,12 @@ def interfaces(path):
 def analyse(path):
     rows = tshark(path, '-Y', 'tcp', '-T', 'fields', '-E', 'separator=/t',
                   *sum((['-e', f] for f in FIELDS), []))
-    total = len(tshark(path, '-T', 'fields', '-e', 'frame.number'))
+    allf = tshark(path, '-T', 'fields', '-e', 'frame.number', '-e', 'frame.time_relative')
+    total = len(allf)
+    http = tshark(path, '-2', '-Y', 'http.request', '-T', 'fields', '-e', 'frame.number', '-e', 'tcp.stream',
+                  '-e', 'http.request.method', '-e', 'http.request.uri', '-e', 'http.response_in')
+    resp = {int(r[0]): r for r in tshark(path, '-2', '-Y', 'http.response', '-T', 'fields', '-e', 'frame.number',
+                                          '-e', 'http.response.code', '-e', 'http.time')}
     pk = []
     for r in rows:
         d = dict(zip(FIELDS, r))
@@ -79,7 +95,7 @@ def analyse(path):
                    'dst': f"{dst}:{d['tcp.dstport']}",
                    'syn': d['tcp.flags.syn'] in ('1', 'True'), 'ack': d['tcp.flags.ack'] in ('1', 'True'),
                    'fin': d['tcp.flags.fin'] in ('1', 'True'), 'rst': d['tcp.flags.reset'] in ('1', 'True'),
-                   'seq': int(d['tcp.seq_raw']), 'len': int(d['tcp.len']), 'win': int(d['tcp.window_size'] or 0)})
+                   'seq': int(d['tcp.seq_raw']), 'ackno': int(d['tcp.ack_raw'] or 0), 'len': int(d['tcp.len']), 'win': int(d['tcp.window_size'] or 0)})
     flagged = {}
     for f in FLAGS:
         flagged[f] = [int(r[0]) for r in tshark(path, '-Y', f'tcp.analysis.{f}', '-T', 'fields', '-e', 'frame.number')]
@@ -113,6 +129,21 @@ def analyse(path):
         firsts = {}
         for p in fins:
             firsts.setdefault(p['src'], p)
+        # payload sent by one side after the other side's FIN was seen
+        after_fin = []
+        fin_seen = {}
+        for p in ps:
+            other_fin = [src for src in fin_seen if src != p['src']]
+            if p['len'] > 0 and other_fin:
+                after_fin.append({'frame': p['frame'], 'sender': who(p), 'peerFinFrame': fin_seen[other_fin[0]],
+                                  'secondsAfterPeerFin': round(p['t'] - byframe[fin_seen[other_fin[0]]]['t'], 6)})
+            if p['fin']:
+                fin_seen.setdefault(p['src'], p['frame'])
+        # crossed FINs (simultaneous close): the first FIN of the second
+        # direction does not acknowledge the first direction's FIN
+        dirs = list(firsts.values())
+        crossed = (len(dirs) >= 2 and dirs[1]['ack'] and
+                   (dirs[1]['ackno'] - (dirs[0]['seq'] + dirs[0]['len'])) % 2**32 == 0)
         sinfo.append({
             'stream': s, 'client': client_of[s] or ps[0]['src'], 'server': peer,
             'clientKnown': client_of[s] is not None,
@@ -121,8 +152,10 @@ def analyse(path):
             'firstFinFrame': fins[0]['frame'] if fins else None,
             'firstFinSender': who(fins[0]) if fins else None,
             'finFrames': [{'frame': p['frame'], 'sender': who(p)} for p in fins],
+            'finsCrossed': crossed,
             'finDirections': [{'frame': p['frame'], 'sender': who(p)} for p in firsts.values()],
             'rstFrames': [{'frame': p['frame'], 'sender': who(p)} for p in rsts],
+            'dataAfterPeerFin': after_fin,
             'payloadBytes': {'client': sum(p['len'] for p in ps if who(p) != 'server'),
                              'server': sum(p['len'] for p in ps if who(p) == 'server')},
         })
@@ -152,9 +185,33 @@ def analyse(path):
             probes.append(p['frame'])
         if not p['syn']:
             last_win[(p['stream'], p['src'])] = p['win']
+    zw = zw_all = flagged['zero_window']
+    # sustained zero window: per sender, the start of the last run of zero-window
+    # advertisements that is never followed by a non-zero window from that sender
+    sustained = []
+    transient = []
+    for (stream, sender) in sorted({(byframe[f]['stream'], byframe[f]['src']) for f in zw_all}):
+        ps = [p for p in streams[stream] if p['src'] == sender and not p['syn']]
+        start = None
+        for p in ps:
+            if p['win'] == 0 and start is None:
+                start = p['frame']
+            elif p['win'] != 0:
+                start = None
+        if start is not None:
+            sustained.append(start)
+        transient += [f for f in zw_all if byframe[f]['stream'] == stream and byframe[f]['src'] == sender
+                      and (start is None or f < start)]
+    exchanges = []
+    for r in http:
+        rq = int(r[0])
+        rs = int(r[4]) if len(r) > 4 and r[4] else None
+        exchanges.append({'requestFrame': rq, 'stream': int(r[1]), 'method': r[2], 'uri': r[3],
+                          'requestTime': round(byframe[rq]['t'], 6),
+                          'responseFrame': rs, 'status': int(resp[rs][1]) if rs in resp else None,
+                          'responseSeconds': round(float(resp[rs][2]), 6) if rs in resp and resp[rs][2] else None})
     firsts = [si for si in sinfo if si['firstFinFrame'] is not None]
     rst_all = [p for p in pk if p['rst']]
-    zw = flagged['zero_window']
     res = {
         'encapsulation': encapsulations(path),
         'interfaces': interfaces(path),
@@ -162,15 +219,20 @@ def analyse(path):
         'tcpPackets': len(pk),
         'streams': len(streams),
         'durationSeconds': round(max((p['t'] for p in pk), default=0), 3),
+        'captureDurationSeconds': round(max((float(r[1]) for r in allf), default=0), 3),
         'firstFinFrames': [si['firstFinFrame'] for si in firsts],
         'firstFinSenders': [si['firstFinSender'] for si in firsts],
         'firstFinStreams': [si['stream'] for si in firsts],
+        'crossedFinStreams': [si['stream'] for si in sinfo if si['finsCrossed']],
         'rstFrames': [p['frame'] for p in rst_all],
         'rstSenders': [who(p) for p in rst_all],
         'rstStreams': [p['stream'] for p in rst_all],
+        'dataAfterPeerFinFrames': [a['frame'] for si in sinfo for a in si['dataAfterPeerFin']],
         'zeroWindowFrames': zw,
         'zeroWindowSenders': [who(byframe[f]) for f in zw],
-        'zeroWindowStartFrame': zw[0] if zw else None,
+        'zeroWindowStartFrame': sustained[0] if sustained else None,
+        'zeroWindowStartFrames': sustained,
+        'transientZeroWindowFrames': transient,
         'probeFrames': probes,
         'probeSenders': [who(byframe[f]) for f in probes],
         'probeTimes': times(probes),
@@ -183,6 +245,7 @@ def analyse(path):
         'retransmissions': retr_info,
         'windowFullFrames': flagged['window_full'],
         'reusedPortsFrames': flagged['reused_ports'],
+        'httpExchanges': exchanges,
         'streamDetails': sinfo,
     }
     return res
@@ -212,8 +275,9 @@ def main():
             for si in d['streamDetails']:
                 print(f"- stream {si['stream']} {si['client']} -> {si['server']}: frames {si['firstFrame']}-{si['lastFrame']}, "
                       f"first FIN {si['firstFinFrame']} ({si['firstFinSender']}), "
-                      f"RST {[(r['frame'], r['sender']) for r in si['rstFrames']]}")
-            for k in ('zeroWindowFrames', 'probeFrames', 'probeIntervals', 'retransmissionFrames', 'retransmissionIntervals', 'reusedPortsFrames'):
+                      f"RST {[(r['frame'], r['sender']) for r in si['rstFrames']]}"
+                      + (f", data after peer FIN {[(a['frame'], a['sender'], a['secondsAfterPeerFin']) for a in si['dataAfterPeerFin']]}" if si['dataAfterPeerFin'] else ''))
+            for k in ('zeroWindowStartFrame', 'transientZeroWindowFrames', 'zeroWindowFrames', 'probeFrames', 'probeIntervals', 'retransmissionFrames', 'retransmissionIntervals', 'reusedPortsFrames'):
                 if d[k]:
                     print(f"- {k}: {d[k]}")
             print()

@@ -118,7 +118,7 @@ wait_port() {
 start_capture() {
   local ns=$1 out=$2; shift 2
   rm -f "$out"
-  ip netns exec "$ns" tcpdump --immediate-mode -U -n -w "$out" "$@" 2>"$TPMS_TMP/tcpdump.$$.$RANDOM.log" &
+  ip netns exec "$ns" tcpdump -Z root --immediate-mode -U -n -w "$out" "$@" 2>"$TPMS_TMP/tcpdump.$$.$RANDOM.log" &
   CAP_PID=$!
   track "$CAP_PID"
   for _ in $(seq 1 100); do
