@@ -26,7 +26,7 @@ export interface StateChangeRecord {
   state: TcpStateName;
   /** Frame that caused it; null for a timer (TIME_WAIT expiry). */
   frame: number | null;
-  /** Epoch seconds (microsecond precision). */
+  /** Epoch seconds. */
   time: number;
 }
 
@@ -93,7 +93,8 @@ export interface ConnectionRecord {
   latePackets: number;
   /** Dropped from the live table before its end (memory bound): later packets start a new id. */
   evicted: boolean;
-  zeek: { connState: string; history: string };
+  /** Zeek's conn.log view; `originator` says whose letters are upper case. */
+  zeek: { connState: string; history: string; originator: Side };
 }
 
 export interface CaptureRecord {

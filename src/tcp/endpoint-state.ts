@@ -23,7 +23,9 @@ export type TcpStateName = (typeof TCP_STATE_NAMES)[number];
 /** One state change of one endpoint, with the frame that caused it. */
 export interface StateChange {
   state: TcpStateName;
-  frame: number;
+  /** null for a timer-driven change (TIME_WAIT expiry). */
+  frame: number | null;
+  /** Epoch seconds. */
   time: number;
 }
 
