@@ -6,7 +6,7 @@ import {
 } from './classes.js';
 import { Direction, WS_NOT_USED } from './direction.js';
 import { EndpointState, TcpState } from './endpoint-state.js';
-import { Series, type TcpEvent, type TcpEventKind } from './events.js';
+import { EVENT_CODE, EVENT_WIDTH, Series, type TcpEventKind } from './events.js';
 import { seqAdd, seqGe, seqGt, seqRelative } from './seq.js';
 import { ZeekTracker } from './zeek.js';
 import type { Tombstone } from './tombstone.js';
@@ -65,7 +65,8 @@ export class Connection {
   firstFinFrom: 0 | 1 | -1 = -1;
   simultaneousClose = false;
   readonly resets: { frame: number; time: number; from: 0 | 1 }[] = [];
-  readonly events: TcpEvent[] = [];
+  /** Notable segments, packed (see events.ts EVENT_WIDTH). */
+  readonly eventData: number[] = [];
   droppedEvents = 0;
   private controlEvents = 0;
   /**
@@ -287,7 +288,7 @@ export class Connection {
     else if (classes & C_LOST_SEGMENT) kind = 'lost-segment';
     else if (seg.payloadLength > 0 && rev.finCount > 0 && fwd.bytesAfterPeerFin === seg.payloadLength) kind = 'data-after-fin';
     if (kind !== null) {
-      if (this.events.length - this.controlEvents < MAX_OTHER_EVENTS) this.pushEvent(kind, seg, from, fwd, rev, classes);
+      if (this.eventData.length / EVENT_WIDTH - this.controlEvents < MAX_OTHER_EVENTS) this.pushEvent(kind, seg, from, fwd, rev, classes);
       else this.droppedEvents++;
     }
     if (++this.segments < SERIES_AFTER_SEGMENTS) return;
@@ -297,17 +298,17 @@ export class Connection {
   }
 
   private pushEvent(kind: TcpEventKind, seg: Segment, from: 0 | 1, fwd: Direction, rev: Direction, classes: number): void {
-    this.events.push({
-      kind,
-      frame: seg.frame,
-      time: seg.time,
+    this.eventData.push(
+      EVENT_CODE.get(kind)!,
+      seg.frame,
+      seg.time,
       from,
-      seq: seqRelative(seg.seq, fwd.base),
-      len: seg.payloadLength,
-      ack: (seg.flags & ACK) !== 0 && rev.baseSet ? seqRelative(seg.ack, rev.base) : -1,
-      window: (seg.flags & SYN) !== 0 ? seg.window : fwd.scaledWindow(seg.window),
+      seqRelative(seg.seq, fwd.base),
+      seg.payloadLength,
+      (seg.flags & ACK) !== 0 && rev.baseSet ? seqRelative(seg.ack, rev.base) : -1,
+      (seg.flags & SYN) !== 0 ? seg.window : fwd.scaledWindow(seg.window),
       classes,
-    });
+    );
   }
 
   /** Port heuristic for captures that begin after the handshake (cf. Zeek's likely-server ports). */

@@ -21,14 +21,23 @@ export class Direction {
   base = 0;
   baseSet = false;
 
-  /** Highest "next sequence number" sent (seq + len + SYN + FIN); unset until data, SYN or FIN. */
+  /**
+   * Wireshark's nextseq: the highest seq + len (+1 for SYN/FIN) of any segment this side sent (pure
+   * ACKs and RSTs included, zero-window probes excepted), and when it moved; maxSeqToBeAcked: how
+   * far this side's data is contiguous. A `…Set` flag is false while the value is 0 (Wireshark's
+   * "unknown"), see analysis.ts.
+   */
   nextSeq = 0;
   nextSeqSet = false;
   nextSeqTime = 0;
   maxSeqToBeAcked = 0;
   maxSeqToBeAckedSet = false;
 
-  /** Last ACK number and raw window this side sent. */
+  /**
+   * ACK field, raw window and time of this side's last segment (stored whatever its flags, as
+   * Wireshark does); `lastAckSet` is false until then and whenever the stored ACK field is 0 (a SYN,
+   * a bare RST): Wireshark's "lastack == 0", which it reads as unknown.
+   */
   lastAck = 0;
   lastAckSet = false;
   lastAckTime = 0;
@@ -46,9 +55,31 @@ export class Direction {
   prevWindow = 0;
   windowSetBefore = false;
 
+  /** Wireshark's dupacknum: duplicate ACKs in a row; −1 after an ACKed-unseen mark (analysis.ts). */
   dupAckCount = 0;
   /** Classes of the last segment this side sent (the keep-alive-ACK and probe-ACK rules look back). */
   lastClasses = 0;
+
+  /**
+   * Wireshark's own view, kept by analysis.ts only: the base sequence number as Wireshark sets it
+   * (first segment, or the peer's first ACK − 1; for the reused-ports rule), its window-scale state
+   * (WS_UNKNOWN / WS_NOT_USED / shift, set from the SYNs as they pass), whether this side has not
+   * yet sent a non-SYN ACK since its SYN (its window is then unscaled), and the connection's most
+   * recent bare-SYN time and first RTT (the out-of-order threshold), mirrored on both directions.
+   */
+  wsBase = 0;
+  wsBaseSet = false;
+  wsScale = WS_UNKNOWN;
+  wsFirstAck = false;
+  mruSynTime = 0;
+  mruSynSet = false;
+  firstRtt = 0;
+  /**
+   * Set by the tracker on the first direction of a connection it opened because a bare SYN's
+   * sequence number differed from `wsBase` of the old connection's same side (Wireshark's
+   * new-conversation rule): analysis.ts then flags that SYN "reused ports".
+   */
+  reusedPortsPending = false;
 
   /** Frames this side sent, per class; allocated on the first classified frame (most have none). */
   classCounts: number[] | null = null;

@@ -35,14 +35,15 @@ export interface StateChange {
  */
 export class EndpointState {
   state: TcpState = TcpState.Unknown;
-  readonly changes: StateChange[] = [];
+  /** Every change as three numbers: TcpState, frame (-1 for a timer), epoch seconds. */
+  readonly packed: number[] = [];
   enteredAt = 0;
 
   set(state: TcpState, frame: number, time: number): void {
     if (state === this.state) return;
     this.state = state;
     this.enteredAt = time;
-    this.changes.push({ state: TCP_STATE_NAMES[state], frame, time });
+    this.packed.push(state, frame, time);
   }
 
   get name(): TcpStateName {

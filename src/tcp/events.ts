@@ -14,6 +14,18 @@ export type TcpEventKind =
   | 'lost-segment'
   | 'data-after-fin';
 
+/** Kind codes for the packed event store (index = code). */
+export const EVENT_KINDS: readonly TcpEventKind[] = [
+  'syn', 'syn-ack', 'fin', 'rst', 'zero-window', 'window-open', 'zero-window-probe', 'zero-window-probe-ack',
+  'keep-alive', 'keep-alive-ack', 'retransmission', 'lost-segment', 'data-after-fin',
+];
+export const EVENT_CODE: ReadonlyMap<TcpEventKind, number> = new Map(EVENT_KINDS.map((k, i) => [k, i]));
+/**
+ * Events are stored packed, EVENT_WIDTH numbers each, in the order of the TcpEvent fields below:
+ * kind code, frame, time, from (0 = a, 1 = b; 1 = client once summarised), seq, len, ack, window, classes.
+ */
+export const EVENT_WIDTH = 9;
+
 export interface TcpEvent {
   kind: TcpEventKind;
   frame: number;

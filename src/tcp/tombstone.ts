@@ -1,5 +1,5 @@
 import { ACK, SYN, type Segment } from '../decode/segment.js';
-import type { ConnectionRecord } from '../model.js';
+import type { ConnectionSummary } from './record.js';
 import type { Connection } from './connection.js';
 
 /**
@@ -20,7 +20,7 @@ export class Tombstone {
   private readonly seqSet: number;
   private readonly client: 0 | 1;
 
-  constructor(c: Connection, readonly record: ConnectionRecord) {
+  constructor(c: Connection, readonly record: ConnectionSummary) {
     this.id = c.id;
     [this.a0, this.a1, this.a2, this.a3] = [c.aAddr[0]!, c.aAddr[1]!, c.aAddr[2]!, c.aAddr[3]!];
     [this.b0, this.b1, this.b2, this.b3] = [c.bAddr[0]!, c.bAddr[1]!, c.bAddr[2]!, c.bAddr[3]!];
@@ -47,18 +47,7 @@ export class Tombstone {
   }
 
   /** A late packet: counted on the record, not analysed further. */
-  addLate(seg: Segment, side: 0 | 1, isoEnd: string): void {
-    const r = this.record;
-    const who = side === this.client ? 'client' : 'server';
-    r.packets[who]++;
-    r.payloadBytes[who] += seg.payloadLength;
-    r.lastFrame = seg.frame;
-    r.endTime = isoEnd;
-    r.latePackets++;
-  }
-
-  /** Tombstones carry the same key fields as a Connection, for keyHash(). */
-  get keyAddr(): number[] {
-    return [this.a0, this.a1, this.a2, this.a3, this.b0, this.b1, this.b2, this.b3];
+  addLate(seg: Segment, side: 0 | 1): void {
+    this.record.addLatePacket(side === this.client, seg.payloadLength, seg.frame, seg.tsSec, seg.tsNsec);
   }
 }

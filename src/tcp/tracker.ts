@@ -1,9 +1,8 @@
 import type { Segment } from '../decode/segment.js';
 import type { ConnectionRecord } from '../model.js';
 import { Connection } from './connection.js';
-import { buildRecord, settleTimeWait } from './record.js';
+import { buildRecord, type ConnectionSummary } from './record.js';
 import { Tombstone } from './tombstone.js';
-import { isoTime } from '../capture/frame.js';
 
 export interface TrackerOptions {
   /** Seconds a socket stays in TIME_WAIT (2 × MSL; Linux: 60). */
@@ -43,7 +42,7 @@ function flowHash(seg: Segment): number {
  */
 export class TcpTracker {
   private readonly table = new Map<number, Connection | Tombstone>();
-  private readonly records: (ConnectionRecord | undefined)[] = [];
+  private readonly records: (ConnectionSummary | undefined)[] = [];
   private readonly finishedQueue: Connection[] = [];
   private finishedHead = 0;
   private live = 0;
@@ -60,7 +59,7 @@ export class TcpTracker {
   constructor(options: TrackerOptions = {}) {
     this.timeWaitSec = options.timeWaitSec ?? 60;
     this.maxLive = options.maxLive ?? 250_000;
-    this.lingerSec = options.lingerSec ?? 5;
+    this.lingerSec = options.lingerSec ?? 1;
   }
 
   get connectionCount(): number {
@@ -87,7 +86,7 @@ export class TcpTracker {
       c = this.open(seg, h);
       side = 0;
     } else if (entry instanceof Tombstone) {
-      entry.addLate(seg, side, isoTime(seg.tsSec, seg.tsNsec));
+      entry.addLate(seg, side);
       this.latePackets++;
       return;
     } else c = entry;
@@ -107,8 +106,8 @@ export class TcpTracker {
       }
     }
     this.table.clear();
-    const out = this.records as ConnectionRecord[];
-    for (const r of out) settleTimeWait(r, captureEnd, this.timeWaitSec);
+    const out = this.records as ConnectionSummary[];
+    for (const r of out) r.settleTimeWait(captureEnd, this.timeWaitSec);
     return out;
   }
 
