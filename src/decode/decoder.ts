@@ -42,8 +42,10 @@ export class Decoder {
     if (ipStart >= end) return DecodeStatus.Truncated;
     const version = d[ipStart]! >> 4;
     let status: DecodeStatus;
-    if (version === 4) status = decodeIpv4(d, ipStart, end, seg);
-    else if (version === 6) status = decodeIpv6(d, ipStart, end, seg);
+    // Where the frame ended on the wire (origlen ≥ caplen): IP lengths beyond it are not believed.
+    const wireEnd = frame.offset + Math.max(frame.origlen, frame.caplen);
+    if (version === 4) status = decodeIpv4(d, ipStart, end, wireEnd, seg);
+    else if (version === 6) status = decodeIpv6(d, ipStart, end, wireEnd, seg);
     else return DecodeStatus.NotIp;
     if (status !== DecodeStatus.Tcp) return status;
     status = decodeTcp(d, ipOut.l4Start, end, ipOut.l4Length, seg);

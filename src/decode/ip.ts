@@ -20,7 +20,7 @@ const MAX_EXT_HEADERS = 16;
 export const ipOut = { l4Start: 0, l4Length: 0 };
 
 /** Decodes an IPv4 header at `at`; returns a DecodeStatus (Tcp when a TCP segment follows). */
-export function decodeIpv4(d: Uint8Array, at: number, end: number, seg: Segment): DecodeStatus {
+export function decodeIpv4(d: Uint8Array, at: number, end: number, wireEnd: number, seg: Segment): DecodeStatus {
   if (end - at < IPV4_MIN_HEADER) return DecodeStatus.Truncated;
   const ihl = (d[at]! & 0x0f) * 4;
   if (ihl < IPV4_MIN_HEADER) return DecodeStatus.Malformed;
@@ -28,6 +28,8 @@ export function decodeIpv4(d: Uint8Array, at: number, end: number, seg: Segment)
   let totalLength = (d[at + 2]! << 8) | d[at + 3]!;
   // Total length 0 is what TCP segmentation offload leaves in captures taken on the sending host.
   if (totalLength === 0) totalLength = end - at;
+  // A total length beyond what the frame had on the wire is taken from the frame, as Wireshark does.
+  if (totalLength > wireEnd - at) totalLength = wireEnd - at;
   if (totalLength < ihl) return DecodeStatus.Malformed;
   const fragment = ((d[at + 6]! << 8) | d[at + 7]!) & 0x1fff;
   if (fragment !== 0) return DecodeStatus.Fragment;
@@ -45,11 +47,12 @@ export function decodeIpv4(d: Uint8Array, at: number, end: number, seg: Segment)
 }
 
 /** Decodes an IPv6 header and its extension-header chain at `at`. */
-export function decodeIpv6(d: Uint8Array, at: number, end: number, seg: Segment): DecodeStatus {
+export function decodeIpv6(d: Uint8Array, at: number, end: number, wireEnd: number, seg: Segment): DecodeStatus {
   if (end - at < IPV6_HEADER) return DecodeStatus.Truncated;
   let remaining = (d[at + 4]! << 8) | d[at + 5]!;
   // Payload length 0 means a jumbogram (RFC 2675) or TSO: take what was captured.
   if (remaining === 0) remaining = end - at - IPV6_HEADER;
+  if (remaining > wireEnd - at - IPV6_HEADER) remaining = Math.max(0, wireEnd - at - IPV6_HEADER);
   let next = d[at + 6]!;
   let p = at + IPV6_HEADER;
   for (let n = 0; next !== PROTO_TCP; n++) {

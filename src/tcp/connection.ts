@@ -57,9 +57,6 @@ export class Connection {
   synAckTime = 0;
   /** Handshake RTT (SYN → ACK of the SYN/ACK), seconds; 0 until known. */
   initialRtt = 0;
-  /** Raw sequence number that marks this connection's first SYN (a different one starts a new one). */
-  streamSeqFrom: [number, number] = [0, 0];
-  streamSeqSet: [boolean, boolean] = [false, false];
 
   /** First FIN: side and frame; and whether the second FIN crossed the first (simultaneous close). */
   firstFinFrom: 0 | 1 | -1 = -1;
@@ -110,9 +107,13 @@ export class Connection {
     return -1;
   }
 
-  /** Whether a bare SYN from `side` with this sequence number opens a new connection (Wireshark rule). */
+  /**
+   * Whether a bare SYN from `side` opens a new connection: Wireshark starts a new tcp.stream when the
+   * SYN's sequence number differs from that side's base (its ISN, or the first sequence − 1).
+   */
   isNewSynFrom(side: 0 | 1, seg: Segment): boolean {
-    return (seg.flags & (SYN | ACK)) === SYN && this.streamSeqSet[side] && seg.seq !== this.streamSeqFrom[side];
+    const d = this.dirs[side];
+    return (seg.flags & (SYN | ACK)) === SYN && d.wsBaseSet && seg.seq !== d.wsBase;
   }
 
   /** Both endpoints done (closed, in TIME_WAIT, or reset): late packets are still possible, new data is not. */
@@ -136,10 +137,6 @@ export class Connection {
     fwd.packets++;
     fwd.payloadBytes += len;
     fwd.frameBytes += seg.frameLength;
-    if (!this.streamSeqSet[from]) {
-      this.streamSeqSet[from] = true;
-      this.streamSeqFrom[from] = seg.seq;
-    }
     if (!fwd.baseSet) {
       fwd.baseSet = true;
       fwd.base = (flags & SYN) !== 0 ? seg.seq : seqAdd(seg.seq, -1);

@@ -26,9 +26,9 @@ export class Tombstone {
     [this.b0, this.b1, this.b2, this.b3] = [c.bAddr[0]!, c.bAddr[1]!, c.bAddr[2]!, c.bAddr[3]!];
     this.aPort = c.aPort;
     this.bPort = c.bPort;
-    this.seqFrom0 = c.streamSeqFrom[0];
-    this.seqFrom1 = c.streamSeqFrom[1];
-    this.seqSet = (c.streamSeqSet[0] ? 1 : 0) | (c.streamSeqSet[1] ? 2 : 0);
+    this.seqFrom0 = c.dirs[0].wsBase;
+    this.seqFrom1 = c.dirs[1].wsBase;
+    this.seqSet = (c.dirs[0].wsBaseSet ? 1 : 0) | (c.dirs[1].wsBaseSet ? 2 : 0);
     this.client = c.client;
   }
 

@@ -84,6 +84,7 @@ export class TcpTracker {
       if (entry instanceof Connection) this.finalize(entry, h, false);
       else this.unlink(entry, h);
       c = this.open(seg, h);
+      c.dirs[0].reusedPortsPending = true; // Wireshark flags that SYN "port numbers reused"
       side = 0;
     } else if (entry instanceof Tombstone) {
       entry.addLate(seg, side);

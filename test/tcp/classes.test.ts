@@ -110,17 +110,10 @@ const DELIBERATE: Record<string, { reason: string; apply: (s: RefStream) => void
 
 /**
  * Not deliberate, waiting for a fix outside analysis.ts; the test is marked failing (ava then fails
- * it as soon as it passes: remove the entry with the fix).
+ * it as soon as it passes: remove the entry with the fix). Empty: zeek-tcp-reassembly needed the
+ * decoder to clip an IPv4 total length longer than the frame on the wire, now done in src/decode/ip.ts.
  */
-const PENDING: Record<string, string> = {
-  // Frames 7, 35, 39 and 85 are shorter on the wire (frame.len) than their IPv4 total length says;
-  // Wireshark then takes the TCP length from the frame (1440, "IPv4 total length exceeds packet
-  // length"), our decoder from the IP header (1448), so our next-sequence bookkeeping runs 8 bytes
-  // ahead (lost segments 9 and 87, ACKed-unseen 8, 10, 86, 88 and the fast retransmissions 8, 10,
-  // 12 go missing). Fix in src/decode/ip.ts: clip the IPv4 total length to the bytes the frame had
-  // on the wire (frame.origlen from the IP header on). Verified: with it, this capture agrees fully.
-  'zeek-tcp-reassembly.pcap': 'the decoder trusts an IPv4 total length longer than the frame on the wire',
-};
+const PENDING: Record<string, string> = {};
 
 // ---------------------------------------------------------------------------------------------
 
@@ -446,7 +439,6 @@ const SCENARIOS: Scenario[] = [
     ],
     streams: [0, 0, 0, 0, 0, 0, 1, 1, 1],
     tshark: { 7: ['reusedPorts'] },
-    pending: 'the tracker must set reusedPortsPending on the connection a new-ISN SYN opens',
   },
   {
     title: 'a SYN whose ISN equals the base Wireshark inferred (a mid-stream start at seq − 1, or the peer\'s ACK − 1) stays in the stream',
@@ -457,7 +449,6 @@ const SCENARIOS: Scenario[] = [
       { from: 'c', seq: C + 11, ack: S + 1, flags: DATA, len: 10 },
     ],
     tshark: { 3: ['retransmission'] },
-    pending: 'the tracker compares a SYN with the first sequence number seen, not with Wireshark\'s base (Direction.wsBase)',
   },
   {
     title: 'the base of a side that has not sent yet is the peer\'s first ACK − 1: that SYN stays, another ISN is a new stream',
@@ -469,7 +460,6 @@ const SCENARIOS: Scenario[] = [
     ],
     streams: [0, 0, 0, 1],
     tshark: { 3: ['lostSegment'], 4: ['reusedPorts'] },
-    pending: 'the tracker must set reusedPortsPending on the connection a new-ISN SYN opens',
   },
 ];
 
