@@ -39,6 +39,12 @@ export class EndpointState {
   readonly packed: number[] = [];
   enteredAt = 0;
 
+  reset(): void {
+    this.state = TcpState.Unknown;
+    this.enteredAt = 0;
+    this.packed.length = 0;
+  }
+
   set(state: TcpState, frame: number, time: number): void {
     if (state === this.state) return;
     this.state = state;

@@ -9,42 +9,18 @@ import type { Direction } from './direction.js';
 import { TCP_STATE_NAMES, type TcpStateName } from './endpoint-state.js';
 import { EVENT_KINDS, EVENT_WIDTH, type Series } from './events.js';
 import { seqRelative } from './seq.js';
+import { F, I, SummaryStore } from './summary-store.js';
 
-/**
- * The summary of a finished connection, as the JSON schema describes it (`ConnectionRecord`), stored
- * packed: plain numbers, shared strings, and flat number arrays for its state changes and events.
- * A busy capture keeps hundreds of thousands of these; the nested objects of the public shape are
- * built on access (getters) and by `toJSON()`, one record at a time, and then dropped.
- */
-const STATE_CODE = new Map(TCP_STATE_NAMES.map((n, i) => [n, i]));
-/** Numbers per packed state change: state, frame (-1 for a timer), time. */
+/** Numbers per state change in the blob: state, frame (-1 for a timer), time. */
 const STATE_WIDTH = 3;
-
-const NO_CLASSES: Partial<Record<ClassKey, number>> = Object.freeze({});
-const NO_NUMBERS: number[] = Object.freeze([]) as unknown as number[];
-const NO_RESETS: { frame: number; by: Side; time: number }[] = Object.freeze([]) as unknown as { frame: number; by: Side; time: number }[];
-
-/** Strings that repeat across connections (addresses, Zeek histories): one copy each. */
-const interned = new Map<string, string>();
-function intern(text: string): string {
-  const known = interned.get(text);
-  if (known !== undefined) return known;
-  if (interned.size < 200_000) interned.set(text, text);
-  return text;
-}
-
-/** IPv4 addresses by their 32-bit value: formatted once, shared by every record. */
-const ipv4Text = new Map<number, string>();
-function addressText(words: Uint32Array, version: 4 | 6): string {
-  if (version === 6) return intern(formatAddress(words, 0, 6));
-  const v = words[3]!;
-  let text = ipv4Text.get(v);
-  if (text === undefined) {
-    text = formatAddress(words, 0, 4);
-    if (ipv4Text.size < 200_000) ipv4Text.set(v, text);
-  }
-  return text;
-}
+/** Numbers per reset in the blob: frame, byClient, time. */
+const RESET_WIDTH = 3;
+/** Numbers per class count in the blob: byClient, class index, count. */
+const CLASS_WIDTH = 3;
+const ROLE_BASES = ['syn', 'synack', 'guess'] as const;
+const CLOSE_KINDS = ['FIN', 'RST'] as const;
+const TIME_WAIT = TCP_STATE_NAMES.indexOf('TIME_WAIT');
+const CLOSED = TCP_STATE_NAMES.indexOf('CLOSED');
 
 function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
@@ -54,247 +30,207 @@ function side(isClient: boolean): Side {
   return isClient ? 'client' : 'server';
 }
 
+/**
+ * One finished connection: a view onto its row of the SummaryStore. It has the public
+ * ConnectionRecord shape through getters (objects built on access, then dropped) and `toJSON()` for
+ * the report writer, so a capture with 200,000 connections keeps 200,000 small views, not object graphs.
+ */
 export class ConnectionSummary implements ConnectionRecord {
-  readonly id: number;
-  readonly ipVersion: 4 | 6;
-  readonly roleBasis: 'syn' | 'synack' | 'guess';
-  readonly firstFrame: number;
-  lastFrame: number;
-  readonly closedFirstBy: Side | 'both' | null;
-  readonly firstFinFrame: number | null;
-  readonly resets: { frame: number; by: Side; time: number }[];
-  readonly eventsDropped: number;
-  latePackets = 0;
-  readonly evicted: boolean;
-  readonly analysis: PerSide<Partial<Record<ClassKey, number>>>;
+  private readonly ints: Int32Array;
+  private readonly floats: Float64Array;
+  private readonly i: number;
+  private readonly f: number;
 
-  private readonly clientIp: string;
-  private readonly serverIp: string;
-  private readonly clientPort: number;
-  private readonly serverPort: number;
-  private readonly startSec: number;
-  private readonly startNsec: number;
-  private endSec: number;
-  private endNsec: number;
-  private pktC: number;
-  private pktS: number;
-  private bytesC: number;
-  private bytesS: number;
-  private readonly uniqC: number;
-  private readonly uniqS: number;
-  private readonly finC: number;
-  private readonly finS: number;
-  private readonly firstCloseBy: Side | null;
-  private readonly firstCloseKind: 'FIN' | 'RST';
-  private readonly firstCloseFrame: number;
-  private finalC: TcpStateName;
-  private finalS: TcpStateName;
-  /** Client changes then server changes, STATE_WIDTH numbers each; `stateSplit` numbers are the client's. */
-  private statesPacked: number[];
-  private stateSplit: number;
-  private readonly synFrame: number;
-  private readonly synAckFrame: number;
-  private readonly rtt: number;
-  private readonly wsC: number;
-  private readonly wsS: number;
-  private readonly mssC: number;
-  private readonly mssS: number;
-  private readonly wrapsC: number;
-  private readonly wrapsS: number;
-  private readonly afterFinC: number;
-  private readonly afterFinS: number;
-  private readonly eventsPacked: number[];
-  private readonly seriesData: { window: PerSide<SeriesRecord>; acked: PerSide<SeriesRecord> } | null;
-  private readonly zeekState: string;
-  private readonly zeekHistory: string;
-  private readonly zeekOrigIsClient: boolean;
-
-  constructor(c: Connection) {
-    const ci = c.client;
-    const si: 0 | 1 = ci === 0 ? 1 : 0;
-    const cd = c.dirs[ci];
-    const sd = c.dirs[si];
-    this.id = c.id;
-    this.ipVersion = c.ipVersion;
-    this.roleBasis = c.roleBasis;
-    this.firstFrame = c.firstFrame;
-    this.lastFrame = c.lastFrame;
-    this.clientIp = addressText(ci === 0 ? c.aAddr : c.bAddr, c.ipVersion);
-    this.serverIp = addressText(si === 0 ? c.aAddr : c.bAddr, c.ipVersion);
-    this.clientPort = ci === 0 ? c.aPort : c.bPort;
-    this.serverPort = si === 0 ? c.aPort : c.bPort;
-    this.startSec = c.startSec;
-    this.startNsec = c.startNsec;
-    this.endSec = c.endSec;
-    this.endNsec = c.endNsec;
-    this.pktC = cd.packets;
-    this.pktS = sd.packets;
-    this.bytesC = cd.payloadBytes;
-    this.bytesS = sd.payloadBytes;
-    this.uniqC = uniqueBytes(cd);
-    this.uniqS = uniqueBytes(sd);
-    this.finC = cd.finCount > 0 ? cd.firstFinFrame : -1;
-    this.finS = sd.finCount > 0 ? sd.firstFinFrame : -1;
-    const firstFin = c.firstFinFrom === -1 ? null : c.dirs[c.firstFinFrom].firstFinFrame;
-    this.firstFinFrame = firstFin;
-    this.closedFirstBy = c.firstFinFrom === -1 ? null : c.simultaneousClose ? 'both' : side(c.firstFinFrom === ci);
-    const firstReset = c.resets[0];
-    if (firstFin !== null && (firstReset === undefined || firstFin < firstReset.frame)) {
-      [this.firstCloseBy, this.firstCloseKind, this.firstCloseFrame] = [side(c.firstFinFrom === ci), 'FIN', firstFin];
-    } else if (firstReset !== undefined) {
-      [this.firstCloseBy, this.firstCloseKind, this.firstCloseFrame] = [side(firstReset.from === ci), 'RST', firstReset.frame];
-    } else {
-      [this.firstCloseBy, this.firstCloseKind, this.firstCloseFrame] = [null, 'FIN', 0];
-    }
-    this.resets = c.resets.length === 0 ? NO_RESETS : c.resets.map((r) => ({ frame: r.frame, by: side(r.from === ci), time: round6(r.time) }));
-    this.finalC = c.states[ci].name;
-    this.finalS = c.states[si].name;
-    this.statesPacked = c.states[ci].packed.concat(c.states[si].packed);
-    this.stateSplit = c.states[ci].packed.length;
-    this.synFrame = c.synFrame;
-    this.synAckFrame = c.synAckFrame;
-    this.rtt = c.initialRtt;
-    this.wsC = cd.winScale;
-    this.wsS = sd.winScale;
-    this.mssC = cd.mss;
-    this.mssS = sd.mss;
-    this.wrapsC = cd.seqWraps;
-    this.wrapsS = sd.seqWraps;
-    this.afterFinC = cd.bytesAfterPeerFin;
-    this.afterFinS = sd.bytesAfterPeerFin;
-    this.analysis = cd.classCounts === null && sd.classCounts === null
-      ? { client: NO_CLASSES, server: NO_CLASSES }
-      : { client: classCounts(cd), server: classCounts(sd) };
-    // An exact-size copy (a pushed-to array keeps spare capacity), "from a/b" turned into "by client".
-    const events = c.eventData;
-    if (events.length === 0) this.eventsPacked = NO_NUMBERS;
-    else {
-      const packed = events.slice();
-      for (let k = 3; k < packed.length; k += EVENT_WIDTH) packed[k] = packed[k] === ci ? 1 : 0;
-      this.eventsPacked = packed;
-    }
-    this.eventsDropped = c.droppedEvents;
-    this.seriesData = c.series === null ? null : {
-      window: { client: series(c.series.window[ci]), server: series(c.series.window[si]) },
-      acked: { client: series(c.series.acked[ci]), server: series(c.series.acked[si]) },
-    };
-    this.evicted = c.evicted;
-    const z = c.zeek.summarize();
-    this.zeekState = intern(z.connState);
-    this.zeekHistory = intern(z.history);
-    this.zeekOrigIsClient = c.zeek.originator === ci;
+  constructor(private readonly store: SummaryStore, readonly id: number) {
+    this.ints = store.intPage(id);
+    this.floats = store.floatPage(id);
+    this.i = SummaryStore.rowIndex(id, I.Width);
+    this.f = SummaryStore.rowIndex(id, F.Width);
   }
 
-  get client(): Endpoint {
-    return { ip: this.clientIp, port: this.clientPort };
+  private int(col: I): number {
+    return this.ints[this.i + col]!;
   }
 
-  get server(): Endpoint {
-    return { ip: this.serverIp, port: this.serverPort };
+  private float(col: F): number {
+    return this.floats[this.f + col]!;
+  }
+
+  /** The blob page and local start of a slice whose global position is in column `col`. */
+  private slice(col: I): [Float64Array, number] {
+    const at = this.int(col);
+    return [this.store.blobPage(at), SummaryStore.local(at)];
+  }
+
+  private orNull(col: I): number | null {
+    const v = this.int(col);
+    return v < 0 ? null : v;
+  }
+
+  get ipVersion(): 4 | 6 {
+    return this.int(I.IpVersion) as 4 | 6;
+  }
+
+  get roleBasis(): 'syn' | 'synack' | 'guess' {
+    return ROLE_BASES[this.int(I.RoleBasis)]!;
   }
 
   get roleGuessed(): boolean {
-    return this.roleBasis === 'guess';
+    return this.int(I.RoleBasis) === 2;
+  }
+
+  get firstFrame(): number {
+    return this.int(I.FirstFrame);
+  }
+
+  get lastFrame(): number {
+    return this.int(I.LastFrame);
+  }
+
+  get client(): Endpoint {
+    return { ip: this.store.string(this.int(I.ClientIp)), port: this.int(I.ClientPort) };
+  }
+
+  get server(): Endpoint {
+    return { ip: this.store.string(this.int(I.ServerIp)), port: this.int(I.ServerPort) };
   }
 
   get startTime(): string {
-    return isoTime(this.startSec, this.startNsec);
+    return isoTime(this.float(F.StartSec), this.int(I.StartNsec));
   }
 
   get endTime(): string {
-    return isoTime(this.endSec, this.endNsec);
+    return isoTime(this.float(F.EndSec), this.int(I.EndNsec));
   }
 
   get durationSec(): number {
-    return round6(this.endSec - this.startSec + (this.endNsec - this.startNsec) / 1e9);
+    return round6(this.float(F.EndSec) - this.float(F.StartSec) + (this.int(I.EndNsec) - this.int(I.StartNsec)) / 1e9);
   }
 
   get packets(): PerSide<number> {
-    return { client: this.pktC, server: this.pktS };
+    return { client: this.int(I.PktC), server: this.int(I.PktS) };
   }
 
   get payloadBytes(): PerSide<number> {
-    return { client: this.bytesC, server: this.bytesS };
+    return { client: this.float(F.BytesC), server: this.float(F.BytesS) };
   }
 
   get uniqueBytes(): PerSide<number> {
-    return { client: this.uniqC, server: this.uniqS };
+    return { client: this.float(F.UniqC), server: this.float(F.UniqS) };
+  }
+
+  get closedFirstBy(): Side | 'both' | null {
+    const v = this.int(I.ClosedFirstBy);
+    return v < 0 ? null : v === 2 ? 'both' : side(v === 0);
+  }
+
+  get firstFinFrame(): number | null {
+    return this.orNull(I.FirstFinFrame);
   }
 
   get finFrames(): PerSide<number | null> {
-    return { client: this.finC < 0 ? null : this.finC, server: this.finS < 0 ? null : this.finS };
+    return { client: this.orNull(I.FinC), server: this.orNull(I.FinS) };
   }
 
   get firstClose(): ConnectionRecord['firstClose'] {
-    return this.firstCloseBy === null ? null : { by: this.firstCloseBy, kind: this.firstCloseKind, frame: this.firstCloseFrame };
+    const by = this.int(I.FirstCloseBy);
+    if (by < 0) return null;
+    return { by: side(by === 0), kind: CLOSE_KINDS[this.int(I.FirstCloseKind)]!, frame: this.int(I.FirstCloseFrame) };
+  }
+
+  get resets(): { frame: number; by: Side; time: number }[] {
+    const [b, at] = this.slice(I.ResetsAt);
+    const out: { frame: number; by: Side; time: number }[] = [];
+    for (let k = at; k < at + this.int(I.ResetsLen); k += RESET_WIDTH) out.push({ frame: b[k]!, by: side(b[k + 1] === 1), time: round6(b[k + 2]!) });
+    return out;
   }
 
   get finalState(): PerSide<TcpStateName> {
-    return { client: this.finalC, server: this.finalS };
+    return { client: TCP_STATE_NAMES[this.int(I.FinalC)]!, server: TCP_STATE_NAMES[this.int(I.FinalS)]! };
   }
 
   get states(): PerSide<StateChangeRecord[]> {
-    return {
-      client: unpackStates(this.statesPacked, 0, this.stateSplit),
-      server: unpackStates(this.statesPacked, this.stateSplit, this.statesPacked.length),
-    };
+    const [b, at] = this.slice(I.StatesAt);
+    const split = at + this.int(I.StateSplit);
+    return { client: unpackStates(b, at, split), server: unpackStates(b, split, at + this.int(I.StatesLen)) };
   }
 
   get handshake(): ConnectionRecord['handshake'] {
-    return { synFrame: this.synFrame || null, synAckFrame: this.synAckFrame || null, rttMs: this.rtt > 0 ? round6(this.rtt * 1000) : null };
+    const rtt = this.float(F.Rtt);
+    return { synFrame: this.int(I.SynFrame) || null, synAckFrame: this.int(I.SynAckFrame) || null, rttMs: rtt > 0 ? round6(rtt * 1000) : null };
   }
 
   get windowScale(): PerSide<number | null> {
-    return { client: this.wsC >= 0 ? this.wsC : null, server: this.wsS >= 0 ? this.wsS : null };
+    return { client: this.orNull(I.WsC), server: this.orNull(I.WsS) };
   }
 
   get mss(): PerSide<number | null> {
-    return { client: this.mssC >= 0 ? this.mssC : null, server: this.mssS >= 0 ? this.mssS : null };
+    return { client: this.orNull(I.MssC), server: this.orNull(I.MssS) };
   }
 
   get seqWraps(): PerSide<number> {
-    return { client: this.wrapsC, server: this.wrapsS };
+    return { client: this.int(I.WrapsC), server: this.int(I.WrapsS) };
   }
 
   get bytesAfterPeerFin(): PerSide<number> {
-    return { client: this.afterFinC, server: this.afterFinS };
+    return { client: this.float(F.AfterFinC), server: this.float(F.AfterFinS) };
+  }
+
+  get analysis(): PerSide<Partial<Record<ClassKey, number>>> {
+    const out: PerSide<Partial<Record<ClassKey, number>>> = { client: {}, server: {} };
+    const [b, at] = this.slice(I.ClassesAt);
+    for (let k = at; k < at + this.int(I.ClassesLen); k += CLASS_WIDTH) out[side(b[k] === 1)][CLASS_KEYS[b[k + 1]!]!] = b[k + 2]!;
+    return out;
   }
 
   get events(): EventRecord[] {
-    const p = this.eventsPacked;
+    const [b, at] = this.slice(I.EventsAt);
     const out: EventRecord[] = [];
-    for (let k = 0; k < p.length; k += EVENT_WIDTH) {
+    for (let k = at; k < at + this.int(I.EventsLen); k += EVENT_WIDTH) {
       const e: EventRecord = {
-        kind: EVENT_KINDS[p[k]!]!, frame: p[k + 1]!, time: p[k + 2]!, by: side(p[k + 3] === 1),
-        seq: p[k + 4]!, len: p[k + 5]!, ack: p[k + 6]!, window: p[k + 7]!,
+        kind: EVENT_KINDS[b[k]!]!, frame: b[k + 1]!, time: b[k + 2]!, by: side(b[k + 3] === 1),
+        seq: b[k + 4]!, len: b[k + 5]!, ack: b[k + 6]!, window: b[k + 7]!,
       };
-      if (p[k + 8] !== 0) e.classes = classNames(p[k + 8]!);
+      if (b[k + 8] !== 0) e.classes = classNames(b[k + 8]!);
       out.push(e);
     }
     return out;
   }
 
+  get eventsDropped(): number {
+    return this.int(I.EventsDropped);
+  }
+
   get series(): ConnectionRecord['series'] {
-    return this.seriesData;
+    return this.store.series.get(this.id) ?? null;
+  }
+
+  get latePackets(): number {
+    return this.int(I.LatePackets);
+  }
+
+  get evicted(): boolean {
+    return this.int(I.Evicted) === 1;
   }
 
   get zeek(): ConnectionRecord['zeek'] {
-    return { connState: this.zeekState, history: this.zeekHistory, originator: side(this.zeekOrigIsClient) };
+    return {
+      connState: this.store.string(this.int(I.ZeekState)),
+      history: this.store.string(this.int(I.ZeekHistory)),
+      originator: side(this.int(I.ZeekOrigIsClient) === 1),
+    };
   }
 
   /** A packet that arrived after the summary was made (see Tombstone). */
   addLatePacket(isClient: boolean, payload: number, frame: number, sec: number, nsec: number): void {
-    if (isClient) {
-      this.pktC++;
-      this.bytesC += payload;
-    } else {
-      this.pktS++;
-      this.bytesS += payload;
-    }
-    this.lastFrame = frame;
-    this.endSec = sec;
-    this.endNsec = nsec;
-    this.latePackets++;
+    const ints = this.ints;
+    const floats = this.floats;
+    ints[this.i + (isClient ? I.PktC : I.PktS)]!++;
+    floats[this.f + (isClient ? F.BytesC : F.BytesS)]! += payload;
+    ints[this.i + I.LastFrame] = frame;
+    floats[this.f + F.EndSec] = sec;
+    ints[this.i + I.EndNsec] = nsec;
+    ints[this.i + I.LatePackets]!++;
   }
 
   /**
@@ -302,18 +238,22 @@ export class ConnectionSummary implements ConnectionRecord {
    * TCP_TIMEWAIT_LEN), so the final state is CLOSED, with the expiry as a timer-driven change.
    */
   settleTimeWait(captureEnd: number, timeWaitSec: number): void {
+    const ints = this.ints;
     for (const isClient of [true, false]) {
-      if ((isClient ? this.finalC : this.finalS) !== 'TIME_WAIT') continue;
-      const end = isClient ? this.stateSplit : this.statesPacked.length;
-      if (end === (isClient ? 0 : this.stateSplit)) continue;
-      const entered = this.statesPacked[end - 1]!;
+      if (ints[this.i + (isClient ? I.FinalC : I.FinalS)] !== TIME_WAIT) continue;
+      const split = ints[this.i + I.StateSplit]!;
+      const len = ints[this.i + I.StatesLen]!;
+      const end = isClient ? split : len;
+      if (end === (isClient ? 0 : split)) continue;
+      const [b, at] = this.slice(I.StatesAt);
+      const entered = b[at + end - 1]!;
       if (captureEnd - entered < timeWaitSec) continue;
-      const closed = [STATE_CODE.get('CLOSED')!, -1, entered + timeWaitSec];
-      this.statesPacked = [...this.statesPacked.slice(0, end), ...closed, ...this.statesPacked.slice(end)];
-      if (isClient) {
-        this.stateSplit += STATE_WIDTH;
-        this.finalC = 'CLOSED';
-      } else this.finalS = 'CLOSED';
+      const changes = Array.from(b.subarray(at, at + len));
+      changes.splice(end, 0, CLOSED, -1, entered + timeWaitSec);
+      ints[this.i + I.StatesAt] = this.store.append(changes);
+      ints[this.i + I.StatesLen] = len + STATE_WIDTH;
+      if (isClient) ints[this.i + I.StateSplit] = split + STATE_WIDTH;
+      ints[this.i + (isClient ? I.FinalC : I.FinalS)] = CLOSED;
     }
   }
 
@@ -333,17 +273,128 @@ export class ConnectionSummary implements ConnectionRecord {
   }
 }
 
-function unpackStates(p: number[], from: number, to: number): StateChangeRecord[] {
-  const out: StateChangeRecord[] = [];
-  for (let k = from; k < to; k += STATE_WIDTH) {
-    out.push({ state: TCP_STATE_NAMES[p[k]!]!, frame: p[k + 1]! < 0 ? null : p[k + 1]!, time: round6(p[k + 2]!) });
+/** Writes a finished connection into the store and returns its view; the Connection can then go. */
+export function buildRecord(c: Connection, store: SummaryStore): ConnectionSummary {
+  const ci = c.client;
+  const si: 0 | 1 = ci === 0 ? 1 : 0;
+  const cd = c.dirs[ci];
+  const sd = c.dirs[si];
+  const ints = store.intPage(c.id);
+  const floats = store.floatPage(c.id);
+  const r = SummaryStore.rowIndex(c.id, I.Width);
+  const q = SummaryStore.rowIndex(c.id, F.Width);
+  ints[r + I.Id] = c.id;
+  ints[r + I.IpVersion] = c.ipVersion;
+  ints[r + I.RoleBasis] = c.roleBasis === 'syn' ? 0 : c.roleBasis === 'synack' ? 1 : 2;
+  ints[r + I.FirstFrame] = c.firstFrame;
+  ints[r + I.LastFrame] = c.lastFrame;
+  ints[r + I.ClosedFirstBy] = c.firstFinFrom === -1 ? -1 : c.simultaneousClose ? 2 : c.firstFinFrom === ci ? 0 : 1;
+  const firstFin = c.firstFinFrom === -1 ? -1 : c.dirs[c.firstFinFrom].firstFinFrame;
+  ints[r + I.FirstFinFrame] = firstFin;
+  ints[r + I.EventsDropped] = c.droppedEvents;
+  ints[r + I.LatePackets] = 0;
+  ints[r + I.Evicted] = c.evicted ? 1 : 0;
+  ints[r + I.ClientIp] = addressIndex(store, c, ci, c.ipVersion);
+  ints[r + I.ServerIp] = addressIndex(store, c, si, c.ipVersion);
+  ints[r + I.ClientPort] = ci === 0 ? c.aPort : c.bPort;
+  ints[r + I.ServerPort] = si === 0 ? c.aPort : c.bPort;
+  floats[q + F.StartSec] = c.startSec;
+  ints[r + I.StartNsec] = c.startNsec;
+  floats[q + F.EndSec] = c.endSec;
+  ints[r + I.EndNsec] = c.endNsec;
+  ints[r + I.PktC] = cd.packets;
+  ints[r + I.PktS] = sd.packets;
+  floats[q + F.BytesC] = cd.payloadBytes;
+  floats[q + F.BytesS] = sd.payloadBytes;
+  floats[q + F.UniqC] = uniqueBytes(cd);
+  floats[q + F.UniqS] = uniqueBytes(sd);
+  ints[r + I.FinC] = cd.finCount > 0 ? cd.firstFinFrame : -1;
+  ints[r + I.FinS] = sd.finCount > 0 ? sd.firstFinFrame : -1;
+  const firstReset = c.resets[0];
+  if (firstFin >= 0 && (firstReset === undefined || firstFin < firstReset.frame)) {
+    ints[r + I.FirstCloseBy] = c.firstFinFrom === ci ? 0 : 1;
+    ints[r + I.FirstCloseKind] = 0;
+    ints[r + I.FirstCloseFrame] = firstFin;
+  } else if (firstReset !== undefined) {
+    ints[r + I.FirstCloseBy] = firstReset.from === ci ? 0 : 1;
+    ints[r + I.FirstCloseKind] = 1;
+    ints[r + I.FirstCloseFrame] = firstReset.frame;
+  } else {
+    ints[r + I.FirstCloseBy] = -1;
   }
-  return out;
+  ints[r + I.FinalC] = c.states[ci].state;
+  ints[r + I.FinalS] = c.states[si].state;
+  const clientStates = c.states[ci].packed;
+  const serverStates = c.states[si].packed;
+  ints[r + I.StatesAt] = store.append(clientStates.length === 0 ? serverStates : serverStates.length === 0 ? clientStates : clientStates.concat(serverStates));
+  ints[r + I.StatesLen] = clientStates.length + serverStates.length;
+  ints[r + I.StateSplit] = clientStates.length;
+  ints[r + I.SynFrame] = c.synFrame;
+  ints[r + I.SynAckFrame] = c.synAckFrame;
+  floats[q + F.Rtt] = c.initialRtt;
+  ints[r + I.WsC] = cd.winScale >= 0 ? cd.winScale : -1;
+  ints[r + I.WsS] = sd.winScale >= 0 ? sd.winScale : -1;
+  ints[r + I.MssC] = cd.mss;
+  ints[r + I.MssS] = sd.mss;
+  ints[r + I.WrapsC] = cd.seqWraps;
+  ints[r + I.WrapsS] = sd.seqWraps;
+  floats[q + F.AfterFinC] = cd.bytesAfterPeerFin;
+  floats[q + F.AfterFinS] = sd.bytesAfterPeerFin;
+  // Events: "from a/b" becomes "by client" (the Connection is dropped after this).
+  const events = c.eventData;
+  for (let k = 3; k < events.length; k += EVENT_WIDTH) events[k] = events[k] === ci ? 1 : 0;
+  ints[r + I.EventsAt] = store.append(events);
+  ints[r + I.EventsLen] = events.length;
+  const resets: number[] = [];
+  for (const x of c.resets) resets.push(x.frame, x.from === ci ? 1 : 0, x.time);
+  ints[r + I.ResetsAt] = store.append(resets);
+  ints[r + I.ResetsLen] = resets.length;
+  const classes: number[] = [];
+  addClassCounts(classes, cd, 1);
+  addClassCounts(classes, sd, 0);
+  ints[r + I.ClassesAt] = store.append(classes);
+  ints[r + I.ClassesLen] = classes.length;
+  const z = c.zeek.summarize();
+  ints[r + I.ZeekState] = store.intern(z.connState);
+  ints[r + I.ZeekHistory] = store.intern(z.history);
+  ints[r + I.ZeekOrigIsClient] = c.zeek.originator === ci ? 1 : 0;
+  if (c.series !== null) {
+    store.series.set(c.id, {
+      window: { client: series(c.series.window[ci]), server: series(c.series.window[si]) },
+      acked: { client: series(c.series.acked[ci]), server: series(c.series.acked[si]) },
+    });
+  }
+  return new ConnectionSummary(store, c.id);
 }
 
-/** The summary of a connection; after this the Connection object can be dropped. */
-export function buildRecord(c: Connection): ConnectionSummary {
-  return new ConnectionSummary(c);
+/** Appends (byClient, class, count) for every class that occurred. */
+function addClassCounts(out: number[], d: Direction, byClient: number): void {
+  const counts = d.classCounts;
+  if (counts === null) return;
+  for (let k = 0; k < CLASS_COUNT; k++) if (counts[k]) out.push(byClient, k, counts[k]!);
+}
+
+/** IPv4 addresses by their 32-bit value: formatted and interned once per store. */
+const ipv4Index = new WeakMap<SummaryStore, Map<number, number>>();
+function addressIndex(store: SummaryStore, c: Connection, which: 0 | 1, version: 4 | 6): number {
+  if (version === 6) return store.intern(formatAddress(c.words(which), 0, 6));
+  let byValue = ipv4Index.get(store);
+  if (byValue === undefined) ipv4Index.set(store, (byValue = new Map()));
+  const v = which === 0 ? c.a3 : c.b3;
+  let index = byValue.get(v);
+  if (index === undefined) {
+    index = store.intern(formatAddress(c.words(which), 0, 4));
+    byValue.set(v, index);
+  }
+  return index;
+}
+
+function unpackStates(b: Float64Array, from: number, to: number): StateChangeRecord[] {
+  const out: StateChangeRecord[] = [];
+  for (let k = from; k < to; k += STATE_WIDTH) {
+    out.push({ state: TCP_STATE_NAMES[b[k]!]!, frame: b[k + 1]! < 0 ? null : b[k + 1]!, time: round6(b[k + 2]!) });
+  }
+  return out;
 }
 
 function uniqueBytes(d: Direction): number {
@@ -351,14 +402,6 @@ function uniqueBytes(d: Direction): number {
   let n = seqRelative(d.nextSeq, d.base) - 1; // less the SYN (or the base offset)
   if (d.finCount > 0) n--;
   return Math.max(0, n) + d.seqWraps * 4294967296;
-}
-
-function classCounts(d: Direction): Partial<Record<ClassKey, number>> {
-  const counts = d.classCounts;
-  if (counts === null) return NO_CLASSES;
-  const out: Partial<Record<ClassKey, number>> = {};
-  for (let i = 0; i < CLASS_COUNT; i++) if (counts[i]) out[CLASS_KEYS[i]!] = counts[i]!;
-  return out;
 }
 
 function series(s: Series): SeriesRecord {

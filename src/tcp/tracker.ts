@@ -2,6 +2,7 @@ import type { Segment } from '../decode/segment.js';
 import type { ConnectionRecord } from '../model.js';
 import { Connection } from './connection.js';
 import { buildRecord, type ConnectionSummary } from './record.js';
+import { SummaryStore } from './summary-store.js';
 import { Tombstone } from './tombstone.js';
 
 export interface TrackerOptions {
@@ -14,6 +15,7 @@ export interface TrackerOptions {
 }
 
 const SWEEP_EVERY = 8192;
+const MAX_POOLED = 4096;
 
 /** Mixes a 4-tuple into a 32-bit hash that is the same for both directions. */
 function flowHash(seg: Segment): number {
@@ -43,7 +45,12 @@ function flowHash(seg: Segment): number {
 export class TcpTracker {
   private readonly table = new Map<number, Connection | Tombstone>();
   private readonly records: (ConnectionSummary | undefined)[] = [];
+  private readonly store = new SummaryStore();
   private readonly finishedQueue: Connection[] = [];
+  /** The id each queued connection had when queued (a pooled one may since serve another id). */
+  private readonly finishedIds: number[] = [];
+  /** Summarised connections, ready for reuse. */
+  private readonly pool: Connection[] = [];
   private finishedHead = 0;
   private live = 0;
   private sinceSweep = 0;
@@ -95,6 +102,7 @@ export class TcpTracker {
     if (!c.closedQueued && c.finished) {
       c.closedQueued = true;
       this.finishedQueue.push(c);
+      this.finishedIds.push(c.id);
     }
     if (++this.sinceSweep >= SWEEP_EVERY) this.sweep();
   }
@@ -103,7 +111,7 @@ export class TcpTracker {
   finish(captureEnd: number): ConnectionRecord[] {
     for (const c of this.table.values()) {
       for (let x: Connection | Tombstone | null = c; x !== null; x = x.nextInBucket) {
-        if (x instanceof Connection) this.records[x.id] = buildRecord(x);
+        if (x instanceof Connection) this.records[x.id] = buildRecord(x, this.store);
       }
     }
     this.table.clear();
@@ -113,7 +121,14 @@ export class TcpTracker {
   }
 
   private open(seg: Segment, h: number): Connection {
-    const c = new Connection(this.records.length, seg);
+    const id = this.records.length;
+    const pooled = this.pool.pop();
+    let c: Connection;
+    if (pooled === undefined) c = new Connection(id, seg);
+    else {
+      pooled.reuse(id, seg);
+      c = pooled;
+    }
     this.records.push(undefined);
     c.nextInBucket = this.table.get(h) ?? null;
     this.table.set(h, c);
@@ -126,11 +141,12 @@ export class TcpTracker {
    * packets keep its id; one replaced by a new SYN or evicted leaves nothing.
    */
   private finalize(c: Connection, h: number, keepTombstone: boolean): void {
-    const record = buildRecord(c);
+    const record = buildRecord(c, this.store);
     this.records[c.id] = record;
     if (keepTombstone) this.replace(c, new Tombstone(c, record), h);
     else this.unlink(c, h);
     this.live--;
+    if (this.pool.length < MAX_POOLED) this.pool.push(c);
   }
 
   private unlink(entry: Connection | Tombstone, h: number): void {
@@ -157,9 +173,11 @@ export class TcpTracker {
   private sweep(): void {
     this.sinceSweep = 0;
     const q = this.finishedQueue;
+    const ids = this.finishedIds;
     while (this.finishedHead < q.length) {
       const c = q[this.finishedHead]!;
-      if (this.records[c.id] !== undefined) {
+      // Already summarised (replaced by a new SYN, evicted), perhaps reused since for another id.
+      if (c.id !== ids[this.finishedHead] || this.records[c.id] !== undefined) {
         this.finishedHead++;
         continue;
       }
@@ -169,6 +187,7 @@ export class TcpTracker {
     }
     if (this.finishedHead > 4096 && this.finishedHead * 2 > q.length) {
       q.splice(0, this.finishedHead);
+      ids.splice(0, this.finishedHead);
       this.finishedHead = 0;
     }
     if (this.live > this.maxLive) this.evictIdle();
@@ -194,8 +213,9 @@ export class TcpTracker {
 /** The flow hash of a connection's own 4-tuple (same function as for segments). */
 const scratch = { addr: new Uint32Array(8), srcPort: 0, dstPort: 0 } as unknown as Segment;
 function keyHash(c: Connection): number {
-  scratch.addr.set(c.aAddr, 0);
-  scratch.addr.set(c.bAddr, 4);
+  const a = scratch.addr;
+  a[0] = c.a0; a[1] = c.a1; a[2] = c.a2; a[3] = c.a3;
+  a[4] = c.b0; a[5] = c.b1; a[6] = c.b2; a[7] = c.b3;
   scratch.srcPort = c.aPort;
   scratch.dstPort = c.bPort;
   return flowHash(scratch);

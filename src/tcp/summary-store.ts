@@ -1,0 +1,106 @@
+/**
+ * Where finished connections live: an arena of typed arrays, not one JS object graph per connection.
+ * A busy capture has hundreds of thousands of connections; as objects their summaries cost over a
+ * kilobyte each and, worse, the garbage collector walks them again and again. Here a connection is
+ * a fixed row of 32-bit integers and doubles plus a slice of a shared number blob (its state changes,
+ * events, resets and class counts); strings (addresses, Zeek histories) are interned in a table.
+ *
+ * Everything is paged (fixed-size typed arrays, never reallocated): growing never copies, and a row or
+ * a blob slice never moves, so a record view can keep a direct reference to its pages.
+ */
+import type { PerSide, SeriesRecord } from '../model.js';
+
+/** Integer columns of a row. */
+export const enum I {
+  Id, IpVersion, RoleBasis, FirstFrame, LastFrame, ClosedFirstBy, FirstFinFrame, EventsDropped, LatePackets,
+  Evicted, ClientIp, ServerIp, ClientPort, ServerPort, StartNsec, EndNsec, PktC, PktS, FinC, FinS, FirstCloseBy,
+  FirstCloseKind, FirstCloseFrame, FinalC, FinalS, StatesAt, StatesLen, StateSplit, SynFrame, SynAckFrame, WsC,
+  WsS, MssC, MssS, WrapsC, WrapsS, EventsAt, EventsLen, ResetsAt, ResetsLen, ClassesAt, ClassesLen, ZeekState,
+  ZeekHistory, ZeekOrigIsClient, Width,
+}
+
+/** Double columns of a row (values beyond 2^31 or with fractions). */
+export const enum F {
+  StartSec, EndSec, BytesC, BytesS, UniqC, UniqS, AfterFinC, AfterFinS, Rtt, Width,
+}
+
+const ROW_PAGE_BITS = 13; // 8,192 rows a page
+const ROWS_PER_PAGE = 1 << ROW_PAGE_BITS;
+const BLOB_PAGE_BITS = 20; // 1 Mi numbers (8 MiB) a page
+const BLOB_PAGE = 1 << BLOB_PAGE_BITS;
+const BLOB_MASK = BLOB_PAGE - 1;
+
+export class SummaryStore {
+  private readonly intPages: Int32Array[] = [];
+  private readonly floatPages: Float64Array[] = [];
+  private readonly blobPages: Float64Array[] = [];
+  /** Next free blob position (global: page << BLOB_PAGE_BITS | offset). */
+  private blobEnd = 0;
+  private readonly strings: string[] = [];
+  private readonly stringIndex = new Map<string, number>();
+  /** The timeline series of the (few) connections long enough to have one, by id. */
+  readonly series = new Map<number, { window: PerSide<SeriesRecord>; acked: PerSide<SeriesRecord> }>();
+
+  /** The integer page holding row `id`, and the row's first index in it. */
+  intPage(id: number): Int32Array {
+    const p = id >>> ROW_PAGE_BITS;
+    while (this.intPages.length <= p) {
+      this.intPages.push(new Int32Array(ROWS_PER_PAGE * I.Width));
+      this.floatPages.push(new Float64Array(ROWS_PER_PAGE * F.Width));
+    }
+    return this.intPages[p]!;
+  }
+
+  floatPage(id: number): Float64Array {
+    this.intPage(id);
+    return this.floatPages[id >>> ROW_PAGE_BITS]!;
+  }
+
+  static rowIndex(id: number, width: number): number {
+    return (id & (ROWS_PER_PAGE - 1)) * width;
+  }
+
+  /** Reserves `n` contiguous blob slots (within one page); returns their global position. */
+  reserve(n: number): number {
+    if (n > BLOB_PAGE) throw new RangeError(`a summary slice of ${n} numbers exceeds a page`);
+    let at = this.blobEnd;
+    if ((at & BLOB_MASK) + n > BLOB_PAGE) at = ((at >>> BLOB_PAGE_BITS) + 1) << BLOB_PAGE_BITS;
+    while (this.blobPages.length <= (at + n) >>> BLOB_PAGE_BITS) this.blobPages.push(new Float64Array(BLOB_PAGE));
+    this.blobEnd = at + n;
+    return at;
+  }
+
+  /** The page holding global blob position `at`; index it with `at & BLOB_MASK` (see `local`). */
+  blobPage(at: number): Float64Array {
+    return this.blobPages[at >>> BLOB_PAGE_BITS]!;
+  }
+
+  static local(at: number): number {
+    return at & BLOB_MASK;
+  }
+
+  /** Copies `values` into freshly reserved slots; returns their global position. */
+  append(values: readonly number[]): number {
+    const at = this.reserve(values.length);
+    if (values.length > 0) {
+      const page = this.blobPage(at);
+      const base = at & BLOB_MASK;
+      for (let i = 0; i < values.length; i++) page[base + i] = values[i]!;
+    }
+    return at;
+  }
+
+  intern(text: string): number {
+    let i = this.stringIndex.get(text);
+    if (i === undefined) {
+      i = this.strings.length;
+      this.strings.push(text);
+      this.stringIndex.set(text, i);
+    }
+    return i;
+  }
+
+  string(index: number): string {
+    return this.strings[index]!;
+  }
+}
