@@ -9,11 +9,6 @@ export const WS_NOT_USED = -2; // a SYN lacked the option: windows are not scale
  * need (Wireshark's `tcp_analyze_seq_info` equivalents). Raw 32-bit numbers, compared with seq.ts.
  */
 export class Direction {
-  /** Back to the initial values (a pooled connection is reused for another 4-tuple). */
-  reset(): void {
-    Object.assign(this, pristine ??= new Direction());
-  }
-
   packets = 0;
   /** TCP payload bytes, retransmissions included (like tshark's tcp.len sum). */
   payloadBytes = 0;
@@ -118,5 +113,3 @@ export class Direction {
     return d > 0 ? d : 0;
   }
 }
-
-let pristine: Direction | undefined;

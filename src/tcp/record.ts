@@ -326,7 +326,10 @@ export function buildRecord(c: Connection, store: SummaryStore): ConnectionSumma
   ints[r + I.FinalS] = c.states[si].state;
   const clientStates = c.states[ci].packed;
   const serverStates = c.states[si].packed;
-  ints[r + I.StatesAt] = store.append(clientStates.length === 0 ? serverStates : serverStates.length === 0 ? clientStates : clientStates.concat(serverStates));
+  const statesAt = store.reserve(clientStates.length + serverStates.length);
+  store.write(statesAt, clientStates);
+  store.write(statesAt + clientStates.length, serverStates);
+  ints[r + I.StatesAt] = statesAt;
   ints[r + I.StatesLen] = clientStates.length + serverStates.length;
   ints[r + I.StateSplit] = clientStates.length;
   ints[r + I.SynFrame] = c.synFrame;
@@ -345,15 +348,21 @@ export function buildRecord(c: Connection, store: SummaryStore): ConnectionSumma
   for (let k = 3; k < events.length; k += EVENT_WIDTH) events[k] = events[k] === ci ? 1 : 0;
   ints[r + I.EventsAt] = store.append(events);
   ints[r + I.EventsLen] = events.length;
-  const resets: number[] = [];
-  for (const x of c.resets) resets.push(x.frame, x.from === ci ? 1 : 0, x.time);
-  ints[r + I.ResetsAt] = store.append(resets);
-  ints[r + I.ResetsLen] = resets.length;
-  const classes: number[] = [];
-  addClassCounts(classes, cd, 1);
-  addClassCounts(classes, sd, 0);
-  ints[r + I.ClassesAt] = store.append(classes);
-  ints[r + I.ClassesLen] = classes.length;
+  ints[r + I.ResetsLen] = 0;
+  if (c.resets.length > 0) {
+    const resets: number[] = [];
+    for (const x of c.resets) resets.push(x.frame, x.from === ci ? 1 : 0, x.time);
+    ints[r + I.ResetsAt] = store.append(resets);
+    ints[r + I.ResetsLen] = resets.length;
+  }
+  ints[r + I.ClassesLen] = 0;
+  if (cd.classCounts !== null || sd.classCounts !== null) {
+    const classes: number[] = [];
+    addClassCounts(classes, cd, 1);
+    addClassCounts(classes, sd, 0);
+    ints[r + I.ClassesAt] = store.append(classes);
+    ints[r + I.ClassesLen] = classes.length;
+  }
   const z = c.zeek.summarize();
   ints[r + I.ZeekState] = store.intern(z.connState);
   ints[r + I.ZeekHistory] = store.intern(z.history);

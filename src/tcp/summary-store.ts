@@ -82,12 +82,15 @@ export class SummaryStore {
   /** Copies `values` into freshly reserved slots; returns their global position. */
   append(values: readonly number[]): number {
     const at = this.reserve(values.length);
-    if (values.length > 0) {
-      const page = this.blobPage(at);
-      const base = at & BLOB_MASK;
-      for (let i = 0; i < values.length; i++) page[base + i] = values[i]!;
-    }
+    if (values.length > 0) this.write(at, values);
     return at;
+  }
+
+  /** Writes `values` at global position `at` (inside a reservation). */
+  write(at: number, values: readonly number[]): void {
+    const page = this.blobPage(at);
+    const base = at & BLOB_MASK;
+    for (let i = 0; i < values.length; i++) page[base + i] = values[i]!;
   }
 
   intern(text: string): number {
