@@ -9,6 +9,57 @@ export const WS_NOT_USED = -2; // a SYN lacked the option: windows are not scale
  * need (Wireshark's `tcp_analyze_seq_info` equivalents). Raw 32-bit numbers, compared with seq.ts.
  */
 export class Direction {
+  /**
+   * Back to the initial values, for a pooled connection reused on another 4-tuple (allocating two
+   * fresh Directions per connection kept the young generation busy). test/tcp/direction.test.ts checks
+   * that this lists every field.
+   */
+  reset(): void {
+    this.packets = 0;
+    this.payloadBytes = 0;
+    this.frameBytes = 0;
+    this.isn = 0;
+    this.synSeen = false;
+    this.base = 0;
+    this.baseSet = false;
+    this.nextSeq = 0;
+    this.nextSeqSet = false;
+    this.nextSeqTime = 0;
+    this.maxSeqToBeAcked = 0;
+    this.maxSeqToBeAckedSet = false;
+    this.lastAck = 0;
+    this.lastAckSet = false;
+    this.lastAckTime = 0;
+    this.window = 0;
+    this.windowSet = false;
+    this.winScale = WS_UNKNOWN;
+    this.wsOption = -1;
+    this.mss = -1;
+    this.sackPermitted = false;
+    this.timestamps = false;
+    this.prevWindow = 0;
+    this.windowSetBefore = false;
+    this.dupAckCount = 0;
+    this.lastClasses = 0;
+    this.wsBase = 0;
+    this.wsBaseSet = false;
+    this.wsScale = WS_UNKNOWN;
+    this.wsFirstAck = false;
+    this.mruSynTime = 0;
+    this.mruSynSet = false;
+    this.firstRtt = 0;
+    this.reusedPortsPending = false;
+    this.classCounts = null;
+    this.firstFinFrame = 0;
+    this.firstFinTime = 0;
+    this.finAckSeq = 0;
+    this.finCount = 0;
+    this.highestSeq = 0;
+    this.highestSeqSet = false;
+    this.seqWraps = 0;
+    this.bytesAfterPeerFin = 0;
+  }
+
   packets = 0;
   /** TCP payload bytes, retransmissions included (like tshark's tcp.len sum). */
   payloadBytes = 0;
