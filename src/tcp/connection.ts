@@ -70,7 +70,7 @@ export class Connection extends FlowKey {
    */
   series: { window: [Series, Series]; acked: [Series, Series] } | null = null;
   private segments = 0;
-  zeek = new ZeekTracker();
+  readonly zeek = new ZeekTracker();
 
   /** Live-table bookkeeping (owned by the tracker). */
   nextInBucket: Connection | Tombstone | null = null;
@@ -113,7 +113,7 @@ export class Connection extends FlowKey {
     this.controlEvents = 0;
     this.series = null;
     this.segments = 0;
-    this.zeek = new ZeekTracker();
+    this.zeek.reset();
     this.nextInBucket = null;
     this.closedQueued = false;
     this.evicted = false;

@@ -75,6 +75,31 @@ function seqDelta(a: number, b: number): number {
 
 /** One side's state as Zeek's TCP analyzer keeps it (a compact TCP_Endpoint plus its reassembler). */
 class ZeekEndpoint {
+  /** Back to the initial values (pooled connections are reused; see connection.ts). */
+  reset(): void {
+    this.state = INACTIVE;
+    this.prevState = INACTIVE;
+    this.startSeq = 0;
+    this.lastSeq = 0;
+    this.ackSeq = 0;
+    this.seqWraps = 0;
+    this.ackWraps = 0;
+    this.histLastSyn = 0;
+    this.histLastFin = 0;
+    this.histLastRst = 0;
+    this.finCount = 0;
+    this.finSeq = 0;
+    this.rxmtCount = 0;
+    this.rxmtThresh = 1;
+    this.gapCount = 0;
+    this.gapThresh = 1;
+    this.win0Count = 0;
+    this.win0Thresh = 1;
+    this.reassem = 1;
+    this.trim = 1;
+    this.nBlocks = 0;
+  }
+
   state = INACTIVE;
   prevState = INACTIVE;
   /** Raw 32-bit sequence numbers: start (ISN, or one before the first byte), highest seen, highest acked. */
@@ -229,6 +254,20 @@ class ZeekEndpoint {
  * the roles (`^` in the history): see `originator`.
  */
 export class ZeekTracker {
+  /** Back to the initial values (pooled connections are reused; see connection.ts). */
+  reset(): void {
+    this.ep[0].reset();
+    this.ep[1].reset();
+    this.history = '';
+    this.origSide = 0;
+    this.histSeen = 0;
+    this.packets = 0;
+    this.startedWithSynAck = false;
+    this.isPartial = false;
+    this.firstSeen = 0;
+    this.underflow = false;
+  }
+
   private history = '';
   /** Which of our sides ("a" = 0, "b" = 1) is Zeek's originator. */
   private origSide: 0 | 1 = 0;

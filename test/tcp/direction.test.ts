@@ -12,3 +12,25 @@ test('Direction.reset() restores every field (pooled connections must not inheri
   used.reset();
   t.deepEqual({ ...used }, { ...pristine });
 });
+
+test('ZeekTracker.reset() makes a used tracker equal to a new one', async (t) => {
+  const { ZeekTracker } = await import('../../src/tcp/zeek.js');
+  const { analyze } = await import('../../src/analyze.js');
+  void analyze;
+  const fresh = new ZeekTracker();
+  const used = new ZeekTracker();
+  const poke = (o: Record<string, unknown>) => {
+    for (const k of Object.keys(o)) {
+      const v = o[k];
+      if (typeof v === 'number') o[k] = v + 7;
+      else if (typeof v === 'boolean') o[k] = !v;
+      else if (typeof v === 'string') o[k] = v + 'X';
+    }
+  };
+  const internals = (z: unknown) => z as Record<string, unknown> & { ep: Record<string, unknown>[] };
+  poke(internals(used));
+  for (const ep of internals(used).ep) poke(ep);
+  used.reset();
+  const strip = (z: unknown) => JSON.parse(JSON.stringify(z, (_k, v) => (v instanceof Float64Array ? null : v)));
+  t.deepEqual(strip(used), strip(fresh));
+});
