@@ -61,6 +61,8 @@ export class Connection extends FlowKey {
   readonly resets: { frame: number; time: number; from: 0 | 1 }[] = [];
   /** Notable segments, packed (see events.ts EVENT_WIDTH). */
   readonly eventData: number[] = [];
+  /** Numbers in use in `eventData` (its capacity is kept when a pooled connection is reused). */
+  eventLength = 0;
   droppedEvents = 0;
   private controlEvents = 0;
   /**
@@ -108,7 +110,7 @@ export class Connection extends FlowKey {
     this.firstFinFrom = -1;
     this.simultaneousClose = false;
     this.resets.length = 0;
-    this.eventData.length = 0;
+    this.eventLength = 0;
     this.droppedEvents = 0;
     this.controlEvents = 0;
     this.series = null;
@@ -306,7 +308,7 @@ export class Connection extends FlowKey {
     else if (classes & C_LOST_SEGMENT) kind = 'lost-segment';
     else if (seg.payloadLength > 0 && rev.finCount > 0 && fwd.bytesAfterPeerFin === seg.payloadLength) kind = 'data-after-fin';
     if (kind !== null) {
-      if (this.eventData.length / EVENT_WIDTH - this.controlEvents < MAX_OTHER_EVENTS) this.pushEvent(kind, seg, from, fwd, rev, classes);
+      if (this.eventLength / EVENT_WIDTH - this.controlEvents < MAX_OTHER_EVENTS) this.pushEvent(kind, seg, from, fwd, rev, classes);
       else this.droppedEvents++;
     }
     if (++this.segments < SERIES_AFTER_SEGMENTS) return;
@@ -316,17 +318,18 @@ export class Connection extends FlowKey {
   }
 
   private pushEvent(kind: TcpEventKind, seg: Segment, from: 0 | 1, fwd: Direction, rev: Direction, classes: number): void {
-    this.eventData.push(
-      EVENT_CODE.get(kind)!,
-      seg.frame,
-      seg.time,
-      from,
-      seqRelative(seg.seq, fwd.base),
-      seg.payloadLength,
-      (seg.flags & ACK) !== 0 && rev.baseSet ? seqRelative(seg.ack, rev.base) : -1,
-      (seg.flags & SYN) !== 0 ? seg.window : fwd.scaledWindow(seg.window),
-      classes,
-    );
+    const e = this.eventData;
+    const n = this.eventLength;
+    e[n] = EVENT_CODE.get(kind)!;
+    e[n + 1] = seg.frame;
+    e[n + 2] = seg.time;
+    e[n + 3] = from;
+    e[n + 4] = seqRelative(seg.seq, fwd.base);
+    e[n + 5] = seg.payloadLength;
+    e[n + 6] = (seg.flags & ACK) !== 0 && rev.baseSet ? seqRelative(seg.ack, rev.base) : -1;
+    e[n + 7] = (seg.flags & SYN) !== 0 ? seg.window : fwd.scaledWindow(seg.window);
+    e[n + 8] = classes;
+    this.eventLength = n + EVENT_WIDTH;
   }
 
   /** Port heuristic for captures that begin after the handshake (cf. Zeek's likely-server ports). */

@@ -37,19 +37,26 @@ export class EndpointState {
   state: TcpState = TcpState.Unknown;
   /** Every change as three numbers: TcpState, frame (-1 for a timer), epoch seconds. */
   readonly packed: number[] = [];
+  /** Numbers in use in `packed` (its capacity is kept when a pooled connection is reused). */
+  packedLength = 0;
   enteredAt = 0;
 
   reset(): void {
     this.state = TcpState.Unknown;
     this.enteredAt = 0;
-    this.packed.length = 0;
+    this.packedLength = 0;
   }
 
   set(state: TcpState, frame: number, time: number): void {
     if (state === this.state) return;
     this.state = state;
     this.enteredAt = time;
-    this.packed.push(state, frame, time);
+    const p = this.packed;
+    const n = this.packedLength;
+    p[n] = state;
+    p[n + 1] = frame;
+    p[n + 2] = time;
+    this.packedLength = n + 3;
   }
 
   get name(): TcpStateName {

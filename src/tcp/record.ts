@@ -324,14 +324,14 @@ export function buildRecord(c: Connection, store: SummaryStore): ConnectionSumma
   }
   ints[r + I.FinalC] = c.states[ci].state;
   ints[r + I.FinalS] = c.states[si].state;
-  const clientStates = c.states[ci].packed;
-  const serverStates = c.states[si].packed;
-  const statesAt = store.reserve(clientStates.length + serverStates.length);
-  store.write(statesAt, clientStates);
-  store.write(statesAt + clientStates.length, serverStates);
+  const cs = c.states[ci];
+  const ss = c.states[si];
+  const statesAt = store.reserve(cs.packedLength + ss.packedLength);
+  store.write(statesAt, cs.packed, cs.packedLength);
+  store.write(statesAt + cs.packedLength, ss.packed, ss.packedLength);
   ints[r + I.StatesAt] = statesAt;
-  ints[r + I.StatesLen] = clientStates.length + serverStates.length;
-  ints[r + I.StateSplit] = clientStates.length;
+  ints[r + I.StatesLen] = cs.packedLength + ss.packedLength;
+  ints[r + I.StateSplit] = cs.packedLength;
   ints[r + I.SynFrame] = c.synFrame;
   ints[r + I.SynAckFrame] = c.synAckFrame;
   floats[q + F.Rtt] = c.initialRtt;
@@ -345,9 +345,10 @@ export function buildRecord(c: Connection, store: SummaryStore): ConnectionSumma
   floats[q + F.AfterFinS] = sd.bytesAfterPeerFin;
   // Events: "from a/b" becomes "by client" (the Connection is dropped after this).
   const events = c.eventData;
-  for (let k = 3; k < events.length; k += EVENT_WIDTH) events[k] = events[k] === ci ? 1 : 0;
-  ints[r + I.EventsAt] = store.append(events);
-  ints[r + I.EventsLen] = events.length;
+  const eventLength = c.eventLength;
+  for (let k = 3; k < eventLength; k += EVENT_WIDTH) events[k] = events[k] === ci ? 1 : 0;
+  ints[r + I.EventsAt] = store.append(events, eventLength);
+  ints[r + I.EventsLen] = eventLength;
   ints[r + I.ResetsLen] = 0;
   if (c.resets.length > 0) {
     const resets: number[] = [];

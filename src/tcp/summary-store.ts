@@ -80,17 +80,17 @@ export class SummaryStore {
   }
 
   /** Copies `values` into freshly reserved slots; returns their global position. */
-  append(values: readonly number[]): number {
-    const at = this.reserve(values.length);
-    if (values.length > 0) this.write(at, values);
+  append(values: readonly number[], count = values.length): number {
+    const at = this.reserve(count);
+    if (count > 0) this.write(at, values, count);
     return at;
   }
 
-  /** Writes `values` at global position `at` (inside a reservation). */
-  write(at: number, values: readonly number[]): void {
+  /** Writes the first `count` of `values` at global position `at` (inside a reservation). */
+  write(at: number, values: readonly number[], count = values.length): void {
     const page = this.blobPage(at);
     const base = at & BLOB_MASK;
-    for (let i = 0; i < values.length; i++) page[base + i] = values[i]!;
+    for (let i = 0; i < count; i++) page[base + i] = values[i]!;
   }
 
   intern(text: string): number {
