@@ -1,5 +1,4 @@
-import type { Segment } from '../decode/segment.js';
-import type { ConnectionRecord } from '../model.js';
+import { SYN, type Segment } from '../decode/segment.js';
 import { Connection } from './connection.js';
 import { buildRecord, type ConnectionSummary } from './record.js';
 import { SummaryStore } from './summary-store.js';
@@ -87,7 +86,7 @@ export class TcpTracker {
     if (entry === undefined || side === -1) {
       c = this.open(seg, h);
       side = 0;
-    } else if (entry.isNewSynFrom(side, seg)) {
+    } else if ((seg.flags & SYN) !== 0 && entry.isNewSynFrom(side, seg)) {
       if (entry instanceof Connection) this.finalize(entry, h, false);
       else this.unlink(entry, h);
       c = this.open(seg, h);
@@ -108,7 +107,7 @@ export class TcpTracker {
   }
 
   /** Summarises every connection; the tracker is spent afterwards. */
-  finish(captureEnd: number): ConnectionRecord[] {
+  finish(captureEnd: number): ConnectionSummary[] {
     for (const c of this.table.values()) {
       for (let x: Connection | Tombstone | null = c; x !== null; x = x.nextInBucket) {
         if (x instanceof Connection) this.records[x.id] = buildRecord(x, this.store);
