@@ -58,6 +58,9 @@ export class TcpTracker {
   evicted = 0;
   /** Packets that arrived for a connection already summarised (counted on its record). */
   latePackets = 0;
+  /** The connection of the previous segment, and its hash. */
+  private last: Connection | undefined = undefined;
+  private lastHash = 0;
   readonly timeWaitSec: number;
   readonly maxLive: number;
   readonly lingerSec: number;
@@ -74,14 +77,19 @@ export class TcpTracker {
 
   add(seg: Segment): void {
     this.now = seg.time;
-    const h = flowHash(seg);
-    let entry = this.table.get(h);
-    let side: 0 | 1 | -1 = -1;
-    while (entry !== undefined) {
-      side = entry.sideOf(seg);
-      if (side !== -1) break;
-      entry = entry.nextInBucket ?? undefined;
-    }
+    // Consecutive segments often belong to one connection (a bulk transfer): try it before hashing.
+    let entry: Connection | Tombstone | undefined = this.last;
+    let side: 0 | 1 | -1 = entry === undefined ? -1 : entry.sideOf(seg);
+    let h = 0;
+    if (side === -1) {
+      h = flowHash(seg);
+      entry = this.table.get(h);
+      while (entry !== undefined) {
+        side = entry.sideOf(seg);
+        if (side !== -1) break;
+        entry = entry.nextInBucket ?? undefined;
+      }
+    } else h = this.lastHash;
     let c: Connection;
     if (entry === undefined || side === -1) {
       c = this.open(seg, h);
@@ -97,6 +105,8 @@ export class TcpTracker {
       this.latePackets++;
       return;
     } else c = entry;
+    this.last = c;
+    this.lastHash = h;
     c.add(seg, side);
     if (!c.closedQueued && c.finished) {
       c.closedQueued = true;
@@ -140,6 +150,7 @@ export class TcpTracker {
    * packets keep its id; one replaced by a new SYN or evicted leaves nothing.
    */
   private finalize(c: Connection, h: number, keepTombstone: boolean): void {
+    if (this.last === c) this.last = undefined;
     const record = buildRecord(c, this.store);
     this.records[c.id] = record;
     if (keepTombstone) this.replace(c, new Tombstone(c, record), h);
