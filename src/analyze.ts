@@ -5,8 +5,16 @@ import { Decoder } from './decode/decoder.js';
 import { DecodeStatus } from './decode/status.js';
 import { SCHEMA_VERSION, type Report } from './model.js';
 import { TcpTracker, type TrackerOptions } from './tcp/tracker.js';
+import { buildEndpoints, detectFindings, type FindingOptions } from './findings/index.js';
 
-export interface AnalyzeOptions extends ReadOptions, TrackerOptions {}
+export interface AnalyzeOptions extends ReadOptions, TrackerOptions, FindingOptions {
+  /** An instant (epoch seconds) at which to report each endpoint's socket counts (`--at`). */
+  at?: number;
+  /** Endpoint views at most (hosts first, then their busiest ports); default 200. */
+  maxEndpointViews?: number;
+  /** Connections only: no findings, no endpoint views (faster on very large captures). */
+  connectionsOnly?: boolean;
+}
 
 let cachedVersion: string | undefined;
 export function toolVersion(): string {
@@ -45,7 +53,7 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
   }
   const end = lastSec < 0 ? 0 : lastSec + lastNsec / 1e9;
   const connections = tracker.finish(end);
-  return {
+  const report: Report = {
     schemaVersion: SCHEMA_VERSION,
     generator: { name: 'tcp-postmortem', version: toolVersion() },
     capture: {
@@ -64,5 +72,14 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
     connections,
     tracking: { connections: connections.length, peakLive: tracker.peakLive, evicted: tracker.evicted, maxLive: tracker.maxLive, latePackets: tracker.latePackets },
     findings: [],
+    endpoints: [],
   };
+  if (options.connectionsOnly === true) return report;
+  report.findings = detectFindings(connections, report.capture, options);
+  report.endpoints = buildEndpoints(connections, report.capture, {
+    timeWaitSec: options.timeWaitSec,
+    ...(options.at !== undefined ? { at: options.at } : {}),
+    ...(options.maxEndpointViews !== undefined ? { maxViews: options.maxEndpointViews } : {}),
+  });
+  return report;
 }

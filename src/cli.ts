@@ -10,6 +10,8 @@ import { analyze } from './analyze.js';
 import { writeJsonReport } from './report/json.js';
 import { renderConnectionTable } from './report/text.js';
 import { renderCaptureHeader } from './report/capture-text.js';
+import { renderEndpoints, renderFindings } from './report/findings-text.js';
+import { FINDING_KINDS, SEVERITIES, type FindingKind, type Severity } from './findings/types.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
@@ -52,6 +54,17 @@ interface AnalyzeArgs {
   top: number;
   timeWaitSec: number;
   maxLive: number;
+  closeWaitSec: number;
+  minSeverity: Severity;
+  finding?: FindingKind[];
+  at?: string;
+}
+
+/** `--at`: an ISO-8601 time, or epoch seconds. */
+function parseInstant(text: string): number | null {
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? null : ms / 1000;
 }
 
 function jobName(job: string[]): string {
@@ -66,11 +79,29 @@ async function runAnalyze(args: AnalyzeArgs): Promise<number> {
     process.stderr.write('tcp-postmortem: --json names one file but the arguments make several captures; use --out <dir>\n');
     return EXIT_USAGE;
   }
+  let at: number | undefined;
+  if (args.at !== undefined) {
+    const parsed = parseInstant(args.at);
+    if (parsed === null) {
+      process.stderr.write(`tcp-postmortem: --at ${args.at}: not an ISO-8601 time or epoch seconds\n`);
+      return EXIT_USAGE;
+    }
+    at = parsed;
+  }
   if (args.out !== undefined) mkdirSync(args.out, { recursive: true });
   for (const job of jobs) {
     try {
-      const report = await analyze(job, { timeWaitSec: args.timeWaitSec, maxLive: args.maxLive });
-      const text = renderCaptureHeader(report) + '\n' + renderConnectionTable(report, args.top);
+      const report = await analyze(job, {
+        timeWaitSec: args.timeWaitSec,
+        maxLive: args.maxLive,
+        closeWaitSec: args.closeWaitSec,
+        minSeverity: args.minSeverity,
+        ...(args.finding !== undefined && args.finding.length > 0 ? { kinds: args.finding } : {}),
+        ...(at !== undefined ? { at } : {}),
+      });
+      const text = [renderCaptureHeader(report), renderFindings(report), renderEndpoints(report), renderConnectionTable(report, args.top)]
+        .filter((part) => part !== '')
+        .join('\n');
       if (args.json === '-') await writeJsonReport(report, '-');
       else {
         process.stdout.write(text + '\n');
@@ -112,14 +143,18 @@ export async function main(argv: string[]): Promise<number> {
     )
     .command(
       'analyze <captures..>',
-      'Rebuild every TCP connection: who closed first, resets, states, segment classes; connection table or JSON',
+      'Explain the capture: ranked findings with evidence frames, sockets per endpoint, and every TCP connection (who closed first, resets, states)',
       (y) => y
         .positional('captures', { type: 'string', array: true, demandOption: true, describe: 'capture files, directories or -' })
         .option('json', { type: 'string', describe: 'write the JSON report (schema v1) to this file, or - for stdout' })
         .option('out', { type: 'string', describe: 'write <name>.json and <name>.txt for each capture into this directory' })
         .option('top', { type: 'number', default: 25, describe: 'connection rows to print (the most notable first)' })
         .option('time-wait-sec', { type: 'number', default: 60, describe: 'TIME_WAIT duration, 2 x MSL (Linux: 60 s)' })
-        .option('max-live', { type: 'number', default: 250000, describe: 'live connections tracked at most; the idlest are summarised beyond' }),
+        .option('max-live', { type: 'number', default: 250000, describe: 'live connections tracked at most; the idlest are summarised beyond' })
+        .option('close-wait-sec', { type: 'number', default: 1, describe: 'report sockets left in CLOSE_WAIT / FIN_WAIT_2 / LAST_ACK longer than this' })
+        .option('min-severity', { choices: SEVERITIES as Severity[], default: 'info' as Severity, describe: 'leave out findings below this severity' })
+        .option('finding', { choices: [...FINDING_KINDS] as FindingKind[], array: true, describe: 'only findings of these kinds (repeatable)' })
+        .option('at', { type: 'string', describe: 'also report each endpoint\'s socket counts at this instant (ISO-8601 or epoch seconds)' }),
       async (args) => {
         if (usageFailed) return;
         exitCode = await runAnalyze({

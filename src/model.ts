@@ -7,6 +7,7 @@ import type { ClassKey } from './tcp/classes.js';
 import type { TcpEventKind } from './tcp/events.js';
 import type { TcpStateName } from './tcp/endpoint-state.js';
 import type { DecodeStatusName } from './decode/status.js';
+import type { EndpointView, Finding } from './findings/types.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -119,5 +120,8 @@ export interface Report {
   connections: ConnectionRecord[];
   /** Live-table statistics: connections evicted to bound memory, peak live connections. */
   tracking: { connections: number; peakLive: number; evicted: number; maxLive: number; latePackets: number };
-  findings: unknown[];
+  /** Ranked: the most likely cause of the incident first. */
+  findings: Finding[];
+  /** What `ss -tan` would have shown per endpoint over the capture (hosts first, busiest ports next). */
+  endpoints: EndpointView[];
 }

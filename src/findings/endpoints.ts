@@ -1,0 +1,252 @@
+/**
+ * Endpoint views: per endpoint (a server's ip:port, any ip:port used by several connections) and per
+ * host, what `ss -tan` would have shown over the capture — socket counts per state over time, their
+ * peaks, the counts at the end, and at an instant the user asks for.
+ *
+ * Built from both sides' state changes (`ConnectionRecord.states`) with TIME_WAIT expiring after
+ * `timeWaitSec` (see sockets.ts). A capture shows the wire, so sockets are those of connections that
+ * had traffic in the capture: long-idle connections that sent nothing are not seen.
+ */
+import type { CaptureRecord, ConnectionRecord, Side } from '../model.js';
+import { socketIntervals, type SocketInterval } from './sockets.js';
+import type { EndpointView, SocketState, StateCounts } from './types.js';
+import { captureSpan, iso, other } from './util.js';
+
+export interface EndpointOptions {
+  /** An instant (epoch seconds) to report the counts at. */
+  at?: number;
+  /** TIME_WAIT duration (2 × MSL), default 60 s as on Linux. */
+  timeWaitSec?: number;
+  /** At most this many views (hosts first, then their busiest ports); default 200. */
+  maxViews?: number;
+}
+
+const STATE_ORDER: SocketState[] = [
+  'SYN_SENT', 'SYN_RECEIVED', 'ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2', 'CLOSING', 'TIME_WAIT', 'CLOSE_WAIT', 'LAST_ACK',
+];
+const MAX_POINTS = 256;
+const STATE_INDEX = new Map<SocketState, number>(STATE_ORDER.map((s, i) => [s, i]));
+
+interface Member {
+  c: ConnectionRecord;
+  side: Side;
+}
+
+interface ViewSpec {
+  ip: string;
+  port: number | null;
+  members: Member[];
+}
+
+export function buildEndpoints(connections: ConnectionRecord[], capture: CaptureRecord, options: EndpointOptions = {}): EndpointView[] {
+  const span = captureSpan(capture);
+  if (span === null || connections.length === 0) return [];
+  const timeWaitSec = options.timeWaitSec ?? 60;
+  const intervals = socketIntervals(connections, timeWaitSec);
+  const bySocket = new Map<number, SocketInterval[]>();
+  for (const iv of intervals) {
+    const k = socketKey(iv.connection, iv.side);
+    const l = bySocket.get(k);
+    if (l === undefined) bySocket.set(k, [iv]);
+    else l.push(iv);
+  }
+
+  const hosts = new Map<string, ViewSpec>();
+  const ports = new Map<string, ViewSpec & { server: boolean }>();
+  for (const c of connections) {
+    for (const side of ['client', 'server'] as const) {
+      const { ip, port } = c[side];
+      let h = hosts.get(ip);
+      if (h === undefined) hosts.set(ip, (h = { ip, port: null, members: [] }));
+      h.members.push({ c, side });
+      const pk = `${ip}|${port}`;
+      let p = ports.get(pk);
+      if (p === undefined) ports.set(pk, (p = { ip, port, members: [], server: false }));
+      p.members.push({ c, side });
+      if (side === 'server') p.server = true;
+    }
+  }
+  const maxViews = options.maxViews ?? 200;
+  const specs: ViewSpec[] = [];
+  const hostList = [...hosts.values()].sort((a, b) => b.members.length - a.members.length || a.ip.localeCompare(b.ip));
+  const portList = [...ports.values()]
+    .filter((p) => p.server || new Set(p.members.map((m) => m.c.id)).size >= 2)
+    .sort((a, b) => b.members.length - a.members.length || (a.port ?? 0) - (b.port ?? 0));
+  for (const h of hostList) specs.push(h);
+  for (const p of portList) specs.push(p);
+  // Hosts first (there are few), then the busiest ports, within the limit.
+  const chosen = specs.slice(0, maxViews);
+  // A host that is one busy port (a server with one listener, a client with one connection) has the
+  // same sockets in both views: compute them once.
+  const done: { spec: ViewSpec; result: EndpointView }[] = [];
+  return chosen.map((s) => {
+    const same = done.find((d) => sameMembers(d.spec.members, s.members));
+    const result = same === undefined ? view(s, bySocket, span.start, span.end, options.at) : { ...same.result, ip: s.ip, port: s.port, scope: s.port === null ? 'host' as const : 'port' as const };
+    if (same === undefined && s.members.length > 1000) done.push({ spec: s, result });
+    return result;
+  });
+}
+
+function sameMembers(a: Member[], b: Member[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.c !== b[i]!.c || a[i]!.side !== b[i]!.side) return false;
+  return true;
+}
+
+function socketKey(connection: number, side: Side): number {
+  return connection * 2 + (side === 'client' ? 0 : 1);
+}
+
+function view(spec: ViewSpec, bySocket: Map<number, SocketInterval[]>, start: number, end: number, at: number | undefined): EndpointView {
+  const ivs: SocketInterval[] = [];
+  const roles = new Set<Side>();
+  let closedFirst = 0;
+  let peerClosedFirst = 0;
+  let resetsSent = 0;
+  let resetsReceived = 0;
+  for (const { c, side } of spec.members) {
+    roles.add(side);
+    for (const iv of bySocket.get(socketKey(c.id, side)) ?? []) ivs.push(iv);
+    if (c.closedFirstBy === side || c.closedFirstBy === 'both') closedFirst++;
+    else if (c.closedFirstBy === other(side)) peerClosedFirst++;
+    for (const r of c.resets) {
+      if (r.by === side) resetsSent++;
+      else resetsReceived++;
+    }
+  }
+  const connections = new Set(spec.members.map((m) => m.c.id)).size;
+
+  // Sweep over the state changes, clipped to the capture: per state and sign, the instants sorted
+  // (typed arrays, native sort), then merged; −1 before +1 at equal instants. One pass keeps both
+  // the exact step series (while it has at most MAX_POINTS instants) and per-bucket maxima.
+  const S = STATE_ORDER.length;
+  const lists: number[][] = Array.from({ length: 2 * S }, () => []);
+  for (const iv of ivs) {
+    const a = Math.max(iv.from, start);
+    if (iv.to <= a || a > end) continue;
+    const si = STATE_INDEX.get(iv.state)!;
+    lists[2 * si + 1]!.push(a);
+    if (iv.to <= end) lists[2 * si]!.push(iv.to);
+  }
+  const sorted = lists.map((l) => Float64Array.from(l).sort());
+  const heads = new Int32Array(2 * S);
+  const present = STATE_ORDER.map((_, si) => sorted[2 * si + 1]!.length > 0);
+  const states = STATE_ORDER.filter((_, si) => present[si]);
+  const cols = states.map((st) => STATE_INDEX.get(st)!);
+  const cur = new Int32Array(S);
+  const exactT: number[] = [];
+  const exactV: number[][] = states.map(() => []);
+  const width = (end - start) / MAX_POINTS || 1;
+  const bucketMax: Int32Array[] = states.map(() => new Int32Array(MAX_POINTS));
+  let lastBucket = -1;
+  const peak: EndpointView['peak'] = {};
+  let total = 0;
+  for (const arr of sorted) total += arr.length;
+  // Large endpoints: each state on its own (a two-way merge of its sorted +1 and −1 instants), straight
+  // into bucket maxima. Linear, where merging all states at every instant cost O(instants × states).
+  if (total > MAX_POINTS) {
+    for (let j = 0; j < cols.length; j++) {
+      const plus = sorted[2 * cols[j]! + 1]!;
+      const minus = sorted[2 * cols[j]!]!;
+      const maxima = bucketMax[j]!;
+      const st = states[j]!;
+      let i = 0;
+      let k = 0;
+      let n = 0;
+      let last = -1;
+      while (i < plus.length || k < minus.length) {
+        const t = Math.min(i < plus.length ? plus[i]! : Infinity, k < minus.length ? minus[k]! : Infinity);
+        const bucket = Math.min(MAX_POINTS - 1, Math.floor((t - start) / width));
+        for (let b = last + 1; b <= bucket; b++) maxima[b] = n;
+        if (bucket > last) last = bucket;
+        while (k < minus.length && minus[k] === t) {
+          n--;
+          k++;
+        }
+        while (i < plus.length && plus[i] === t) {
+          n++;
+          i++;
+        }
+        if (n > maxima[bucket]!) maxima[bucket] = n;
+        const p = peak[st];
+        if (n > 0 && (p === undefined || n > p.count)) peak[st] = { count: n, epoch: round6(t) };
+      }
+      for (let b = last + 1; b < MAX_POINTS; b++) maxima[b] = n;
+      cur[cols[j]!] = n;
+    }
+    lastBucket = MAX_POINTS - 1;
+    exactT.length = MAX_POINTS + 1; // marks the series as bucketed below
+  }
+  for (;;) {
+    if (total > MAX_POINTS) break;
+    let t = Infinity;
+    for (let k = 0; k < 2 * S; k++) {
+      const arr = sorted[k]!;
+      const h = heads[k]!;
+      if (h < arr.length && arr[h]! < t) t = arr[h]!;
+    }
+    if (t === Infinity) break;
+    const bucket = Math.min(MAX_POINTS - 1, Math.floor((t - start) / width));
+    for (let b = lastBucket + 1; b <= bucket; b++) for (let j = 0; j < cols.length; j++) bucketMax[j]![b] = cur[cols[j]!]!;
+    lastBucket = Math.max(lastBucket, bucket);
+    for (let k = 0; k < 2 * S; k++) {
+      const arr = sorted[k]!;
+      let h = heads[k]!;
+      const d = k % 2 === 1 ? 1 : -1;
+      while (h < arr.length && arr[h] === t) {
+        cur[k >> 1]! += d;
+        h++;
+      }
+      heads[k] = h;
+    }
+    for (let j = 0; j < cols.length; j++) {
+      const n = cur[cols[j]!]!;
+      if (n > bucketMax[j]![bucket]!) bucketMax[j]![bucket] = n;
+      const st = states[j]!;
+      const p = peak[st];
+      if (n > 0 && (p === undefined || n > p.count)) peak[st] = { count: n, epoch: round6(t) };
+    }
+    if (exactT.length <= MAX_POINTS) {
+      exactT.push(round6(t));
+      for (let j = 0; j < cols.length; j++) exactV[j]!.push(cur[cols[j]!]!);
+    }
+  }
+  for (let b = lastBucket + 1; b < MAX_POINTS; b++) for (let j = 0; j < cols.length; j++) bucketMax[j]![b] = cur[cols[j]!]!;
+  const atEnd: StateCounts = {};
+  for (let j = 0; j < cols.length; j++) if (cur[cols[j]!]! > 0) atEnd[states[j]!] = cur[cols[j]!]!;
+  const bucketed = exactT.length > MAX_POINTS;
+  const t = bucketed ? Array.from({ length: MAX_POINTS }, (_, b) => round6(start + b * width)) : exactT;
+  const counts: Partial<Record<SocketState, number[]>> = {};
+  states.forEach((st, j) => (counts[st] = bucketed ? Array.from(bucketMax[j]!) : exactV[j]!));
+
+  let atView: EndpointView['at'] = null;
+  if (at !== undefined && Number.isFinite(at)) {
+    const c: StateCounts = {};
+    const conns: Partial<Record<SocketState, number[]>> = {};
+    for (const iv of ivs) {
+      if (iv.from <= at && at < iv.to) {
+        c[iv.state] = (c[iv.state] ?? 0) + 1;
+        (conns[iv.state] ??= []).push(iv.connection);
+      }
+    }
+    for (const s of Object.keys(conns) as SocketState[]) conns[s]!.sort((a, b) => a - b);
+    atView = { epoch: at, time: iso(at), counts: c, connections: conns };
+  }
+  return {
+    ip: spec.ip,
+    port: spec.port,
+    scope: spec.port === null ? 'host' : 'port',
+    role: roles.size === 2 ? 'both' : [...roles][0]!,
+    connections,
+    closedFirst,
+    peerClosedFirst,
+    resetsSent,
+    resetsReceived,
+    series: { t, counts, bucketed },
+    peak,
+    atEnd,
+    at: atView,
+  };
+}
+
+const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;

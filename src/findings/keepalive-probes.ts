@@ -1,0 +1,99 @@
+/**
+ * keepalive-probes (info): TCP keep-alive probes and their interval, per sending endpoint.
+ *
+ * Wireshark's keep-alive rule (0 or 1 byte at next-seq − 1) also matches odd segments in the middle
+ * of a transfer (duplicated frames, window probes of some stacks); a probe is counted only when the
+ * connection had been quiet for at least 1 s before it (the smallest keep-alive idle time Linux
+ * accepts) as far as the records show (runs.ts, keepaliveProbes). Linux zero-window probes are not counted: the engine classes
+ * them as zero-window probes.
+ */
+import type { Side } from '../model.js';
+import type { DetectorContext } from './context.js';
+import { keepaliveProbes } from './runs.js';
+import type { FindingEndpoint, KeepaliveDetails, KeepaliveFinding } from './types.js';
+import {
+  MAX_LISTED, addr, dur, endpointKey, frameList, groupEndpoint, iso, maxOf, median, minOf, narrowEndpoint, num, other,
+  plural, round6, secs, wsFilter,
+} from './util.js';
+
+type PerConnection = KeepaliveDetails['perConnection'][number];
+
+export function detectKeepaliveProbes(ctx: DetectorContext): Omit<KeepaliveFinding, 'rank'>[] {
+  const groups = new Map<string, { endpoint: FindingEndpoint; role: Side; per: PerConnection[]; ports: { port: number }[]; times: number[]; peers: Set<string> }>();
+  for (const c of ctx.connections) {
+    for (const sender of ['client', 'server'] as const) {
+      const peer = other(sender);
+      const probes = new Set(keepaliveProbes(c, sender).map((e) => e.frame));
+      const frames: number[] = [];
+      const times: number[] = [];
+      let answered = 0;
+      let pending = false;
+      for (const e of c.events) {
+        if (e.by === peer && e.kind === 'keep-alive-ack' && pending) {
+          answered++;
+          pending = false;
+        }
+        if (e.by === sender && e.kind === 'keep-alive' && probes.has(e.frame)) {
+          frames.push(e.frame);
+          times.push(e.time);
+          pending = true;
+        }
+      }
+      if (frames.length === 0) continue;
+      const intervals: number[] = [];
+      for (let i = 1; i < times.length; i++) intervals.push(round6(times[i]! - times[i - 1]!));
+      const endpoint = groupEndpoint(c, sender);
+      const key = `${sender}|${endpointKey(endpoint)}`;
+      let g = groups.get(key);
+      if (g === undefined) groups.set(key, (g = { endpoint, role: sender, per: [], ports: [], times: [], peers: new Set() }));
+      g.per.push({ connection: c.id, frames, answered, intervalsSec: intervals });
+      g.ports.push({ port: c[sender].port });
+      g.times.push(...times);
+      g.peers.add(addr(sender === 'client' ? c[peer] : { ip: c[peer].ip, port: null }));
+    }
+  }
+  const out: Omit<KeepaliveFinding, 'rank'>[] = [];
+  for (const g of groups.values()) {
+    const endpoint = narrowEndpoint(g.endpoint, g.ports);
+    const ids = g.per.map((p) => p.connection).sort((a, b) => a - b);
+    const probes = g.per.reduce((n, p) => n + p.frames.length, 0);
+    const answered = g.per.reduce((n, p) => n + p.answered, 0);
+    const intervals = g.per.flatMap((p) => p.intervalsSec);
+    const med = intervals.length > 0 ? round6(median(intervals)) : null;
+    const peers = [...g.peers];
+    const peerText = peers.length === 1 ? peers[0]! : `${peers.length} peers`;
+    const startEpoch = minOf(g.times);
+    const endEpoch = maxOf(g.times);
+    const every = med !== null ? `, every ${dur(med)} (median interval)` : '';
+    const answers = answered === probes ? 'all answered' : `${num(answered)} answered`;
+    out.push({
+      kind: 'keepalive-probes',
+      severity: 'info',
+      title: `${addr(endpoint)} sends TCP keep-alive probes${med !== null ? ` every ${dur(med)}` : ''}`,
+      summary: `${addr(endpoint)} (${g.role}) sent ${plural(probes, 'TCP keep-alive probe')} on ${plural(ids.length, 'idle connection')} to ${peerText}${every}; ${answers}${intervals.length > 0 && intervals.length <= 8 ? ` (intervals ${intervals.map(secs).join(', ')} s)` : ''}.`,
+      explanation: 'A TCP keep-alive probe is an empty segment just below the next sequence number that the kernel sends on a connection that has been idle for the keep-alive time (Linux: net.ipv4.tcp_keepalive_time, 7200 s by default, often set per socket with TCP_KEEPIDLE); a live peer ACKs it at once. Answered probes repeat once per idle period; unanswered ones every net.ipv4.tcp_keepalive_intvl, and after net.ipv4.tcp_keepalive_probes of them the connection is dropped. They keep NAT and firewall state alive and find dead peers; seeing them means these connections sat idle at least that long.',
+      advice: [
+        'Nothing to fix. If these connections must survive idle periods, keep the probe interval below the idle timeout of every firewall, NAT or load balancer on the path.',
+        'Tune per socket with TCP_KEEPIDLE / TCP_KEEPINTVL / TCP_KEEPCNT (Node `socket.setKeepAlive(true, ms)`), or system-wide with `net.ipv4.tcp_keepalive_time` / `_intvl` / `_probes`.',
+      ],
+      connections: ids,
+      frames: frameList(g.per.flatMap((p) => p.frames)),
+      endpoint,
+      startTime: iso(startEpoch),
+      endTime: iso(endEpoch),
+      startEpoch,
+      endEpoch,
+      wiresharkFilter: wsFilter(ids, endpoint, 'tcp.analysis.keep_alive || tcp.analysis.keep_alive_ack'),
+      details: {
+        role: g.role,
+        probes,
+        answered,
+        connections: ids.length,
+        intervalsSec: intervals,
+        medianIntervalSec: med,
+        perConnection: g.per.slice(0, MAX_LISTED),
+      },
+    });
+  }
+  return out;
+}

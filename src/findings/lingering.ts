@@ -1,0 +1,71 @@
+/** Sockets that stayed in one closing state for long: shared by close-wait, last-ack and fin-wait-2. */
+import type { ConnectionRecord } from '../model.js';
+import type { DetectorContext } from './context.js';
+import type { SocketInterval } from './sockets.js';
+import type { LingerEnd, LingeringSocket, SocketState } from './types.js';
+import { round6 } from './util.js';
+
+export interface Lingering {
+  c: ConnectionRecord;
+  iv: SocketInterval;
+  socket: LingeringSocket;
+}
+
+export function describeInterval(c: ConnectionRecord, iv: SocketInterval, captureEnd: number): LingeringSocket {
+  const open = !Number.isFinite(iv.to);
+  const toEpoch = open ? Math.max(captureEnd, iv.from) : iv.to;
+  let ended: LingerEnd;
+  let resetBy: LingeringSocket['resetBy'] = null;
+  const reset = iv.toFrame === null ? undefined : c.resets.find((r) => r.frame === iv.toFrame);
+  if (open || iv.toReason === 'reused' || iv.toReason === 'timer') ended = 'capture-end';
+  else if (reset !== undefined) {
+    ended = 'rst';
+    resetBy = reset.by;
+  } else if (iv.toState === 'CLOSED') ended = 'ack';
+  else ended = 'fin';
+  return {
+    connection: c.id,
+    side: iv.side,
+    ip: iv.ip,
+    port: iv.port,
+    peer: { ip: iv.peerIp, port: iv.peerPort },
+    fromFrame: iv.fromFrame ?? 0,
+    fromEpoch: iv.from,
+    toFrame: open ? null : iv.toFrame,
+    toEpoch,
+    durationSec: round6(toEpoch - iv.from),
+    ended,
+    resetBy,
+  };
+}
+
+/** Every interval in `state` that lasted at least `minSec` (to the capture end for open ones). */
+export function lingering(ctx: DetectorContext, state: SocketState, minSec: number): Lingering[] {
+  const out: Lingering[] = [];
+  for (const iv of ctx.socketIntervals()) {
+    if (iv.state !== state) continue;
+    const c = ctx.byId.get(iv.connection);
+    if (c === undefined) continue;
+    const socket = describeInterval(c, iv, ctx.end);
+    if (socket.durationSec < minSec) continue;
+    out.push({ c, iv, socket });
+  }
+  return out.sort((a, b) => a.socket.fromEpoch - b.socket.fromEpoch);
+}
+
+/** Most intervals open at the same instant. */
+export function peakConcurrent(items: readonly { fromEpoch: number; toEpoch: number }[]): number {
+  const pts: [number, number][] = [];
+  for (const s of items) {
+    pts.push([s.fromEpoch, 1]);
+    pts.push([s.toEpoch, -1]);
+  }
+  pts.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let n = 0;
+  let peak = 0;
+  for (const [, d] of pts) {
+    n += d;
+    if (n > peak) peak = n;
+  }
+  return peak;
+}

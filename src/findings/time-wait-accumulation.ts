@@ -1,0 +1,140 @@
+/**
+ * time-wait-accumulation: one endpoint is the active closer (sends the first FIN) on many of its
+ * connections, so it — not its peer — holds their TIME_WAIT sockets for 2 × MSL.
+ *
+ * Grouping: a server endpoint is ip:port (the listening socket); a client endpoint is its host
+ * (ephemeral ports). A server that holds TIME_WAIT is reported from 3 sockets on, when it closed at
+ * least half of its connections first; a client host only when its TIME_WAIT count (peak in the
+ * capture, or the steady state the close rate implies) reaches 1 000 — below that it is the normal,
+ * harmless case of a client closing its own connections.
+ */
+import type { ConnectionRecord, Side } from '../model.js';
+import type { DetectorContext } from './context.js';
+import { countSeries } from './sockets.js';
+import type { FindingEndpoint, TimeWaitFinding, Severity } from './types.js';
+import {
+  addr, dur, endpointKey, frameList, groupEndpoint, iso, maxOf, minOf, num, other, pct, plural, round3, wsFilter,
+} from './util.js';
+
+const MIN_SERVER_TIME_WAIT = 3;
+const MIN_CLIENT_TIME_WAIT = 1000;
+const MIN_ACTIVE_SHARE = 0.5;
+/** Linux's default ephemeral port range (net.ipv4.ip_local_port_range 32768–60999). */
+const EPHEMERAL_PORTS = 28232;
+
+interface Group {
+  endpoint: FindingEndpoint;
+  role: Side;
+  conns: ConnectionRecord[];
+}
+
+export function detectTimeWaitAccumulation(ctx: DetectorContext): Omit<TimeWaitFinding, 'rank'>[] {
+  const groups = new Map<string, Group>();
+  for (const c of ctx.connections) {
+    for (const role of ['client', 'server'] as const) {
+      const endpoint = groupEndpoint(c, role);
+      const key = `${role}|${endpointKey(endpoint)}`;
+      let g = groups.get(key);
+      if (g === undefined) groups.set(key, (g = { endpoint, role, conns: [] }));
+      g.conns.push(c);
+    }
+  }
+  const out: Omit<TimeWaitFinding, 'rank'>[] = [];
+  for (const g of groups.values()) {
+    const tw = g.conns.flatMap((c) => ctx.socketIntervalsOf(c.id).filter((s) => s.side === g.role && s.state === 'TIME_WAIT'));
+    if (tw.length === 0) continue;
+    const closed = g.conns.filter((c) => c.closedFirstBy !== null);
+    const active = closed.filter((c) => c.closedFirstBy === g.role || c.closedFirstBy === 'both');
+    const passive = closed.filter((c) => c.closedFirstBy === other(g.role));
+    const share = closed.length === 0 ? 0 : active.length / closed.length;
+    const series = countSeries(tw, ctx.start, ctx.end);
+    const captureSec = Math.max(ctx.end - ctx.start, 1);
+    const rate = tw.length >= 2 ? tw.length / captureSec : null;
+    const reused = tw.filter((s) => s.toReason === 'reused').length;
+    const tuples = new Set(tw.map((s) => `${s.ip}|${s.port}|${s.peerIp}|${s.peerPort}`)).size;
+    // A 4-tuple holds one TIME_WAIT socket at a time, so the count is bounded by the client ports:
+    // EPHEMERAL_PORTS per client address (towards a server port), or per destination (for a client).
+    const sides = new Set(tw.map((s) => (g.role === 'server' ? s.peerIp : `${s.peerIp}|${s.peerPort}`))).size;
+    const steady = rate === null ? null : Math.min(Math.round(rate * ctx.timeWaitSec), EPHEMERAL_PORTS * sides);
+    const scale = Math.max(series.peak, steady ?? 0);
+    if (share < MIN_ACTIVE_SHARE) continue;
+    if (g.role === 'server' ? tw.length < MIN_SERVER_TIME_WAIT : scale < MIN_CLIENT_TIME_WAIT) continue;
+
+    let severity: Severity = 'info';
+    if (g.role === 'client') severity = scale >= 25000 ? 'critical' : scale >= 10000 || reused > 0 ? 'warning' : 'info';
+    else severity = scale >= 200000 ? 'critical' : scale >= 10000 || reused > 0 ? 'warning' : 'info';
+
+    const peers = new Map<string, { ip: string; port: number | null; connections: number }>();
+    for (const c of active) {
+      const p = groupEndpoint(c, other(g.role));
+      const k = endpointKey(p);
+      const entry = peers.get(k);
+      if (entry === undefined) peers.set(k, { ip: p.ip, port: p.port, connections: 1 });
+      else entry.connections++;
+    }
+    const peerList = [...peers.values()].sort((a, b) => b.connections - a.connections).slice(0, 10);
+    const twConns = [...new Set(tw.map((s) => s.connection))].sort((a, b) => a - b);
+    const firstFins = active.map((c) => c.finFrames[g.role]);
+    const startEpoch = minOf(tw.map((s) => s.from));
+    const endEpoch = Math.min(ctx.end, maxOf(tw.map((s) => s.to)));
+    const who = `${addr(g.endpoint)} (${g.role === 'server' ? 'the server' : 'client host'})`;
+    const peerWord = g.role === 'server' ? 'its clients' : 'the servers';
+    const reuseText = reused > 0
+      ? `; ${plural(reused, 'new connection')} reused the 4-tuple of a connection still in TIME_WAIT`
+      : '';
+    const rateText = rate !== null && steady !== null
+      ? `; at this rate (${rate >= 100 ? num(Math.round(rate)) : rate.toPrecision(3)} closes/s) it would hold about ${num(steady)} at any time`
+      : '';
+    out.push({
+      kind: 'time-wait-accumulation',
+      severity,
+      title: `${addr(g.endpoint)} closes first and holds the TIME_WAIT sockets`,
+      summary: `${who} sent the first FIN on ${num(active.length)} of its ${num(closed.length)} closed connections (${pct(share)}), so it — not ${peerWord} — held ${plural(tw.length, 'TIME_WAIT socket')} for ${dur(ctx.timeWaitSec)} each: up to ${num(series.peak)} at once in this ${dur(ctx.end - ctx.start)} capture${rateText}${reuseText}.`,
+      explanation: `The side that sends the first FIN (the active closer) is the one that goes through TIME_WAIT: after the close its kernel keeps the socket for 2 × MSL (${dur(ctx.timeWaitSec)} on Linux) so that late segments of the old connection cannot be taken for a new one. ` +
+        (g.role === 'server'
+          ? 'Here the server closed first — typically because it answered with `Connection: close` (the client asked for it or spoke HTTP/1.0, or keep-alive is off), or because its idle keep-alive timeout fired before the client reused or closed the connection. On a server, TIME_WAIT sockets share the listening port and cost only a little memory; they matter in the tens of thousands (net.ipv4.tcp_max_tw_buckets, "time wait bucket table overflow").'
+          : 'Here the client closed first, the usual pattern, but at a rate that keeps many sockets in TIME_WAIT. Each one pins a local port towards that destination; when the ephemeral port range (net.ipv4.ip_local_port_range, 28 232 ports by default) is used up, connect() fails with EADDRNOTAVAIL.') +
+        (reused > 0
+          ? ' When a new connection reuses the 4-tuple of one still in TIME_WAIT, the holder accepts its SYN only if the sequence number or timestamp moved forward; otherwise the SYN is answered with an ACK or dropped and the connect is delayed by a retransmission.'
+          : ''),
+      advice: g.role === 'server'
+        ? [
+            'Let the client close first: reuse connections with HTTP keep-alive (e.g. Node `new http.Agent({ keepAlive: true })`, Go without `DisableKeepAlives`, no `Connection: close` request header).',
+            'Make the client\'s idle timeout shorter than the server\'s (`server.keepAliveTimeout` in Node, `keepalive_timeout` in nginx), so idle connections are closed by the client.',
+            'TIME_WAIT on a server is harmless below tens of thousands; `net.ipv4.tcp_max_tw_buckets` caps it. Do not look for `tcp_tw_recycle` (removed in Linux 4.12).',
+          ]
+        : [
+            'Reuse connections (a keep-alive pool) instead of opening one per request.',
+            'If the rate is needed: `net.ipv4.tcp_tw_reuse=1` lets outgoing connections reuse TIME_WAIT ports (needs TCP timestamps); widen `net.ipv4.ip_local_port_range`.',
+            'Spread the connections over more destination addresses or ports (the limit is per destination).',
+          ],
+      connections: twConns,
+      frames: frameList(firstFins),
+      endpoint: g.endpoint,
+      startTime: iso(startEpoch),
+      endTime: iso(endEpoch),
+      startEpoch,
+      endEpoch,
+      wiresharkFilter: wsFilter(twConns, g.endpoint, 'tcp.flags.fin==1'),
+      details: {
+        role: g.role,
+        closedConnections: closed.length,
+        activeCloses: active.length,
+        activeCloseShare: Math.round(share * 1000) / 1000,
+        passiveCloses: passive.length,
+        timeWaitEntered: tw.length,
+        timeWaitSec: ctx.timeWaitSec,
+        peak: series.peak,
+        peakEpoch: series.peakAt,
+        atCaptureEnd: series.atEnd,
+        closesPerSec: rate === null ? null : round3(rate),
+        steadyStateEstimate: steady,
+        reusedWhileInTimeWait: reused,
+        distinctFourTuples: tuples,
+        series: { t: series.t, v: series.v },
+        peers: peerList,
+      },
+    });
+  }
+  return out;
+}

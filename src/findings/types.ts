@@ -1,0 +1,468 @@
+/**
+ * Findings and endpoint views: part of the JSON report (schema v1, `findings[]` and `endpoints[]`).
+ * Field names are a public interface: add fields freely, never rename or remove within a version.
+ *
+ * Times: `startTime`/`endTime` are ISO 8601 (UTC, microseconds), `startEpoch`/`endEpoch` and every
+ * `…Epoch` in `details` are epoch seconds, every `…Sec` a duration in seconds. Frame numbers are
+ * Wireshark's `frame.number`, connection ids its `tcp.stream`. Per-item lists in `details` (sockets,
+ * episodes, runs, resets …) keep at most 200 entries; the counts next to them are totals.
+ */
+import type { Side } from '../model.js';
+import type { TcpStateName } from '../tcp/endpoint-state.js';
+
+export type Severity = 'info' | 'warning' | 'critical';
+export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'critical'];
+
+export const FINDING_KINDS = [
+  'time-wait-accumulation',
+  'close-wait',
+  'last-ack',
+  'fin-wait-2',
+  'zero-window',
+  'slow-reader',
+  'dead-peer',
+  'reset',
+  'keepalive-probes',
+  'retransmissions',
+] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
+
+/** Why a RST was sent, as far as the capture shows (see reset.ts for the rules). */
+export type ResetCause =
+  | 'refused'
+  | 'after-peer-close'
+  | 'stale-connection'
+  | 'stall-timeout'
+  | 'idle-timeout'
+  | 'abortive-close'
+  | 'unknown';
+
+/** An endpoint a finding belongs to; `port` null means the whole host (many ephemeral ports). */
+export interface FindingEndpoint {
+  ip: string;
+  port: number | null;
+}
+
+/** A compact numeric time series (epoch seconds, values). */
+export interface TimeSeries {
+  t: number[];
+  v: number[];
+}
+
+/** min / median / max of a set of durations or intervals, in seconds. */
+export interface Spread {
+  min: number;
+  median: number;
+  max: number;
+}
+
+interface FindingBase<K extends FindingKind, D> {
+  kind: K;
+  severity: Severity;
+  /** 1 = most likely cause of the incident; the array is sorted by it. */
+  rank: number;
+  title: string;
+  /** One sentence with the numbers. */
+  summary: string;
+  /** The mechanism, in plain words. */
+  explanation: string;
+  /** Concrete things to change or check. */
+  advice: string[];
+  /** Connection ids (tcp.stream). */
+  connections: number[];
+  /** Evidence frames (frame.number), ascending; at most 200. */
+  frames: number[];
+  endpoint: FindingEndpoint | null;
+  startTime: string | null;
+  endTime: string | null;
+  startEpoch: number | null;
+  endEpoch: number | null;
+  /** A Wireshark display filter that shows the evidence. */
+  wiresharkFilter: string;
+  details: D;
+}
+
+// ---------------------------------------------------------------------------------------------
+// time-wait-accumulation
+
+export interface TimeWaitDetails {
+  /** The role the endpoint had on these connections. */
+  role: Side;
+  /** Connections of this endpoint that were closed with FINs. */
+  closedConnections: number;
+  /** Of those, closed first by this endpoint (crossed FINs count for both sides). */
+  activeCloses: number;
+  activeCloseShare: number;
+  /** Closed first by the peer. */
+  passiveCloses: number;
+  /** TIME_WAIT sockets this endpoint entered in the capture. */
+  timeWaitEntered: number;
+  timeWaitSec: number;
+  /** Most TIME_WAIT sockets held at one instant within the capture, and when. */
+  peak: number;
+  peakEpoch: number | null;
+  /** Still in TIME_WAIT when the capture ended. */
+  atCaptureEnd: number;
+  /**
+   * Active closes per second over the capture, and the TIME_WAIT count that rate sustains: rate ×
+   * timeWaitSec, at most 28 232 (Linux's default ephemeral port range) per client address.
+   */
+  closesPerSec: number | null;
+  steadyStateEstimate: number | null;
+  /** TIME_WAIT sockets taken over by a new connection on the same 4-tuple (the client cycled through its ports within timeWaitSec). */
+  reusedWhileInTimeWait: number;
+  distinctFourTuples: number;
+  /** TIME_WAIT count over the capture (step points; bucket maxima when long). */
+  series: TimeSeries;
+  /** The peers of these connections, most connections first (at most 10). */
+  peers: { ip: string; port: number | null; connections: number }[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// close-wait, last-ack, fin-wait-2: one lingering socket each
+
+export type LingerEnd = 'fin' | 'ack' | 'rst' | 'capture-end';
+
+export interface LingeringSocket {
+  connection: number;
+  /** The side of the connection that held the socket. */
+  side: Side;
+  ip: string;
+  port: number;
+  peer: { ip: string; port: number };
+  /** Frame and time the state was entered. */
+  fromFrame: number;
+  fromEpoch: number;
+  /** Frame that ended it (null at capture end) and when. */
+  toFrame: number | null;
+  toEpoch: number;
+  /** Duration; a lower bound when `ended` is 'capture-end'. */
+  durationSec: number;
+  ended: LingerEnd;
+  /** Who sent the RST when ended by one. */
+  resetBy: Side | null;
+}
+
+export interface CloseWaitSocket extends LingeringSocket {
+  /** The peer's FIN that put this side in CLOSE_WAIT, and this side's ACK of it. */
+  peerFinFrame: number;
+  finAckFrame: number | null;
+  /** The peer's matching FIN_WAIT_2: from which frame, for how long, and how it ended. */
+  peerFinWait2: { fromFrame: number; durationSec: number; ended: LingerEnd } | null;
+}
+
+export interface CloseWaitDetails {
+  role: Side;
+  thresholdSec: number;
+  count: number;
+  stillOpenAtEnd: number;
+  endedByFin: number;
+  endedByRst: number;
+  durationSec: Spread;
+  /** Most sockets in CLOSE_WAIT at the same time. */
+  peakConcurrent: number;
+  sockets: CloseWaitSocket[];
+}
+
+export interface LastAckDetails {
+  role: Side;
+  thresholdSec: number;
+  count: number;
+  stillOpenAtEnd: number;
+  durationSec: Spread;
+  /** FIN retransmissions sent while in LAST_ACK. */
+  finRetransmissions: number;
+  sockets: (LingeringSocket & { finFrame: number; finRetransmissionFrames: number[] })[];
+}
+
+export interface FinWait2Details {
+  role: Side;
+  thresholdSec: number;
+  count: number;
+  stillOpenAtEnd: number;
+  durationSec: Spread;
+  /** Payload bytes the peer sent after this side's FIN (half-close in use). */
+  peerBytesAfterFin: number;
+  sockets: (LingeringSocket & { finFrame: number; peerBytesAfterFin: number })[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// zero-window
+
+export type ZeroWindowEnd = 'window-open' | 'rst' | 'fin' | 'capture-end';
+
+export interface PersistProbe {
+  frame: number;
+  epoch: number;
+  /** '0-byte': Linux style, at next-seq − 1 (Wireshark calls it Keep-Alive); '1-byte': classic RFC 9293 probe. */
+  style: '0-byte' | '1-byte';
+  /** Frame of the receiver's answer (a zero-window ACK), if one was seen before the next probe. */
+  answerFrame: number | null;
+}
+
+export interface ZeroWindowEpisode {
+  connection: number;
+  /** The side that advertised the zero window. */
+  receiver: Side;
+  receiverEndpoint: { ip: string; port: number };
+  senderEndpoint: { ip: string; port: number };
+  startFrame: number;
+  startEpoch: number;
+  /** Frame that ended it (window update, RST, FIN) or null at capture end. */
+  endFrame: number | null;
+  endEpoch: number;
+  durationSec: number;
+  ended: ZeroWindowEnd;
+  endedBy: Side | null;
+  /** The receiver's window once reopened (bytes), when it reopened. */
+  reopenedWindow: number | null;
+  /** Payload bytes the receiver had acknowledged when it closed its window. */
+  bytesReceivedBefore: number;
+  /** The sender still had data queued: it probes only when it has (at least 1 byte; more is not visible). */
+  senderHadDataWaiting: boolean;
+  /** Payload bytes the sender had sent but that were not yet acknowledged when the window closed (when known). */
+  bytesInFlight: number | null;
+  probes: PersistProbe[];
+  probeStyle: '0-byte' | '1-byte' | 'mixed' | 'none';
+  /** Intervals: first from the zero-window advertisement to probe 1, then probe to probe. */
+  probeIntervalsSec: number[];
+  exponentialBackoff: boolean;
+  /** Median ratio of consecutive probe intervals (2 = doubling), null with fewer than 2 intervals. */
+  backoffFactor: number | null;
+  zeroWindowFrames: number[];
+}
+
+export interface ZeroWindowDetails {
+  /** True for the one line that folds brief, recovered zero windows together. */
+  transient: boolean;
+  /** Episodes shorter than this that reopened count as transient. */
+  transientBelowSec: number;
+  episodes: ZeroWindowEpisode[];
+  totalStallSec: number;
+  longestSec: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// slow-reader
+
+/** One connection on which the reader stopped reading. */
+export interface SlowReaderInstance {
+  connection: number;
+  readerEndpoint: { ip: string; port: number };
+  senderEndpoint: { ip: string; port: number };
+  /** The window before it shrank, and its lowest value (bytes). */
+  peakWindow: number;
+  peakWindowEpoch: number;
+  minWindow: number;
+  /** Bytes the reader acknowledged while its window shrank, and by how much the window shrank. */
+  ackedDuringShrink: number;
+  windowShrink: number;
+  /** ackedDuringShrink − windowShrink, floored at 0: what the application read in that time (estimate). */
+  readDuringShrink: number;
+  /** When the window reached zero (null if it did not). */
+  zeroFrame: number | null;
+  zeroEpoch: number | null;
+  /** How long the window stayed zero (to its reopening, RST, FIN or capture end). */
+  zeroDurationSec: number | null;
+  /** How long the window stayed at its low when it did not reach zero. */
+  lowDurationSec: number | null;
+  /** Estimated bytes in the reader's receive queue (Recv-Q) over time: window shrink since the peak; a lower bound. */
+  recvQueue: TimeSeries;
+  maxRecvQueue: number;
+  /** Segments the sender sent that filled the advertised window (tcp.analysis.window_full). */
+  senderWindowFull: number;
+  /** Evidence frames of this instance. */
+  frames: number[];
+}
+
+export interface SlowReaderDetails {
+  /** The side whose application did not read. */
+  reader: Side;
+  count: number;
+  maxRecvQueue: number;
+  /** Most severe first (longest zero window), at most 100. */
+  instances: SlowReaderInstance[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// dead-peer
+
+export type DeadPeerMode = 'data' | 'syn' | 'keep-alive';
+export type RunEnd = 'rst-from-peer' | 'rst-from-sender' | 'fin' | 'capture-end' | 'gave-up';
+
+export interface UnansweredRun {
+  connection: number;
+  mode: DeadPeerMode;
+  sender: Side;
+  senderEndpoint: { ip: string; port: number };
+  peerEndpoint: { ip: string; port: number };
+  /** Relative sequence number and length of the segment sent again and again. */
+  seq: number;
+  len: number;
+  /** Every transmission of it that the capture shows (retransmissions; the original when it is an event). */
+  frames: number[];
+  firstEpoch: number;
+  lastEpoch: number;
+  /** Retransmissions (or probes) in the run. */
+  count: number;
+  spanSec: number;
+  intervalsSec: number[];
+  exponentialBackoff: boolean;
+  backoffFactor: number | null;
+  after: RunEnd;
+  afterFrame: number | null;
+  /** Time from the last retransmission to what came after (or to the capture end). */
+  afterSec: number;
+}
+
+export interface DeadPeerDetails {
+  mode: DeadPeerMode;
+  runs: UnansweredRun[];
+  retransmissions: number;
+  longestSpanSec: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// reset
+
+export type ResetTrigger = 'syn' | 'handshake' | 'data' | 'keep-alive' | 'fin' | 'retransmission' | 'zero-window-probe' | 'none' | 'unknown';
+
+export interface ResetInfo {
+  connection: number;
+  frame: number;
+  epoch: number;
+  by: Side;
+  from: { ip: string; port: number };
+  to: { ip: string; port: number };
+  cause: ResetCause;
+  /** The segment the RST answered (or the situation), when identifiable. */
+  trigger: ResetTrigger;
+  triggerFrame: number | null;
+  /** after-peer-close: seconds from this side's FIN to the peer's segment that drew the RST (the race window). */
+  afterOwnFinSec: number | null;
+  /** stall-timeout: how long the zero-window stall had lasted when the RST came. */
+  stallSec: number | null;
+  /** Seconds without any segment we can place before the RST; an upper bound unless `quietExact`. */
+  quietSec: number | null;
+  quietExact: boolean;
+  /** A further RST from a side that had already reset this connection. */
+  followUp: boolean;
+  /** One line of evidence, with frames. */
+  evidence: string;
+}
+
+export interface ResetDetails {
+  cause: ResetCause;
+  count: number;
+  /** RSTs that were the first from their side on their connection (the rest are follow-ups). */
+  firstResets: number;
+  bySide: { client: number; server: number };
+  resets: ResetInfo[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// keepalive-probes
+
+export interface KeepaliveDetails {
+  /** The side that sent the probes. */
+  role: Side;
+  probes: number;
+  answered: number;
+  connections: number;
+  /** Intervals between consecutive probes on the same connection. */
+  intervalsSec: number[];
+  medianIntervalSec: number | null;
+  perConnection: { connection: number; frames: number[]; answered: number; intervalsSec: number[] }[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// retransmissions
+
+export interface RetransmissionDetails {
+  sender: FindingEndpoint;
+  receiver: FindingEndpoint;
+  connections: number;
+  /** Packets the sender sent, and how many were retransmissions (any kind) / fast / spurious. */
+  packets: number;
+  retransmissions: number;
+  fastRetransmissions: number;
+  spuriousRetransmissions: number;
+  rate: number;
+  /** Gaps in the sender's sequence numbers: segments not captured (capture loss or loss upstream of the capture point). */
+  lostSegments: number;
+  /** Duplicate ACKs the receiver sent. */
+  duplicateAcks: number;
+  /** Longest time a segment was retransmitted before the connection moved on (RTO stall), with its frames. */
+  longestStallSec: number;
+  longestStallFrames: number[];
+  /** Retransmissions already reported under dead-peer and not counted here. */
+  excludedDeadPeer: number;
+  perConnection: { connection: number; packets: number; retransmissions: number; rate: number }[];
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export type TimeWaitFinding = FindingBase<'time-wait-accumulation', TimeWaitDetails>;
+export type CloseWaitFinding = FindingBase<'close-wait', CloseWaitDetails>;
+export type LastAckFinding = FindingBase<'last-ack', LastAckDetails>;
+export type FinWait2Finding = FindingBase<'fin-wait-2', FinWait2Details>;
+export type ZeroWindowFinding = FindingBase<'zero-window', ZeroWindowDetails>;
+export type SlowReaderFinding = FindingBase<'slow-reader', SlowReaderDetails>;
+export type DeadPeerFinding = FindingBase<'dead-peer', DeadPeerDetails>;
+export type ResetFinding = FindingBase<'reset', ResetDetails>;
+export type KeepaliveFinding = FindingBase<'keepalive-probes', KeepaliveDetails>;
+export type RetransmissionsFinding = FindingBase<'retransmissions', RetransmissionDetails>;
+
+/** One finding; `kind` discriminates `details`. */
+export type Finding =
+  | TimeWaitFinding
+  | CloseWaitFinding
+  | LastAckFinding
+  | FinWait2Finding
+  | ZeroWindowFinding
+  | SlowReaderFinding
+  | DeadPeerFinding
+  | ResetFinding
+  | KeepaliveFinding
+  | RetransmissionsFinding;
+
+/** A finding as a detector returns it, before ranking. */
+export type UnrankedFinding = Finding extends infer F ? (F extends unknown ? Omit<F, 'rank'> : never) : never;
+
+// ---------------------------------------------------------------------------------------------
+// endpoints
+
+/** Socket states `ss -tan` would list (CLOSED and UNKNOWN sockets are not listed). */
+export type SocketState = Exclude<TcpStateName, 'CLOSED' | 'UNKNOWN'>;
+export type StateCounts = Partial<Record<SocketState, number>>;
+
+/**
+ * What `ss -tan` would have shown for one endpoint over the capture, rebuilt from both sides' state
+ * changes and TIME_WAIT expiry.
+ */
+export interface EndpointView {
+  ip: string;
+  /** null: every socket of the host. */
+  port: number | null;
+  scope: 'port' | 'host';
+  /** The role(s) its sockets had. */
+  role: Side | 'both';
+  connections: number;
+  /** Connections this endpoint closed first (FIN), the peer closed first, or that were reset. */
+  closedFirst: number;
+  peerClosedFirst: number;
+  resetsSent: number;
+  resetsReceived: number;
+  /**
+   * Socket counts per state over time: `t` are the instants where a count changed (epoch s) and
+   * `counts[state][i]` the count from t[i] on. When there are more than 256 changes, each point is a
+   * time bucket and holds the maximum of that bucket (`bucketed` true).
+   */
+  series: { t: number[]; counts: Partial<Record<SocketState, number[]>>; bucketed: boolean };
+  /** Highest count per state and when it was first reached. */
+  peak: Partial<Record<SocketState, { count: number; epoch: number }>>;
+  /** Counts when the capture ended. */
+  atEnd: StateCounts;
+  /** Counts at the instant asked for (`at`), with the connections in each state. */
+  at: { epoch: number; time: string; counts: StateCounts; connections: Partial<Record<SocketState, number[]>> } | null;
+}
