@@ -3,7 +3,14 @@ import type { CaptureRecord, ConnectionRecord } from '../model.js';
 import { zeroWindowEpisodes } from './episodes.js';
 import { retryRuns, type Run } from './runs.js';
 import { socketIntervals, type SocketInterval } from './sockets.js';
-import type { ZeroWindowEpisode } from './types.js';
+import type { SocketState, ZeroWindowEpisode } from './types.js';
+
+/**
+ * The socket states the detectors look at (lingering closes, TIME_WAIT): ESTABLISHED and the
+ * handshake states are left out, which halves the intervals built on a large capture. The endpoint
+ * view walks every state on its own (endpoints.ts).
+ */
+const DETECTOR_STATES: ReadonlySet<SocketState> = new Set<SocketState>(['FIN_WAIT_1', 'FIN_WAIT_2', 'CLOSING', 'TIME_WAIT', 'CLOSE_WAIT', 'LAST_ACK']);
 
 export interface DetectorContext {
   readonly connections: readonly ConnectionRecord[];
@@ -18,6 +25,7 @@ export interface DetectorContext {
   zeroWindows(): readonly ZeroWindowEpisode[];
   /** Retry runs of every connection. */
   runs(): readonly Run[];
+  /** Socket intervals in the closing states (see DETECTOR_STATES). */
   socketIntervals(): readonly SocketInterval[];
   /** The same, for one connection (indexed: detectors must stay linear in the number of connections). */
   zeroWindowsOf(id: number): readonly ZeroWindowEpisode[];
@@ -39,7 +47,7 @@ export function makeContext(
   let socketsBy: Map<number, SocketInterval[]> | null = null;
   const zeroWindows = () => (zw ??= connections.flatMap((c) => zeroWindowEpisodes(c, end)));
   const allRuns = () => (runs ??= connections.flatMap((c) => retryRuns(c, end)));
-  const allSockets = () => (sockets ??= socketIntervals(connections, timeWaitSec));
+  const allSockets = () => (sockets ??= socketIntervals(connections, timeWaitSec, DETECTOR_STATES));
   return {
     connections,
     capture,

@@ -8,7 +8,7 @@
  * had traffic in the capture: long-idle connections that sent nothing are not seen.
  */
 import type { CaptureRecord, ConnectionRecord, Side } from '../model.js';
-import { socketIntervals, type SocketInterval } from './sockets.js';
+import { visitSocketIntervals } from './sockets.js';
 import type { EndpointView, SocketState, StateCounts } from './types.js';
 import { captureSpan, iso, other } from './util.js';
 
@@ -42,14 +42,7 @@ export function buildEndpoints(connections: ConnectionRecord[], capture: Capture
   const span = captureSpan(capture);
   if (span === null || connections.length === 0) return [];
   const timeWaitSec = options.timeWaitSec ?? 60;
-  const intervals = socketIntervals(connections, timeWaitSec);
-  const bySocket = new Map<number, SocketInterval[]>();
-  for (const iv of intervals) {
-    const k = socketKey(iv.connection, iv.side);
-    const l = bySocket.get(k);
-    if (l === undefined) bySocket.set(k, [iv]);
-    else l.push(iv);
-  }
+  const bySocket = flatten(connections, timeWaitSec);
 
   const hosts = new Map<string, ViewSpec>();
   const ports = new Map<string, ViewSpec & { server: boolean }>();
@@ -93,12 +86,50 @@ function sameMembers(a: Member[], b: Member[]): boolean {
   return true;
 }
 
+/**
+ * Every socket interval of the capture in flat typed arrays (a large capture has millions; as objects
+ * they cost hundreds of megabytes). Socket k = connection × 2 + side holds positions [begin[k], end[k]).
+ */
+interface FlatIntervals {
+  from: Float64Array;
+  to: Float64Array;
+  state: Uint8Array;
+  connection: Int32Array;
+  begin: Int32Array;
+  end: Int32Array;
+}
+
+function flatten(connections: readonly ConnectionRecord[], timeWaitSec: number): FlatIntervals {
+  let maxId = 0;
+  for (const c of connections) if (c.id > maxId) maxId = c.id;
+  const begin = new Int32Array(2 * (maxId + 1));
+  const end = new Int32Array(2 * (maxId + 1));
+  const from: number[] = [];
+  const to: number[] = [];
+  const state: number[] = [];
+  const connection: number[] = [];
+  visitSocketIntervals(connections, timeWaitSec, (iv) => {
+    const k = socketKey(iv.connection, iv.side);
+    const at = from.length;
+    if (end[k] === begin[k]) begin[k] = at;
+    end[k] = at + 1;
+    from.push(iv.from);
+    to.push(iv.to);
+    state.push(STATE_INDEX.get(iv.state)!);
+    connection.push(iv.connection);
+  });
+  return {
+    from: Float64Array.from(from), to: Float64Array.from(to), state: Uint8Array.from(state),
+    connection: Int32Array.from(connection), begin, end,
+  };
+}
+
 function socketKey(connection: number, side: Side): number {
   return connection * 2 + (side === 'client' ? 0 : 1);
 }
 
-function view(spec: ViewSpec, bySocket: Map<number, SocketInterval[]>, start: number, end: number, at: number | undefined): EndpointView {
-  const ivs: SocketInterval[] = [];
+function view(spec: ViewSpec, bySocket: FlatIntervals, start: number, end: number, at: number | undefined): EndpointView {
+  const ivs: number[] = [];
   const roles = new Set<Side>();
   let closedFirst = 0;
   let peerClosedFirst = 0;
@@ -106,7 +137,8 @@ function view(spec: ViewSpec, bySocket: Map<number, SocketInterval[]>, start: nu
   let resetsReceived = 0;
   for (const { c, side } of spec.members) {
     roles.add(side);
-    for (const iv of bySocket.get(socketKey(c.id, side)) ?? []) ivs.push(iv);
+    const k = socketKey(c.id, side);
+    for (let x = bySocket.begin[k]!; x < bySocket.end[k]!; x++) ivs.push(x);
     if (c.closedFirstBy === side || c.closedFirstBy === 'both') closedFirst++;
     else if (c.closedFirstBy === other(side)) peerClosedFirst++;
     for (const r of c.resets) {
@@ -121,12 +153,13 @@ function view(spec: ViewSpec, bySocket: Map<number, SocketInterval[]>, start: nu
   // the exact step series (while it has at most MAX_POINTS instants) and per-bucket maxima.
   const S = STATE_ORDER.length;
   const lists: number[][] = Array.from({ length: 2 * S }, () => []);
-  for (const iv of ivs) {
-    const a = Math.max(iv.from, start);
-    if (iv.to <= a || a > end) continue;
-    const si = STATE_INDEX.get(iv.state)!;
+  for (const x of ivs) {
+    const ivTo = bySocket.to[x]!;
+    const a = Math.max(bySocket.from[x]!, start);
+    if (ivTo <= a || a > end) continue;
+    const si = bySocket.state[x]!;
     lists[2 * si + 1]!.push(a);
-    if (iv.to <= end) lists[2 * si]!.push(iv.to);
+    if (ivTo <= end) lists[2 * si]!.push(ivTo);
   }
   const sorted = lists.map((l) => Float64Array.from(l).sort());
   const heads = new Int32Array(2 * S);
@@ -223,10 +256,11 @@ function view(spec: ViewSpec, bySocket: Map<number, SocketInterval[]>, start: nu
   if (at !== undefined && Number.isFinite(at)) {
     const c: StateCounts = {};
     const conns: Partial<Record<SocketState, number[]>> = {};
-    for (const iv of ivs) {
-      if (iv.from <= at && at < iv.to) {
-        c[iv.state] = (c[iv.state] ?? 0) + 1;
-        (conns[iv.state] ??= []).push(iv.connection);
+    for (const x of ivs) {
+      if (bySocket.from[x]! <= at && at < bySocket.to[x]!) {
+        const st = STATE_ORDER[bySocket.state[x]!]!;
+        c[st] = (c[st] ?? 0) + 1;
+        (conns[st] ??= []).push(bySocket.connection[x]!);
       }
     }
     for (const s of Object.keys(conns) as SocketState[]) conns[s]!.sort((a, b) => a - b);

@@ -7,7 +7,7 @@
  */
 import type { ConnectionRecord, EventRecord, Side } from '../model.js';
 import type { PersistProbe, ZeroWindowEpisode } from './types.js';
-import { backoff, other, round6 } from './util.js';
+import { backoff, other, round6, connectionHasClass } from './util.js';
 
 /** Recovered zero windows shorter than this are transient: Linux's minimum RTO/persist interval (TCP_RTO_MIN). */
 export const TRANSIENT_ZERO_WINDOW_SEC = 0.2;
@@ -27,6 +27,8 @@ interface Open {
 
 export function zeroWindowEpisodes(c: ConnectionRecord, captureEnd: number): ZeroWindowEpisode[] {
   const out: ZeroWindowEpisode[] = [];
+  // An episode starts with a zero-window frame (or a probe into one): no such class, no episode.
+  if (!connectionHasClass(c, 'zeroWindow', 'zeroWindowProbe')) return out;
   for (const receiver of ['client', 'server'] as const) {
     const sender = other(receiver);
     let open: Open | null = null;

@@ -11,16 +11,14 @@ import type { Side } from '../model.js';
 import type { DetectorContext } from './context.js';
 import { keepaliveProbes } from './runs.js';
 import type { FindingEndpoint, KeepaliveDetails, KeepaliveFinding } from './types.js';
-import {
-  MAX_LISTED, addr, dur, endpointKey, frameList, groupEndpoint, iso, maxOf, median, minOf, narrowEndpoint, num, other,
-  plural, round6, secs, wsFilter,
-} from './util.js';
+import { MAX_LISTED, addr, dur, endpointKey, frameList, groupEndpoint, iso, maxOf, median, minOf, narrowEndpoint, num, other, plural, round6, secs, wsFilter, connectionHasClass } from './util.js';
 
 type PerConnection = KeepaliveDetails['perConnection'][number];
 
 export function detectKeepaliveProbes(ctx: DetectorContext): Omit<KeepaliveFinding, 'rank'>[] {
   const groups = new Map<string, { endpoint: FindingEndpoint; role: Side; per: PerConnection[]; ports: { port: number }[]; times: number[]; peers: Set<string> }>();
   for (const c of ctx.connections) {
+    if (!connectionHasClass(c, 'keepAlive')) continue;
     for (const sender of ['client', 'server'] as const) {
       const peer = other(sender);
       const probes = new Set(keepaliveProbes(c, sender).map((e) => e.frame));

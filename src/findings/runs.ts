@@ -6,7 +6,7 @@
  */
 import type { ConnectionRecord, EventRecord, Side } from '../model.js';
 import type { DeadPeerMode, RunEnd } from './types.js';
-import { backoff, isRetransmission, other, round6 } from './util.js';
+import { backoff, isRetransmission, other, round6, connectionHasClass } from './util.js';
 
 export interface Run {
   connection: number;
@@ -134,6 +134,8 @@ function finishRun(
 /** Every run of two or more transmissions of the same thing on a connection. */
 export function retryRuns(c: ConnectionRecord, captureEnd: number): Run[] {
   const out: Run[] = [];
+  // Runs are made of retransmissions (data, FIN, SYN) and keep-alive probes.
+  if (!connectionHasClass(c, 'retransmission', 'keepAlive')) return out;
   for (const sender of ['client', 'server'] as const) {
     const peer = other(sender);
     // Data and FIN retransmissions: consecutive retransmissions of the same sequence number.

@@ -55,20 +55,30 @@ function realChanges(list: StateChangeRecord[]): StateChangeRecord[] {
 }
 
 /**
- * The same intervals for the same records are wanted by several detectors and by the endpoint view:
- * computed once per (records, timeWaitSec). Records are views whose getters build objects on every
- * access, so each connection's states and endpoints are read once here.
+ * The same intervals for the same records are wanted by several detectors: computed once per
+ * (records, timeWaitSec, states). Records are views whose getters build objects on every access, so
+ * each connection's states and endpoints are read once per pass.
  */
-const cache = new WeakMap<readonly ConnectionRecord[], { timeWaitSec: number; intervals: SocketInterval[] }>();
-export function socketIntervals(connections: readonly ConnectionRecord[], timeWaitSec: number): SocketInterval[] {
-  const hit = cache.get(connections);
-  if (hit !== undefined && hit.timeWaitSec === timeWaitSec) return hit.intervals;
-  const intervals = computeSocketIntervals(connections, timeWaitSec);
-  cache.set(connections, { timeWaitSec, intervals });
-  return intervals;
+const cache = new WeakMap<readonly ConnectionRecord[], Map<string, SocketInterval[]>>();
+export function socketIntervals(connections: readonly ConnectionRecord[], timeWaitSec: number, states?: ReadonlySet<SocketState>): SocketInterval[] {
+  const key = `${timeWaitSec}|${states === undefined ? '*' : [...states].sort().join(',')}`;
+  let byKey = cache.get(connections);
+  if (byKey === undefined) cache.set(connections, (byKey = new Map()));
+  const hit = byKey.get(key);
+  if (hit !== undefined) return hit;
+  const out: SocketInterval[] = [];
+  visitSocketIntervals(connections, timeWaitSec, (iv) => {
+    if (states === undefined || states.has(iv.state)) out.push({ ...iv });
+  });
+  byKey.set(key, out);
+  return out;
 }
 
-function computeSocketIntervals(connections: readonly ConnectionRecord[], timeWaitSec: number): SocketInterval[] {
+/**
+ * Calls `visit` for every socket interval, connection by connection (client side, then server side,
+ * in time order). The interval object is reused between calls: copy what must be kept.
+ */
+export function visitSocketIntervals(connections: readonly ConnectionRecord[], timeWaitSec: number, visit: (iv: Readonly<SocketInterval>) => void): void {
   // When a 4-tuple is used again, the earlier connection's sockets on it end there.
   const reuseAt = new Map<number, number>();
   const byTuple = new Map<string, ConnectionRecord[]>();
@@ -84,7 +94,10 @@ function computeSocketIntervals(connections: readonly ConnectionRecord[], timeWa
     for (let i = 0; i + 1 < sorted.length; i++) reuseAt.set(sorted[i]!.c.id, sorted[i + 1]!.start);
   }
 
-  const out: SocketInterval[] = [];
+  const iv: SocketInterval = {
+    connection: 0, side: 'client', ip: '', port: 0, peerIp: '', peerPort: 0, state: 'ESTABLISHED', from: 0,
+    fromFrame: null, to: 0, toFrame: null, toState: null, toReason: null,
+  };
   for (const c of connections) {
     const reused = reuseAt.get(c.id) ?? Infinity;
     const states = c.states;
@@ -113,25 +126,23 @@ function computeSocketIntervals(connections: readonly ConnectionRecord[], timeWa
           toState = 'CLOSED';
           toReason = 'reused';
         }
-        out.push({
-          connection: c.id,
-          side,
-          ip: self.ip,
-          port: self.port,
-          peerIp: peer.ip,
-          peerPort: peer.port,
-          state: cur.state as SocketState,
-          from: cur.time,
-          fromFrame: cur.frame,
-          to,
-          toFrame,
-          toState,
-          toReason,
-        });
+        iv.connection = c.id;
+        iv.side = side;
+        iv.ip = self.ip;
+        iv.port = self.port;
+        iv.peerIp = peer.ip;
+        iv.peerPort = peer.port;
+        iv.state = cur.state as SocketState;
+        iv.from = cur.time;
+        iv.fromFrame = cur.frame;
+        iv.to = to;
+        iv.toFrame = toFrame;
+        iv.toState = toState;
+        iv.toReason = toReason;
+        visit(iv);
       }
     }
   }
-  return out;
 }
 
 /**

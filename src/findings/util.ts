@@ -1,3 +1,4 @@
+import type { ClassKey } from '../tcp/classes.js';
 /** Small shared helpers of the finding detectors: time, numbers, endpoints, Wireshark filters. */
 import type { CaptureRecord, ConnectionRecord, Endpoint, EventRecord, Side } from '../model.js';
 import type { FindingEndpoint, Spread } from './types.js';
@@ -189,4 +190,14 @@ export function frameFilter(frames: readonly number[]): string | null {
   const u = frameList(frames, MAX_IDS_IN_FILTER + 1);
   if (u.length === 0 || u.length > MAX_IDS_IN_FILTER) return null;
   return u.length === 1 ? `frame.number==${u[0]}` : `frame.number in {${u.join(' ')}}`;
+}
+
+/**
+ * Whether either side sent a frame of one of these classes: a cheap test (the class counts) before a
+ * detector reads a connection's events, which on a large capture are mostly not worth reading.
+ */
+export function connectionHasClass(c: ConnectionRecord, ...keys: ClassKey[]): boolean {
+  const a = c.analysis;
+  for (const k of keys) if ((a.client[k] ?? 0) > 0 || (a.server[k] ?? 0) > 0) return true;
+  return false;
 }

@@ -128,6 +128,7 @@ export class Connection extends FlowKey {
     this.firstFrame = seg.frame;
     this.startSec = seg.tsSec;
     this.startNsec = seg.tsNsec;
+    this.lastTime = seg.time;
     this.guessRoles();
   }
 

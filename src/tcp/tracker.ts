@@ -130,6 +130,8 @@ export class TcpTracker {
   }
 
   private open(seg: Segment, h: number): Connection {
+    // The bound is kept before the new connection joins, so that it is never the one evicted.
+    if (this.live >= this.maxLive) this.evictIdle();
     const id = this.records.length;
     const pooled = this.pool.pop();
     let c: Connection;
@@ -203,14 +205,15 @@ export class TcpTracker {
     if (this.live > this.maxLive) this.evictIdle();
   }
 
-  /** Memory bound: summarise the idlest tenth of the live connections. */
+  /** Memory bound: summarise the idlest live connections. */
   private evictIdle(): void {
     const all: Connection[] = [];
     for (const c of this.table.values()) {
       for (let x: Connection | Tombstone | null = c; x !== null; x = x.nextInBucket) if (x instanceof Connection) all.push(x);
     }
     all.sort((p, q) => p.lastTime - q.lastTime);
-    const n = Math.max(1, Math.floor(this.maxLive / 10));
+    // Down to 90 % of the bound, so that a flood pays for a sort only every maxLive/10 new connections.
+    const n = Math.max(1, this.live - Math.floor(this.maxLive * 0.9));
     for (let i = 0; i < n && i < all.length; i++) {
       const c = all[i]!;
       c.evicted = !c.finished;
