@@ -74,12 +74,11 @@ export function socketIntervals(connections: readonly ConnectionRecord[], timeWa
   return out;
 }
 
-/**
- * Calls `visit` for every socket interval, connection by connection (client side, then server side,
- * in time order). The interval object is reused between calls: copy what must be kept.
- */
-export function visitSocketIntervals(connections: readonly ConnectionRecord[], timeWaitSec: number, visit: (iv: Readonly<SocketInterval>) => void): void {
-  // When a 4-tuple is used again, the earlier connection's sockets on it end there.
+/** When a 4-tuple is used again, the earlier connection's sockets on it end there: by connection id. */
+const reuseCache = new WeakMap<readonly ConnectionRecord[], Map<number, number>>();
+function reuseTimes(connections: readonly ConnectionRecord[]): Map<number, number> {
+  const hit = reuseCache.get(connections);
+  if (hit !== undefined) return hit;
   const reuseAt = new Map<number, number>();
   const byTuple = new Map<string, ConnectionRecord[]>();
   for (const c of connections) {
@@ -94,6 +93,16 @@ export function visitSocketIntervals(connections: readonly ConnectionRecord[], t
     for (let i = 0; i + 1 < sorted.length; i++) reuseAt.set(sorted[i]!.c.id, sorted[i + 1]!.start);
   }
 
+  reuseCache.set(connections, reuseAt);
+  return reuseAt;
+}
+
+/**
+ * Calls `visit` for every socket interval, connection by connection (client side, then server side,
+ * in time order). The interval object is reused between calls: copy what must be kept.
+ */
+export function visitSocketIntervals(connections: readonly ConnectionRecord[], timeWaitSec: number, visit: (iv: Readonly<SocketInterval>) => void): void {
+  const reuseAt = reuseTimes(connections);
   const iv: SocketInterval = {
     connection: 0, side: 'client', ip: '', port: 0, peerIp: '', peerPort: 0, state: 'ESTABLISHED', from: 0,
     fromFrame: null, to: 0, toFrame: null, toState: null, toReason: null,
