@@ -6,11 +6,11 @@ import { socketIntervals, type SocketInterval } from './sockets.js';
 import type { SocketState, ZeroWindowEpisode } from './types.js';
 
 /**
- * The socket states the detectors look at (lingering closes, TIME_WAIT): ESTABLISHED and the
- * handshake states are left out, which halves the intervals built on a large capture. The endpoint
+ * The socket states the detectors look at (lingering CLOSE_WAIT / LAST_ACK / FIN_WAIT_2, TIME_WAIT):
+ * the others are left out, which more than halves the intervals built on a large capture. The endpoint
  * view walks every state on its own (endpoints.ts).
  */
-const DETECTOR_STATES: ReadonlySet<SocketState> = new Set<SocketState>(['FIN_WAIT_1', 'FIN_WAIT_2', 'CLOSING', 'TIME_WAIT', 'CLOSE_WAIT', 'LAST_ACK']);
+const DETECTOR_STATES: ReadonlySet<SocketState> = new Set<SocketState>(['FIN_WAIT_2', 'TIME_WAIT', 'CLOSE_WAIT', 'LAST_ACK']);
 
 export interface DetectorContext {
   readonly connections: readonly ConnectionRecord[];

@@ -104,24 +104,35 @@ function flatten(connections: readonly ConnectionRecord[], timeWaitSec: number):
   for (const c of connections) if (c.id > maxId) maxId = c.id;
   const begin = new Int32Array(2 * (maxId + 1));
   const end = new Int32Array(2 * (maxId + 1));
-  const from: number[] = [];
-  const to: number[] = [];
-  const state: number[] = [];
-  const connection: number[] = [];
+  let cap = 1024;
+  let from = new Float64Array(cap);
+  let to = new Float64Array(cap);
+  let state = new Uint8Array(cap);
+  let connection = new Int32Array(cap);
+  let n = 0;
   visitSocketIntervals(connections, timeWaitSec, (iv) => {
+    if (n === cap) {
+      cap *= 2;
+      const grow = <T extends Float64Array | Uint8Array | Int32Array>(a: T, make: (size: number) => T): T => {
+        const b = make(cap);
+        b.set(a);
+        return b;
+      };
+      from = grow(from, (size) => new Float64Array(size));
+      to = grow(to, (size) => new Float64Array(size));
+      state = grow(state, (size) => new Uint8Array(size));
+      connection = grow(connection, (size) => new Int32Array(size));
+    }
     const k = socketKey(iv.connection, iv.side);
-    const at = from.length;
-    if (end[k] === begin[k]) begin[k] = at;
-    end[k] = at + 1;
-    from.push(iv.from);
-    to.push(iv.to);
-    state.push(STATE_INDEX.get(iv.state)!);
-    connection.push(iv.connection);
+    if (end[k] === begin[k]) begin[k] = n;
+    end[k] = n + 1;
+    from[n] = iv.from;
+    to[n] = iv.to;
+    state[n] = STATE_INDEX.get(iv.state)!;
+    connection[n] = iv.connection;
+    n++;
   });
-  return {
-    from: Float64Array.from(from), to: Float64Array.from(to), state: Uint8Array.from(state),
-    connection: Int32Array.from(connection), begin, end,
-  };
+  return { from: from.subarray(0, n), to: to.subarray(0, n), state: state.subarray(0, n), connection: connection.subarray(0, n), begin, end };
 }
 
 function socketKey(connection: number, side: Side): number {
@@ -129,7 +140,8 @@ function socketKey(connection: number, side: Side): number {
 }
 
 function view(spec: ViewSpec, bySocket: FlatIntervals, start: number, end: number, at: number | undefined): EndpointView {
-  const ivs: number[] = [];
+  // The sockets' interval ranges in the flat arrays (a host view may cover millions of intervals).
+  const ranges: number[] = [];
   const roles = new Set<Side>();
   let closedFirst = 0;
   let peerClosedFirst = 0;
@@ -138,7 +150,7 @@ function view(spec: ViewSpec, bySocket: FlatIntervals, start: number, end: numbe
   for (const { c, side } of spec.members) {
     roles.add(side);
     const k = socketKey(c.id, side);
-    for (let x = bySocket.begin[k]!; x < bySocket.end[k]!; x++) ivs.push(x);
+    if (bySocket.end[k]! > bySocket.begin[k]!) ranges.push(bySocket.begin[k]!, bySocket.end[k]!);
     if (c.closedFirstBy === side || c.closedFirstBy === 'both') closedFirst++;
     else if (c.closedFirstBy === other(side)) peerClosedFirst++;
     for (const r of c.resets) {
@@ -153,7 +165,7 @@ function view(spec: ViewSpec, bySocket: FlatIntervals, start: number, end: numbe
   // the exact step series (while it has at most MAX_POINTS instants) and per-bucket maxima.
   const S = STATE_ORDER.length;
   const lists: number[][] = Array.from({ length: 2 * S }, () => []);
-  for (const x of ivs) {
+  for (let r = 0; r < ranges.length; r += 2) for (let x = ranges[r]!; x < ranges[r + 1]!; x++) {
     const ivTo = bySocket.to[x]!;
     const a = Math.max(bySocket.from[x]!, start);
     if (ivTo <= a || a > end) continue;
@@ -256,7 +268,7 @@ function view(spec: ViewSpec, bySocket: FlatIntervals, start: number, end: numbe
   if (at !== undefined && Number.isFinite(at)) {
     const c: StateCounts = {};
     const conns: Partial<Record<SocketState, number[]>> = {};
-    for (const x of ivs) {
+    for (let r = 0; r < ranges.length; r += 2) for (let x = ranges[r]!; x < ranges[r + 1]!; x++) {
       if (bySocket.from[x]! <= at && at < bySocket.to[x]!) {
         const st = STATE_ORDER[bySocket.state[x]!]!;
         c[st] = (c[st] ?? 0) + 1;
