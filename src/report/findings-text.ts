@@ -37,7 +37,11 @@ function counts(c: Partial<Record<SocketState, number>>): string {
  * end of the capture (and at `--at`). Only endpoints that held sockets in a closing state are listed.
  */
 export function renderEndpoints(report: Report, limit = 10): string {
-  const notable = report.endpoints.filter((e) => HALF_CLOSED.some((s) => (e.peak[s]?.count ?? 0) > 0) || e.at !== null);
+  // Hosts and server ports always; a single client port only when it held several closing sockets.
+  const notable = report.endpoints.filter((e) => {
+    const closing = HALF_CLOSED.reduce((n, s) => Math.max(n, e.peak[s]?.count ?? 0), 0);
+    return closing > 0 && (e.scope === 'host' || e.role !== 'client' || closing >= 2);
+  });
   if (notable.length === 0) return '';
   const lines = ['Sockets per endpoint (as `ss -tan` would have shown them):'];
   for (const e of notable.slice(0, limit)) {

@@ -47,14 +47,15 @@ export function renderConnectionTable(report: Report, top: number): string {
   const conns = report.connections;
   const shown = conns.length <= top ? conns : [...conns].sort((x, y) => interest(y) - interest(x) || x.id - y.id).slice(0, top).sort((x, y) => x.id - y.id);
   const lines: string[] = [];
-  lines.push(`${lpad('id', 5)}  ${pad('client', 26)} ${pad('server', 26)} ${lpad('pkts c/s', 13)} ${lpad('bytes c/s', 19)} ${lpad('dur s', 8)}  ${pad('closed first', 13)}${pad('resets', 14)}${pad('final client/server', 22)}flags`);
+  lines.push(`${lpad('id', 5)}  ${pad('client', 26)} ${pad('server', 26)} ${lpad('pkts c/s', 13)} ${lpad('bytes c/s', 19)} ${lpad('dur s', 8)}  ${pad('closed first', 13)}${pad('resets', 15)}${pad('final client/server', 22)}flags`);
   for (const c of shown) {
     const closer = c.closedFirstBy === null ? '-' : `${c.closedFirstBy} #${c.firstFinFrame}`;
-    const resets = c.resets.length === 0 ? '-' : c.resets.slice(0, 2).map((r) => `${r.by[0]}#${r.frame}`).join(',') + (c.resets.length > 2 ? '…' : '');
+    const first = c.resets[0];
+    const resets = first === undefined ? '-' : `${first.by[0]}#${first.frame}` + (c.resets.length > 1 ? ` +${c.resets.length - 1}` : '');
     lines.push(
       `${lpad(String(c.id), 5)}  ${pad(endpoint(c.client), 26)} ${pad(endpoint(c.server), 26)} ` +
       `${lpad(`${c.packets.client}/${c.packets.server}`, 13)} ${lpad(`${c.payloadBytes.client}/${c.payloadBytes.server}`, 19)} ` +
-      `${lpad(c.durationSec.toFixed(3), 8)}  ${pad(closer, 13)}${pad(resets, 14)}` +
+      `${lpad(c.durationSec.toFixed(3), 8)}  ${pad(closer, 13)}${pad(resets, 15)}` +
       `${pad(`${SHORT[c.finalState.client]}/${SHORT[c.finalState.server]}`, 22)}${flagsOf(c)}`,
     );
   }
