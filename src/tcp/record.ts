@@ -13,6 +13,8 @@ import { F, I, SummaryStore } from './summary-store.js';
 
 /** Numbers per state change in the blob: state, frame (-1 for a timer), time. */
 const STATE_WIDTH = 3;
+/** Integers per event in the integer blob: kind, frame, byClient, seq, len, ack, window, classes. */
+const EVENT_INTS = 8;
 /** Numbers per reset in the blob: frame, byClient, time. */
 const RESET_WIDTH = 3;
 /** Numbers per class count in the blob: byClient, class index, count. */
@@ -150,9 +152,21 @@ export class ConnectionSummary implements ConnectionRecord {
   }
 
   get states(): PerSide<StateChangeRecord[]> {
-    const [b, at] = this.slice(I.StatesAt);
-    const split = at + this.int(I.StateSplit);
-    return { client: unpackStates(b, at, split), server: unpackStates(b, split, at + this.int(I.StatesLen)) };
+    const at = this.int(I.StatesAt);
+    const ib = this.store.intBlobPage(at);
+    const i0 = SummaryStore.local(at);
+    const [fb, f0] = this.slice(I.StateTimesAt);
+    const split = this.int(I.StateSplit);
+    const n = this.int(I.StatesLen);
+    const read = (from: number, to: number): StateChangeRecord[] => {
+      const out: StateChangeRecord[] = [];
+      for (let j = from; j < to; j++) {
+        const frame = ib[i0 + 2 * j + 1]!;
+        out.push({ state: TCP_STATE_NAMES[ib[i0 + 2 * j]!]!, frame: frame < 0 ? null : frame, time: round6(fb[f0 + j]!) });
+      }
+      return out;
+    };
+    return { client: read(0, split), server: read(split, n) };
   }
 
   get handshake(): ConnectionRecord['handshake'] {
@@ -184,14 +198,20 @@ export class ConnectionSummary implements ConnectionRecord {
   }
 
   get events(): EventRecord[] {
-    const [b, at] = this.slice(I.EventsAt);
+    const at = this.int(I.EventsAt);
+    const ib = this.store.intBlobPage(at);
+    const i0 = SummaryStore.local(at);
+    const [fb, f0] = this.slice(I.EventTimesAt);
     const out: EventRecord[] = [];
-    for (let k = at; k < at + this.int(I.EventsLen); k += EVENT_WIDTH) {
+    const n = this.int(I.EventsLen);
+    for (let j = 0; j < n; j++) {
+      const k = i0 + j * EVENT_INTS;
+      const ack = ib[k + 5]!;
       const e: EventRecord = {
-        kind: EVENT_KINDS[b[k]!]!, frame: b[k + 1]!, time: b[k + 2]!, by: side(b[k + 3] === 1),
-        seq: b[k + 4]!, len: b[k + 5]!, ack: b[k + 6]!, window: b[k + 7]!,
+        kind: EVENT_KINDS[ib[k]!]!, frame: ib[k + 1]!, time: fb[f0 + j]!, by: side(ib[k + 2] === 1),
+        seq: ib[k + 3]! >>> 0, len: ib[k + 4]!, ack: ack === -1 ? -1 : ack >>> 0, window: ib[k + 6]!,
       };
-      if (b[k + 8] !== 0) e.classes = classNames(b[k + 8]!);
+      if (ib[k + 7] !== 0) e.classes = classNames(ib[k + 7]!);
       out.push(e);
     }
     return out;
@@ -242,17 +262,33 @@ export class ConnectionSummary implements ConnectionRecord {
     for (const isClient of [true, false]) {
       if (ints[this.i + (isClient ? I.FinalC : I.FinalS)] !== TIME_WAIT) continue;
       const split = ints[this.i + I.StateSplit]!;
-      const len = ints[this.i + I.StatesLen]!;
-      const end = isClient ? split : len;
-      if (end === (isClient ? 0 : split)) continue;
-      const [b, at] = this.slice(I.StatesAt);
-      const entered = b[at + end - 1]!;
+      const n = ints[this.i + I.StatesLen]!;
+      const last = isClient ? split : n;
+      if (last === (isClient ? 0 : split)) continue;
+      const at = ints[this.i + I.StatesAt]!;
+      const ib = this.store.intBlobPage(at);
+      const i0 = SummaryStore.local(at);
+      const [fb, f0] = this.slice(I.StateTimesAt);
+      const entered = fb[f0 + last - 1]!;
       if (captureEnd - entered < timeWaitSec) continue;
-      const changes = Array.from(b.subarray(at, at + len));
-      changes.splice(end, 0, CLOSED, -1, entered + timeWaitSec);
-      ints[this.i + I.StatesAt] = this.store.append(changes);
-      ints[this.i + I.StatesLen] = len + STATE_WIDTH;
-      if (isClient) ints[this.i + I.StateSplit] = split + STATE_WIDTH;
+      // Copy the changes with the timer's CLOSED inserted after this side's last one.
+      const codes: number[] = [];
+      const times: number[] = [];
+      for (let j = 0; j < n; j++) {
+        if (j === last) {
+          codes.push(CLOSED, -1);
+          times.push(entered + timeWaitSec);
+        }
+        codes.push(ib[i0 + 2 * j]!, ib[i0 + 2 * j + 1]!);
+        times.push(fb[f0 + j]!);
+      }
+      if (last === n) {
+        codes.push(CLOSED, -1);
+        times.push(entered + timeWaitSec);
+      }
+      writeStates(this.store, ints, this.i, codes, times);
+      ints[this.i + I.StatesLen] = n + 1;
+      if (isClient) ints[this.i + I.StateSplit] = split + 1;
       ints[this.i + (isClient ? I.FinalC : I.FinalS)] = CLOSED;
     }
   }
@@ -326,12 +362,17 @@ export function buildRecord(c: Connection, store: SummaryStore): ConnectionSumma
   ints[r + I.FinalS] = c.states[si].state;
   const cs = c.states[ci];
   const ss = c.states[si];
-  const statesAt = store.reserve(cs.packedLength + ss.packedLength);
-  store.write(statesAt, cs.packed, cs.packedLength);
-  store.write(statesAt + cs.packedLength, ss.packed, ss.packedLength);
-  ints[r + I.StatesAt] = statesAt;
-  ints[r + I.StatesLen] = cs.packedLength + ss.packedLength;
-  ints[r + I.StateSplit] = cs.packedLength;
+  const codes: number[] = [];
+  const times: number[] = [];
+  for (const st of [cs, ss]) {
+    for (let k = 0; k < st.packedLength; k += STATE_WIDTH) {
+      codes.push(st.packed[k]!, st.packed[k + 1]!);
+      times.push(st.packed[k + 2]!);
+    }
+  }
+  writeStates(store, ints, r, codes, times);
+  ints[r + I.StatesLen] = times.length;
+  ints[r + I.StateSplit] = cs.packedLength / STATE_WIDTH;
   ints[r + I.SynFrame] = c.synFrame;
   ints[r + I.SynAckFrame] = c.synAckFrame;
   floats[q + F.Rtt] = c.initialRtt;
@@ -344,11 +385,32 @@ export function buildRecord(c: Connection, store: SummaryStore): ConnectionSumma
   floats[q + F.AfterFinC] = cd.bytesAfterPeerFin;
   floats[q + F.AfterFinS] = sd.bytesAfterPeerFin;
   // Events: "from a/b" becomes "by client" (the Connection is dropped after this).
+  // Events: eight 32-bit numbers each (relative seq/ack stored as int32 bit patterns) plus the time
+  // as a double; "from a/b" becomes "by client".
   const events = c.eventData;
-  const eventLength = c.eventLength;
-  for (let k = 3; k < eventLength; k += EVENT_WIDTH) events[k] = events[k] === ci ? 1 : 0;
-  ints[r + I.EventsAt] = store.append(events, eventLength);
-  ints[r + I.EventsLen] = eventLength;
+  const count = c.eventLength / EVENT_WIDTH;
+  const intsAt = store.reserveInts(count * EVENT_INTS);
+  const timesAt = store.reserve(count);
+  const ib = store.intBlobPage(intsAt);
+  const fb = store.blobPage(timesAt);
+  const i0 = SummaryStore.local(intsAt);
+  const f0 = SummaryStore.local(timesAt);
+  for (let j = 0; j < count; j++) {
+    const e = j * EVENT_WIDTH;
+    const k = i0 + j * EVENT_INTS;
+    ib[k] = events[e]!;
+    ib[k + 1] = events[e + 1]!;
+    fb[f0 + j] = events[e + 2]!;
+    ib[k + 2] = events[e + 3] === ci ? 1 : 0;
+    ib[k + 3] = events[e + 4]! | 0;
+    ib[k + 4] = events[e + 5]!;
+    ib[k + 5] = events[e + 6]! | 0;
+    ib[k + 6] = events[e + 7]!;
+    ib[k + 7] = events[e + 8]!;
+  }
+  ints[r + I.EventsAt] = intsAt;
+  ints[r + I.EventTimesAt] = timesAt;
+  ints[r + I.EventsLen] = count;
   ints[r + I.ResetsLen] = 0;
   if (c.resets.length > 0) {
     const resets: number[] = [];
@@ -384,6 +446,16 @@ function addClassCounts(out: number[], d: Direction, byClient: number): void {
   for (let k = 0; k < CLASS_COUNT; k++) if (counts[k]) out.push(byClient, k, counts[k]!);
 }
 
+/** Stores state changes: (state, frame) pairs in the integer blob, times in the double blob. */
+function writeStates(store: SummaryStore, ints: Int32Array, row: number, codes: readonly number[], times: readonly number[]): void {
+  const at = store.reserveInts(codes.length);
+  const ib = store.intBlobPage(at);
+  const i0 = SummaryStore.local(at);
+  for (let j = 0; j < codes.length; j++) ib[i0 + j] = codes[j]!;
+  ints[row + I.StatesAt] = at;
+  ints[row + I.StateTimesAt] = store.append(times);
+}
+
 /** IPv4 addresses by their 32-bit value: formatted and interned once per store. */
 const ipv4Index = new WeakMap<SummaryStore, Map<number, number>>();
 function addressIndex(store: SummaryStore, c: Connection, which: 0 | 1, version: 4 | 6): number {
@@ -399,13 +471,6 @@ function addressIndex(store: SummaryStore, c: Connection, which: 0 | 1, version:
   return index;
 }
 
-function unpackStates(b: Float64Array, from: number, to: number): StateChangeRecord[] {
-  const out: StateChangeRecord[] = [];
-  for (let k = from; k < to; k += STATE_WIDTH) {
-    out.push({ state: TCP_STATE_NAMES[b[k]!]!, frame: b[k + 1]! < 0 ? null : b[k + 1]!, time: round6(b[k + 2]!) });
-  }
-  return out;
-}
 
 function uniqueBytes(d: Direction): number {
   if (!d.nextSeqSet || !d.baseSet) return 0;

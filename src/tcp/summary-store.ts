@@ -14,8 +14,8 @@ import type { PerSide, SeriesRecord } from '../model.js';
 export const enum I {
   Id, IpVersion, RoleBasis, FirstFrame, LastFrame, ClosedFirstBy, FirstFinFrame, EventsDropped, LatePackets,
   Evicted, ClientIp, ServerIp, ClientPort, ServerPort, StartNsec, EndNsec, PktC, PktS, FinC, FinS, FirstCloseBy,
-  FirstCloseKind, FirstCloseFrame, FinalC, FinalS, StatesAt, StatesLen, StateSplit, SynFrame, SynAckFrame, WsC,
-  WsS, MssC, MssS, WrapsC, WrapsS, EventsAt, EventsLen, ResetsAt, ResetsLen, ClassesAt, ClassesLen, ZeekState,
+  FirstCloseKind, FirstCloseFrame, FinalC, FinalS, StatesAt, StateTimesAt, StatesLen, StateSplit, SynFrame, SynAckFrame, WsC,
+  WsS, MssC, MssS, WrapsC, WrapsS, EventsAt, EventsLen, EventTimesAt, ResetsAt, ResetsLen, ClassesAt, ClassesLen, ZeekState,
   ZeekHistory, ZeekOrigIsClient, Width,
 }
 
@@ -36,6 +36,9 @@ export class SummaryStore {
   private readonly blobPages: Float64Array[] = [];
   /** Next free blob position (global: page << BLOB_PAGE_BITS | offset). */
   private blobEnd = 0;
+  /** The same for 32-bit integers: most of an event's numbers fit in half the space of a double. */
+  private readonly intBlobPages: Int32Array[] = [];
+  private intBlobEnd = 0;
   private readonly strings: string[] = [];
   private readonly stringIndex = new Map<string, number>();
   /** The timeline series of the (few) connections long enough to have one, by id. */
@@ -68,6 +71,20 @@ export class SummaryStore {
     while (this.blobPages.length <= (at + n) >>> BLOB_PAGE_BITS) this.blobPages.push(new Float64Array(BLOB_PAGE));
     this.blobEnd = at + n;
     return at;
+  }
+
+  /** Reserves `n` contiguous integer-blob slots (within one page); returns their global position. */
+  reserveInts(n: number): number {
+    if (n > BLOB_PAGE) throw new RangeError(`a summary slice of ${n} numbers exceeds a page`);
+    let at = this.intBlobEnd;
+    if ((at & BLOB_MASK) + n > BLOB_PAGE) at = ((at >>> BLOB_PAGE_BITS) + 1) << BLOB_PAGE_BITS;
+    while (this.intBlobPages.length <= (at + n) >>> BLOB_PAGE_BITS) this.intBlobPages.push(new Int32Array(BLOB_PAGE));
+    this.intBlobEnd = at + n;
+    return at;
+  }
+
+  intBlobPage(at: number): Int32Array {
+    return this.intBlobPages[at >>> BLOB_PAGE_BITS]!;
   }
 
   /** The page holding global blob position `at`; index it with `at & BLOB_MASK` (see `local`). */

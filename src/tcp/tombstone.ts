@@ -21,15 +21,16 @@ export class Tombstone extends FlowKey {
     super();
     this.keyFrom(c);
     this.id = c.id;
-    this.seqFrom0 = c.dirs[0].wsBase;
-    this.seqFrom1 = c.dirs[1].wsBase;
+    // As int32 bit patterns: small integers cost no heap box (uint32 values above 2^31 would).
+    this.seqFrom0 = c.dirs[0].wsBase | 0;
+    this.seqFrom1 = c.dirs[1].wsBase | 0;
     this.seqSet = (c.dirs[0].wsBaseSet ? 1 : 0) | (c.dirs[1].wsBaseSet ? 2 : 0);
     this.client = c.client;
   }
 
   isNewSynFrom(side: 0 | 1, seg: Segment): boolean {
     if ((seg.flags & (SYN | ACK)) !== SYN) return false;
-    return (this.seqSet & (side === 0 ? 1 : 2)) !== 0 && seg.seq !== (side === 0 ? this.seqFrom0 : this.seqFrom1);
+    return (this.seqSet & (side === 0 ? 1 : 2)) !== 0 && (seg.seq | 0) !== (side === 0 ? this.seqFrom0 : this.seqFrom1);
   }
 
   /** A late packet: counted on the record, not analysed further. */
