@@ -38,16 +38,23 @@ function side(isClient: boolean): Side {
  * the report writer, so a capture with 200,000 connections keeps 200,000 small views, not object graphs.
  */
 export class ConnectionSummary implements ConnectionRecord {
-  private readonly ints: Int32Array;
-  private readonly floats: Float64Array;
-  private readonly i: number;
-  private readonly f: number;
+  // Two fields only: a capture with 200,000 connections keeps 200,000 of these.
+  constructor(private readonly store: SummaryStore, readonly id: number) {}
 
-  constructor(private readonly store: SummaryStore, readonly id: number) {
-    this.ints = store.intPage(id);
-    this.floats = store.floatPage(id);
-    this.i = SummaryStore.rowIndex(id, I.Width);
-    this.f = SummaryStore.rowIndex(id, F.Width);
+  private get ints(): Int32Array {
+    return this.store.intPage(this.id);
+  }
+
+  private get floats(): Float64Array {
+    return this.store.floatPage(this.id);
+  }
+
+  private get i(): number {
+    return SummaryStore.rowIndex(this.id, I.Width);
+  }
+
+  private get f(): number {
+    return SummaryStore.rowIndex(this.id, F.Width);
   }
 
   private int(col: I): number {

@@ -26,7 +26,7 @@ export const enum F {
 
 const ROW_PAGE_BITS = 13; // 8,192 rows a page
 const ROWS_PER_PAGE = 1 << ROW_PAGE_BITS;
-const BLOB_PAGE_BITS = 20; // 1 Mi numbers (8 MiB) a page
+const BLOB_PAGE_BITS = 18; // 256 Ki numbers a page (2 MiB of doubles): little waste in the last one
 const BLOB_PAGE = 1 << BLOB_PAGE_BITS;
 const BLOB_MASK = BLOB_PAGE - 1;
 
@@ -47,6 +47,8 @@ export class SummaryStore {
   /** The integer page holding row `id`, and the row's first index in it. */
   intPage(id: number): Int32Array {
     const p = id >>> ROW_PAGE_BITS;
+    const page = this.intPages[p];
+    if (page !== undefined) return page;
     while (this.intPages.length <= p) {
       this.intPages.push(new Int32Array(ROWS_PER_PAGE * I.Width));
       this.floatPages.push(new Float64Array(ROWS_PER_PAGE * F.Width));
@@ -55,8 +57,7 @@ export class SummaryStore {
   }
 
   floatPage(id: number): Float64Array {
-    this.intPage(id);
-    return this.floatPages[id >>> ROW_PAGE_BITS]!;
+    return this.floatPages[id >>> ROW_PAGE_BITS] ?? (this.intPage(id), this.floatPages[id >>> ROW_PAGE_BITS]!);
   }
 
   static rowIndex(id: number, width: number): number {
