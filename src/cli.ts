@@ -7,7 +7,7 @@ import { captureInfo } from './info.js';
 import { captureJobs } from './inputs.js';
 import { renderInfoText } from './report/info-text.js';
 import { analyze } from './analyze.js';
-import { writeJsonReport } from './report/json.js';
+import { OutputError, writeJsonReport } from './report/json.js';
 import { renderConnectionTable } from './report/text.js';
 import { renderCaptureHeader } from './report/capture-text.js';
 import { renderEndpoints, renderFindings } from './report/findings-text.js';
@@ -75,8 +75,12 @@ function jobName(job: string[]): string {
 async function runAnalyze(args: AnalyzeArgs): Promise<number> {
   let status = EXIT_OK;
   const jobs = captureJobs(args.captures);
-  if (args.json !== undefined && args.json !== '-' && jobs.length > 1) {
-    process.stderr.write('tcp-postmortem: --json names one file but the arguments make several captures; use --out <dir>\n');
+  if (args.json !== undefined && jobs.length > 1) {
+    process.stderr.write('tcp-postmortem: --json writes one report but the arguments make several captures; use --out <dir>\n');
+    return EXIT_USAGE;
+  }
+  if (args.json === '') {
+    process.stderr.write('tcp-postmortem: --json needs a file name, or - for standard output\n');
     return EXIT_USAGE;
   }
   let at: number | undefined;
@@ -114,12 +118,31 @@ async function runAnalyze(args: AnalyzeArgs): Promise<number> {
         process.stderr.write(`wrote ${join(args.out, name)}.{json,txt}\n`);
       }
     } catch (err) {
+      if (err instanceof OutputError) {
+        process.stderr.write(`tcp-postmortem: ${err.message}\n`);
+        return EXIT_BAD_INPUT;
+      }
       if (!(err instanceof CaptureError)) throw err;
       process.stderr.write(`tcp-postmortem: ${err.message}\n`);
       status = EXIT_BAD_INPUT;
     }
   }
   return status;
+}
+
+/** Checks the numeric options yargs parsed (a typo must not silently lift the memory bound). */
+function checkNumbers(args: Record<string, unknown>): true | string {
+  const rules: [string, number, boolean][] = [
+    ['top', 0, true], ['max-live', 1, true], ['time-wait-sec', 0, false], ['close-wait-sec', 0, false],
+  ];
+  for (const [name, min, integer] of rules) {
+    const v = args[name];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || (integer && !Number.isInteger(v))) {
+      return `--${name} must be ${integer ? 'a whole number' : 'a number'} of at least ${min} (got ${String(v)})`;
+    }
+  }
+  return true;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -154,7 +177,8 @@ export async function main(argv: string[]): Promise<number> {
         .option('close-wait-sec', { type: 'number', default: 1, describe: 'report sockets left in CLOSE_WAIT / FIN_WAIT_2 / LAST_ACK longer than this' })
         .option('min-severity', { choices: SEVERITIES as Severity[], default: 'info' as Severity, describe: 'leave out findings below this severity' })
         .option('finding', { choices: [...FINDING_KINDS] as FindingKind[], array: true, describe: 'only findings of these kinds (repeatable)' })
-        .option('at', { type: 'string', describe: 'also report each endpoint\'s socket counts at this instant (ISO-8601 or epoch seconds)' }),
+        .option('at', { type: 'string', describe: 'also report each endpoint\'s socket counts at this instant (ISO-8601 or epoch seconds)' })
+        .check(checkNumbers),
       async (args) => {
         if (usageFailed) return;
         exitCode = await runAnalyze({
@@ -169,8 +193,9 @@ export async function main(argv: string[]): Promise<number> {
     .help()
     .alias('h', 'help')
     .fail((msg, err) => {
-      if (err) throw err;
-      process.stderr.write(`tcp-postmortem: ${msg}\nRun with --help for usage.\n`);
+      // yargs reports its own validation (and .check) failures as YError; anything else is ours.
+      if (err instanceof Error && err.name !== 'YError') throw err;
+      process.stderr.write(`tcp-postmortem: ${msg ?? String(err)}\nRun with --help for usage.\n`);
       usageFailed = true;
     });
   await parser.parseAsync();

@@ -100,9 +100,14 @@ export function streamSource(name: string, stream: Readable, compressed: boolean
 /** Standard input may be gzip too; peek at its first chunk before deciding. */
 async function streamSourceSniffingGzip(name: string, input: Readable): Promise<ByteSource> {
   const it = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const first = await it.next();
-  if (first.done) return streamSource(name, Readable.from([]), false);
-  const head: Buffer = first.value;
+  // The gzip magic is two bytes; a pipe may deliver fewer in its first chunk.
+  let head = Buffer.alloc(0);
+  while (head.length < 2) {
+    const next = await it.next();
+    if (next.done) break;
+    head = Buffer.concat([head, next.value]);
+  }
+  if (head.length === 0) return streamSource(name, Readable.from([]), false);
   const replay = Readable.from(
     (async function* () {
       yield head;

@@ -261,6 +261,51 @@ export class ConnectionSummary implements ConnectionRecord {
   }
 
   /**
+   * A RST that arrived after the summary was made (a peer resetting a socket in TIME_WAIT, say): it is
+   * listed with the resets, and it closes both endpoints then, as it would have on a live connection.
+   */
+  addLateReset(byClient: boolean, frame: number, time: number): void {
+    const ints = this.ints;
+    const i = this.i;
+    const [b, at] = this.slice(I.ResetsAt);
+    const resets: number[] = [];
+    for (let k = at; k < at + ints[i + I.ResetsLen]!; k++) resets.push(b[k]!);
+    resets.push(frame, byClient ? 1 : 0, time);
+    ints[i + I.ResetsAt] = this.store.append(resets);
+    ints[i + I.ResetsLen] = resets.length;
+    if (ints[i + I.FirstCloseBy]! < 0) {
+      ints[i + I.FirstCloseBy] = byClient ? 0 : 1;
+      ints[i + I.FirstCloseKind] = 1;
+      ints[i + I.FirstCloseFrame] = frame;
+    }
+    // Append CLOSED to each side that was not closed yet.
+    const split = ints[i + I.StateSplit]!;
+    const n = ints[i + I.StatesLen]!;
+    const sAt = ints[i + I.StatesAt]!;
+    const ib = this.store.intBlobPage(sAt);
+    const i0 = SummaryStore.local(sAt);
+    const [fb, f0] = this.slice(I.StateTimesAt);
+    const codes: number[] = [];
+    const times: number[] = [];
+    let added = 0;
+    for (const [from, to, finalCol] of [[0, split, I.FinalC], [split, n, I.FinalS]] as const) {
+      for (let j = from; j < to; j++) {
+        codes.push(ib[i0 + 2 * j]!, ib[i0 + 2 * j + 1]!);
+        times.push(fb[f0 + j]!);
+      }
+      if (ints[i + finalCol] !== CLOSED) {
+        codes.push(CLOSED, frame);
+        times.push(time);
+        ints[i + finalCol] = CLOSED;
+        added++;
+        if (finalCol === I.FinalC) ints[i + I.StateSplit] = split + 1;
+      }
+    }
+    writeStates(this.store, ints, i, codes, times);
+    ints[i + I.StatesLen] = n + added;
+  }
+
+  /**
    * Resolves TIME_WAIT against the end of the capture: past 2×MSL the socket is gone (Linux: 60 s,
    * TCP_TIMEWAIT_LEN), so the final state is CLOSED, with the expiry as a timer-driven change.
    */

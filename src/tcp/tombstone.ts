@@ -1,4 +1,4 @@
-import { ACK, SYN, type Segment } from '../decode/segment.js';
+import { ACK, RST, SYN, type Segment } from '../decode/segment.js';
 import type { ConnectionSummary } from './record.js';
 import type { Connection } from './connection.js';
 import { FlowKey } from './flow-key.js';
@@ -36,5 +36,7 @@ export class Tombstone extends FlowKey {
   /** A late packet: counted on the record, not analysed further. */
   addLate(seg: Segment, side: 0 | 1): void {
     this.record.addLatePacket(side === this.client, seg.payloadLength, seg.frame, seg.tsSec, seg.tsNsec);
+    // A RST still changes the story (it ends a TIME_WAIT early): never lose one.
+    if ((seg.flags & RST) !== 0) this.record.addLateReset(side === this.client, seg.frame, seg.time);
   }
 }

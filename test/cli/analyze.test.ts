@@ -83,3 +83,18 @@ test('--out writes a JSON and a text report per capture of a directory', async (
   const refused = JSON.parse(readFileSync(join(out, 'refused.json'), 'utf8')) as Report;
   t.is(refused.findings[0]!.kind, 'reset');
 });
+
+test('bad option values and unwritable outputs are clear errors, never an internal error', async (t) => {
+  for (const args of [['--max-live', 'abc'], ['--max-live', '0'], ['--time-wait-sec', '-1'], ['--top', '2.5'], ['--close-wait-sec', 'x'], ['--json', '']]) {
+    const r = await cli(['analyze', 'samples/fixtures/refused.pcap', ...args]);
+    t.is(r.code, 2, args.join(' '));
+    t.notRegex(r.stderr, /internal error|at .*\.js:\d+/, args.join(' '));
+  }
+  const unwritable = await cli(['analyze', 'samples/fixtures/refused.pcap', '--json', join(tmp.path, 'no', 'such', 'dir', 'r.json')]);
+  t.is(unwritable.code, 1);
+  t.regex(unwritable.stderr, /cannot write .*ENOENT/);
+  // One JSON document per run: several captures with --json - would not be valid JSON.
+  const several = await cli(['analyze', 'samples/fixtures', '--json', '-']);
+  t.is(several.code, 2);
+  t.regex(several.stderr, /--out/);
+});
