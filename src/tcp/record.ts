@@ -414,16 +414,24 @@ export function buildRecord(c: Connection, store: SummaryStore): ConnectionSumma
   ints[r + I.FinalS] = c.states[si].state;
   const cs = c.states[ci];
   const ss = c.states[si];
-  const codes: number[] = [];
-  const times: number[] = [];
+  const changes = (cs.packedLength + ss.packedLength) / STATE_WIDTH;
+  const codesAt = store.reserveInts(2 * changes);
+  const stateTimesAt = store.reserve(changes);
+  const codePage = store.intBlobPage(codesAt);
+  const timePage = store.blobPage(stateTimesAt);
+  let ci0 = SummaryStore.local(codesAt);
+  let fi0 = SummaryStore.local(stateTimesAt);
   for (const st of [cs, ss]) {
+    const p = st.packed;
     for (let k = 0; k < st.packedLength; k += STATE_WIDTH) {
-      codes.push(st.packed[k]!, st.packed[k + 1]!);
-      times.push(st.packed[k + 2]!);
+      codePage[ci0++] = p[k]!;
+      codePage[ci0++] = p[k + 1]!;
+      timePage[fi0++] = p[k + 2]!;
     }
   }
-  writeStates(store, ints, r, codes, times);
-  ints[r + I.StatesLen] = times.length;
+  ints[r + I.StatesAt] = codesAt;
+  ints[r + I.StateTimesAt] = stateTimesAt;
+  ints[r + I.StatesLen] = changes;
   ints[r + I.StateSplit] = cs.packedLength / STATE_WIDTH;
   ints[r + I.SynFrame] = c.synFrame;
   ints[r + I.SynAckFrame] = c.synAckFrame;
@@ -509,16 +517,13 @@ function writeStates(store: SummaryStore, ints: Int32Array, row: number, codes: 
 }
 
 /** IPv4 addresses by their 32-bit value: formatted and interned once per store. */
-const ipv4Index = new WeakMap<SummaryStore, Map<number, number>>();
 function addressIndex(store: SummaryStore, c: Connection, which: 0 | 1, version: 4 | 6): number {
   if (version === 6) return store.intern(formatAddress(c.words(which), 0, 6));
-  let byValue = ipv4Index.get(store);
-  if (byValue === undefined) ipv4Index.set(store, (byValue = new Map()));
   const v = which === 0 ? c.a3 : c.b3;
-  let index = byValue.get(v);
+  let index = store.ipv4Index.get(v);
   if (index === undefined) {
     index = store.intern(formatAddress(c.words(which), 0, 4));
-    byValue.set(v, index);
+    store.ipv4Index.set(v, index);
   }
   return index;
 }

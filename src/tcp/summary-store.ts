@@ -41,6 +41,8 @@ export class SummaryStore {
   private intBlobEnd = 0;
   private readonly strings: string[] = [];
   private readonly stringIndex = new Map<string, number>();
+  /** IPv4 address (as a 32-bit integer) -> its string's index: most records repeat a few addresses. */
+  readonly ipv4Index = new Map<number, number>();
   /** The timeline series of the (few) connections long enough to have one, by id. */
   readonly series = new Map<number, { window: PerSide<SeriesRecord>; acked: PerSide<SeriesRecord> }>();
 
