@@ -9,11 +9,10 @@
  */
 import type { Side } from '../model.js';
 import { claim, type DetectorContext } from './context.js';
-import { describeInterval, lingering, peakConcurrent } from './lingering.js';
+import { describeInterval, lingering, peakConcurrent, groupSocket } from './lingering.js';
 import type { CloseWaitFinding, CloseWaitSocket, FindingEndpoint, Severity } from './types.js';
 import {
-  MAX_LISTED, addr, dur, endpointKey, frameList, groupEndpoint, iso, maxOf, minOf, narrowEndpoint, num, other, plural,
-  spread, wsFilter,
+  MAX_LISTED, addr, dur, frameList, iso, maxOf, minOf, narrowEndpoint, num, other, plural, spread, wsFilter,
 } from './util.js';
 
 /** From this many sockets, a CLOSE_WAIT leak is critical (descriptor and memory exhaustion ahead). */
@@ -35,11 +34,7 @@ export function detectCloseWait(ctx: DetectorContext): Omit<CloseWaitFinding, 'r
       finAckFrame: peerFw2?.fromFrame ?? null,
       peerFinWait2: fw2 === null ? null : { fromFrame: fw2.fromFrame, durationSec: fw2.durationSec, ended: fw2.ended },
     };
-    const endpoint = groupEndpoint(c, side);
-    const key = `${side}|${endpointKey(endpoint)}`;
-    let g = groups.get(key);
-    if (g === undefined) groups.set(key, (g = { endpoint, role: side, sockets: [] }));
-    g.sockets.push(s);
+    groupSocket(groups, c, side, s);
   }
 
   const out: Omit<CloseWaitFinding, 'rank'>[] = [];

@@ -7,11 +7,10 @@
  */
 import type { Side } from '../model.js';
 import { isClaimed, type DetectorContext } from './context.js';
-import { lingering } from './lingering.js';
+import { lingering, groupSocket } from './lingering.js';
 import type { FindingEndpoint, FinWait2Details, FinWait2Finding } from './types.js';
 import {
-  MAX_LISTED, addr, bytes, dur, endpointKey, frameList, groupEndpoint, iso, maxOf, minOf, narrowEndpoint, num, other,
-  plural, spread, wsFilter,
+  MAX_LISTED, addr, bytes, dur, frameList, iso, maxOf, minOf, narrowEndpoint, num, other, plural, spread, wsFilter,
 } from './util.js';
 
 type Socket = FinWait2Details['sockets'][number];
@@ -29,11 +28,7 @@ export function detectFinWait2(ctx: DetectorContext): Omit<FinWait2Finding, 'ran
       finFrame: c.finFrames[side] ?? socket.fromFrame,
       peerBytesAfterFin: c.bytesAfterPeerFin[peer],
     };
-    const endpoint = groupEndpoint(c, side);
-    const key = `${side}|${endpointKey(endpoint)}`;
-    let g = groups.get(key);
-    if (g === undefined) groups.set(key, (g = { endpoint, role: side, sockets: [] }));
-    g.sockets.push(s);
+    groupSocket(groups, c, side, s);
   }
   const out: Omit<FinWait2Finding, 'rank'>[] = [];
   for (const g of groups.values()) {

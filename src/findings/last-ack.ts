@@ -5,11 +5,10 @@
  */
 import type { Side } from '../model.js';
 import type { DetectorContext } from './context.js';
-import { lingering } from './lingering.js';
+import { lingering, groupSocket } from './lingering.js';
 import type { FindingEndpoint, LastAckDetails, LastAckFinding, Severity } from './types.js';
 import {
-  MAX_LISTED, addr, dur, endpointKey, frameList, groupEndpoint, iso, isRetransmission, maxOf, minOf, narrowEndpoint,
-  num, other, plural, spread, wsFilter,
+  MAX_LISTED, addr, dur, frameList, iso, isRetransmission, maxOf, minOf, narrowEndpoint, num, other, plural, spread, wsFilter,
 } from './util.js';
 
 type Socket = LastAckDetails['sockets'][number];
@@ -23,11 +22,7 @@ export function detectLastAck(ctx: DetectorContext): Omit<LastAckFinding, 'rank'
       .filter((e) => e.by === side && e.kind === 'fin' && isRetransmission(e) && e.time >= iv.from && e.time <= socket.toEpoch)
       .map((e) => e.frame);
     const s: Socket = { ...socket, finFrame: iv.fromFrame ?? socket.fromFrame, finRetransmissionFrames: retx };
-    const endpoint = groupEndpoint(c, side);
-    const key = `${side}|${endpointKey(endpoint)}`;
-    let g = groups.get(key);
-    if (g === undefined) groups.set(key, (g = { endpoint, role: side, sockets: [] }));
-    g.sockets.push(s);
+    groupSocket(groups, c, side, s);
   }
   const out: Omit<LastAckFinding, 'rank'>[] = [];
   for (const g of groups.values()) {

@@ -1,9 +1,9 @@
 /** Sockets that stayed in one closing state for long: shared by close-wait, last-ack and fin-wait-2. */
-import type { ConnectionRecord } from '../model.js';
+import type { ConnectionRecord, Side } from '../model.js';
 import type { DetectorContext } from './context.js';
 import type { SocketInterval } from './sockets.js';
-import type { LingerEnd, LingeringSocket, SocketState } from './types.js';
-import { round6 } from './util.js';
+import type { FindingEndpoint, LingerEnd, LingeringSocket, SocketState } from './types.js';
+import { endpointKey, groupEndpoint, round6 } from './util.js';
 
 export interface Lingering {
   c: ConnectionRecord;
@@ -68,4 +68,19 @@ export function peakConcurrent(items: readonly { fromEpoch: number; toEpoch: num
     if (n > peak) peak = n;
   }
   return peak;
+}
+
+/** A finding's sockets grouped by endpoint: a server by ip:port, a client by host. */
+export interface SocketGroup<S> {
+  endpoint: FindingEndpoint;
+  role: Side;
+  sockets: S[];
+}
+
+export function groupSocket<S>(groups: Map<string, SocketGroup<S>>, c: ConnectionRecord, side: Side, socket: S): void {
+  const endpoint = groupEndpoint(c, side);
+  const key = `${side}|${endpointKey(endpoint)}`;
+  let g = groups.get(key);
+  if (g === undefined) groups.set(key, (g = { endpoint, role: side, sockets: [] }));
+  g.sockets.push(socket);
 }
