@@ -27,10 +27,8 @@ const STATE_ORDER: SocketState[] = [
 const MAX_POINTS = 256;
 const STATE_INDEX = new Map<SocketState, number>(STATE_ORDER.map((s, i) => [s, i]));
 
-interface Member {
-  c: ConnectionRecord;
-  side: Side;
-}
+/** A socket of a view: (index in `connections`) × 2 + 1 for the server side, 0 for the client side. */
+type Member = number;
 
 interface ViewSpec {
   ip: string;
@@ -44,26 +42,33 @@ export function buildEndpoints(connections: ConnectionRecord[], capture: Capture
   const timeWaitSec = options.timeWaitSec ?? 60;
   const bySocket = flatten(connections, timeWaitSec);
 
+  // Grouped with numbers, not strings and objects: a large capture has a port group per client socket.
   const hosts = new Map<string, ViewSpec>();
-  const ports = new Map<string, ViewSpec & { server: boolean }>();
-  for (const c of connections) {
-    for (const side of ['client', 'server'] as const) {
-      const { ip, port } = c[side];
+  const ipIds = new Map<string, number>();
+  const ports = new Map<number, ViewSpec & { server: boolean }>();
+  for (let i = 0; i < connections.length; i++) {
+    const c = connections[i]!;
+    for (let sideBit = 0; sideBit < 2; sideBit++) {
+      const { ip, port } = sideBit === 0 ? c.client : c.server;
+      const member = i * 2 + sideBit;
       let h = hosts.get(ip);
       if (h === undefined) hosts.set(ip, (h = { ip, port: null, members: [] }));
-      h.members.push({ c, side });
-      const pk = `${ip}|${port}`;
+      h.members.push(member);
+      let ipId = ipIds.get(ip);
+      if (ipId === undefined) ipIds.set(ip, (ipId = ipIds.size));
+      const pk = ipId * 65536 + port;
       let p = ports.get(pk);
       if (p === undefined) ports.set(pk, (p = { ip, port, members: [], server: false }));
-      p.members.push({ c, side });
-      if (side === 'server') p.server = true;
+      p.members.push(member);
+      if (sideBit === 1) p.server = true;
     }
   }
   const maxViews = options.maxViews ?? 200;
   const specs: ViewSpec[] = [];
   const hostList = [...hosts.values()].sort((a, b) => b.members.length - a.members.length || a.ip.localeCompare(b.ip));
   const portList = [...ports.values()]
-    .filter((p) => p.server || new Set(p.members.map((m) => m.c.id)).size >= 2)
+    // Servers, and client ports that several connections used (members come in connection order).
+    .filter((p) => p.server || (p.members.length >= 2 && p.members[0]! >> 1 !== p.members[p.members.length - 1]! >> 1))
     .sort((a, b) => b.members.length - a.members.length || (a.port ?? 0) - (b.port ?? 0));
   for (const h of hostList) specs.push(h);
   for (const p of portList) specs.push(p);
@@ -74,7 +79,7 @@ export function buildEndpoints(connections: ConnectionRecord[], capture: Capture
   const done: { spec: ViewSpec; result: EndpointView }[] = [];
   return chosen.map((s) => {
     const same = done.find((d) => sameMembers(d.spec.members, s.members));
-    const result = same === undefined ? view(s, bySocket, span.start, span.end, options.at) : { ...same.result, ip: s.ip, port: s.port, scope: s.port === null ? 'host' as const : 'port' as const };
+    const result = same === undefined ? view(s, connections, bySocket, span.start, span.end, options.at) : { ...same.result, ip: s.ip, port: s.port, scope: s.port === null ? 'host' as const : 'port' as const };
     if (same === undefined && s.members.length > 1000) done.push({ spec: s, result });
     return result;
   });
@@ -82,7 +87,7 @@ export function buildEndpoints(connections: ConnectionRecord[], capture: Capture
 
 function sameMembers(a: Member[], b: Member[]): boolean {
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i]!.c !== b[i]!.c || a[i]!.side !== b[i]!.side) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
@@ -139,7 +144,7 @@ function socketKey(connection: number, side: Side): number {
   return connection * 2 + (side === 'client' ? 0 : 1);
 }
 
-function view(spec: ViewSpec, bySocket: FlatIntervals, start: number, end: number, at: number | undefined): EndpointView {
+function view(spec: ViewSpec, connections: readonly ConnectionRecord[], bySocket: FlatIntervals, start: number, end: number, at: number | undefined): EndpointView {
   // The sockets' interval ranges in the flat arrays (a host view may cover millions of intervals).
   const ranges: number[] = [];
   const roles = new Set<Side>();
@@ -147,7 +152,11 @@ function view(spec: ViewSpec, bySocket: FlatIntervals, start: number, end: numbe
   let peerClosedFirst = 0;
   let resetsSent = 0;
   let resetsReceived = 0;
-  for (const { c, side } of spec.members) {
+  const seen = new Set<number>();
+  for (const member of spec.members) {
+    const c = connections[member >> 1]!;
+    const side: Side = (member & 1) === 1 ? 'server' : 'client';
+    seen.add(member >> 1);
     roles.add(side);
     const k = socketKey(c.id, side);
     if (bySocket.end[k]! > bySocket.begin[k]!) ranges.push(bySocket.begin[k]!, bySocket.end[k]!);
@@ -158,7 +167,7 @@ function view(spec: ViewSpec, bySocket: FlatIntervals, start: number, end: numbe
       else resetsReceived++;
     }
   }
-  const connections = new Set(spec.members.map((m) => m.c.id)).size;
+  const connectionCount = seen.size;
 
   // Sweep over the state changes, clipped to the capture: per state and sign, the instants sorted
   // (typed arrays, native sort), then merged; −1 before +1 at equal instants. One pass keeps both
@@ -283,7 +292,7 @@ function view(spec: ViewSpec, bySocket: FlatIntervals, start: number, end: numbe
     port: spec.port,
     scope: spec.port === null ? 'host' : 'port',
     role: roles.size === 2 ? 'both' : [...roles][0]!,
-    connections,
+    connections: connectionCount,
     closedFirst,
     peerClosedFirst,
     resetsSent,
