@@ -76,7 +76,6 @@ export class TcpTracker {
   }
 
   add(seg: Segment): void {
-    this.now = seg.time;
     // Consecutive segments often belong to one connection (a bulk transfer): try it before hashing.
     let entry: Connection | Tombstone | undefined = this.last;
     let side: 0 | 1 | -1 = entry === undefined ? -1 : entry.sideOf(seg);
@@ -113,7 +112,11 @@ export class TcpTracker {
       this.finishedQueue.push(c);
       this.finishedIds.push(c.id);
     }
-    if (++this.sinceSweep >= SWEEP_EVERY) this.sweep();
+    if (++this.sinceSweep >= SWEEP_EVERY) {
+      // Read the clock only here: a double stored into a field on every packet costs a heap number.
+      this.now = seg.time;
+      this.sweep();
+    }
   }
 
   /** Summarises every connection; the tracker is spent afterwards. */
