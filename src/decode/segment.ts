@@ -19,16 +19,44 @@ export class Segment {
   frame = 0;
   tsSec = 0;
   tsNsec = 0;
+  /**
+   * Numbers that are not small integers (32-bit sequence numbers above 2^31, fractional times) live
+   * in typed arrays behind accessors: stored into a plain field, each would allocate a heap number on
+   * every packet.
+   */
+  private readonly u32 = new Uint32Array(4);
+  private readonly f64 = new Float64Array(1);
+
   /** tsSec + tsNsec/1e9, for arithmetic on intervals. */
-  time = 0;
+  get time(): number {
+    return this.f64[0]!;
+  }
+
+  set time(v: number) {
+    this.f64[0] = v;
+  }
   ipVersion: 4 | 6 = 4;
   /** Source address words [0..3] and destination [4..7]; IPv4 uses words 3 and 7 (others 0). */
   readonly addr = new Uint32Array(8);
   srcPort = 0;
   dstPort = 0;
   /** Raw 32-bit sequence and acknowledgement numbers (unsigned). */
-  seq = 0;
-  ack = 0;
+  get seq(): number {
+    return this.u32[0]!;
+  }
+
+  set seq(v: number) {
+    this.u32[0] = v;
+  }
+
+  get ack(): number {
+    return this.u32[1]!;
+  }
+
+  set ack(v: number) {
+    this.u32[1] = v;
+  }
+
   /** FIN … CWR and AE bits. */
   flags = 0;
   /** Window field as sent (not scaled). */
@@ -46,8 +74,23 @@ export class Segment {
   windowScale = -1;
   sackPermitted = false;
   hasTimestamp = false;
-  tsVal = 0;
-  tsEcr = 0;
+
+  get tsVal(): number {
+    return this.u32[2]!;
+  }
+
+  set tsVal(v: number) {
+    this.u32[2] = v;
+  }
+
+  get tsEcr(): number {
+    return this.u32[3]!;
+  }
+
+  set tsEcr(v: number) {
+    this.u32[3] = v;
+  }
+
   /** SACK blocks as [left0, right0, left1, right1, …]; `sackBlocks` of them are valid. */
   readonly sack = new Uint32Array(8);
   sackBlocks = 0;
