@@ -65,6 +65,9 @@ export interface ConnectionRecord {
   lastFrame: number;
   startTime: string;
   endTime: string;
+  /** The same two instants as epoch seconds. */
+  startEpoch: number;
+  endEpoch: number;
   durationSec: number;
   packets: PerSide<number>;
   payloadBytes: PerSide<number>;

@@ -39,14 +39,8 @@ const NOT_A_SOCKET = new Set<TcpStateName>(['CLOSED', 'UNKNOWN']);
 
 /** The connection's first instant: its earliest state change (or event). */
 export function connectionStart(c: ConnectionRecord): number {
-  let t = Infinity;
-  for (const side of ['client', 'server'] as const) {
-    const first = c.states[side][0];
-    if (first !== undefined && first.time < t) t = first.time;
-  }
-  const e = c.events[0];
-  if (e !== undefined && e.time < t) t = e.time;
-  return t;
+  // Its first segment: the first state change and the first event are never earlier.
+  return c.startEpoch;
 }
 
 /** Real state changes (timer entries dropped: TIME_WAIT expiry is recomputed). */

@@ -112,6 +112,14 @@ export class ConnectionSummary implements ConnectionRecord {
     return isoTime(this.float(F.EndSec), this.int(I.EndNsec));
   }
 
+  get startEpoch(): number {
+    return round6(this.float(F.StartSec) + this.int(I.StartNsec) / 1e9);
+  }
+
+  get endEpoch(): number {
+    return round6(this.float(F.EndSec) + this.int(I.EndNsec) / 1e9);
+  }
+
   get durationSec(): number {
     return round6(this.float(F.EndSec) - this.float(F.StartSec) + (this.int(I.EndNsec) - this.int(I.StartNsec)) / 1e9);
   }
@@ -350,7 +358,7 @@ export class ConnectionSummary implements ConnectionRecord {
     return {
       id: this.id, ipVersion: this.ipVersion, client: this.client, server: this.server, roleGuessed: this.roleGuessed,
       roleBasis: this.roleBasis, firstFrame: this.firstFrame, lastFrame: this.lastFrame, startTime: this.startTime,
-      endTime: this.endTime, durationSec: this.durationSec, packets: this.packets, payloadBytes: this.payloadBytes,
+      endTime: this.endTime, startEpoch: this.startEpoch, endEpoch: this.endEpoch, durationSec: this.durationSec, packets: this.packets, payloadBytes: this.payloadBytes,
       uniqueBytes: this.uniqueBytes, closedFirstBy: this.closedFirstBy, firstFinFrame: this.firstFinFrame,
       finFrames: this.finFrames, firstClose: this.firstClose, resets: this.resets, finalState: this.finalState,
       states: this.states, handshake: this.handshake, windowScale: this.windowScale, mss: this.mss,
