@@ -1,13 +1,21 @@
 import type { CaptureInfo } from '../info.js';
 
+/**
+ * Text that came from the capture file (interface names) may hold anything, terminal escape
+ * sequences included: show control characters as \xNN instead of sending them to the terminal.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 /** capinfos-style text for `tcp-postmortem info`. */
 export function renderInfoText(info: CaptureInfo): string {
   const lines: string[] = [];
   for (const f of info.files) {
-    lines.push(`File:              ${f.name}${f.compressed ? ' (gzip)' : ''}`);
+    lines.push(`File:              ${printable(f.name)}${f.compressed ? ' (gzip)' : ''}`);
     lines.push(`Format:            ${f.format}, ${f.byteOrder}-endian, timestamps ${f.timestampResolution}${f.format === 'pcapng' ? `, ${f.sections} section(s)` : ''}`);
     for (const i of f.interfaces) {
-      lines.push(`  interface ${i.id}:     ${i.linkTypeName} (linktype ${i.linkType}), snaplen ${i.snaplen}${i.name ? `, "${i.name}"` : ''}`);
+      lines.push(`  interface ${i.id}:     ${i.linkTypeName} (linktype ${i.linkType}), snaplen ${i.snaplen}${i.name ? `, "${printable(i.name)}"` : ''}`);
     }
     lines.push(`  frames/packets:  ${f.frames} / ${f.packets}${f.complete ? '' : '  (reading stopped early: see problems)'}`);
   }

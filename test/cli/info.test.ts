@@ -243,3 +243,11 @@ test('a directory and a missing file: the captures are reported, the exit code i
   t.true(r.stdout.includes(join(dir, 'a.pcap')));
   t.notRegex(r.stderr, NO_STACK);
 });
+
+test('an interface name carrying terminal escape sequences is printed escaped, not sent to the terminal', async (t) => {
+  const hostile = new W.PcapngBuilder().shb().idb(W.LT_RAW, { name: 'eth0\u001b[2J\u001b]0;pwned\u0007' }).build();
+  const r = await cli(['info', tmp.write('hostile.pcapng', hostile)]);
+  t.is(r.code, 0);
+  t.false(r.stdout.includes('\u001b'), 'no ESC byte in the output');
+  t.regex(r.stdout, /eth0\\x1b\[2J\\x1b\]0;pwned\\x07/);
+});
