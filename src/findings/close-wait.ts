@@ -12,7 +12,7 @@ import { claim, type DetectorContext } from './context.js';
 import { describeInterval, lingering, peakConcurrent, groupSocket } from './lingering.js';
 import type { CloseWaitFinding, CloseWaitSocket, FindingEndpoint, Severity } from './types.js';
 import {
-  MAX_LISTED, addr, dur, frameList, iso, maxOf, minOf, narrowEndpoint, num, other, plural, spread, wsFilter,
+  MAX_LISTED, addr, dur, frameList, maxOf, minOf, narrowEndpoint, num, other, plural, spread, wsFilter, timeSpan,
 } from './util.js';
 
 /** From this many sockets, a CLOSE_WAIT leak is critical (descriptor and memory exhaustion ahead). */
@@ -78,10 +78,7 @@ export function detectCloseWait(ctx: DetectorContext): Omit<CloseWaitFinding, 'r
       connections: ids,
       frames,
       endpoint,
-      startTime: iso(startEpoch),
-      endTime: iso(endEpoch),
-      startEpoch,
-      endEpoch,
+      ...timeSpan(startEpoch, endEpoch),
       wiresharkFilter: wsFilter(ids, endpoint, 'tcp.flags.fin==1 || tcp.flags.reset==1'),
       details: {
         role: g.role,

@@ -10,8 +10,7 @@ import { claim, type DetectorContext } from './context.js';
 import type { Run } from './runs.js';
 import type { DeadPeerFinding, DeadPeerMode, FindingEndpoint, Severity, UnansweredRun } from './types.js';
 import {
-  MAX_LISTED, addr, dur, endpointKey, frameList, groupEndpoint, iso, maxOf, narrowEndpoint, num, other, plural, rel,
-  secs, wsFilter,
+  MAX_LISTED, addr, dur, endpointKey, frameList, groupEndpoint, maxOf, narrowEndpoint, num, other, plural, rel, secs, wsFilter, timeSpan,
 } from './util.js';
 
 const ENDINGS = new Set(['rst-from-peer', 'rst-from-sender', 'fin', 'capture-end', 'gave-up']);
@@ -149,10 +148,7 @@ export function detectDeadPeer(ctx: DetectorContext): Omit<DeadPeerFinding, 'ran
       connections: ids,
       frames: frameList(runs.flatMap((r) => [...r.frames, r.afterFrame])),
       endpoint: peerEp,
-      startTime: iso(startEpoch),
-      endTime: iso(endEpoch),
-      startEpoch,
-      endEpoch,
+      ...timeSpan(startEpoch, endEpoch),
       wiresharkFilter: wsFilter(ids, peerEp, MODE_FILTER[g.mode]),
       details: {
         mode: g.mode,

@@ -10,7 +10,7 @@ import { isClaimed, type DetectorContext } from './context.js';
 import { lingering, groupSocket } from './lingering.js';
 import type { FindingEndpoint, FinWait2Details, FinWait2Finding } from './types.js';
 import {
-  MAX_LISTED, addr, bytes, dur, frameList, iso, maxOf, minOf, narrowEndpoint, num, other, plural, spread, wsFilter,
+  MAX_LISTED, addr, bytes, dur, frameList, maxOf, minOf, narrowEndpoint, num, other, plural, spread, wsFilter, timeSpan,
 } from './util.js';
 
 type Socket = FinWait2Details['sockets'][number];
@@ -55,10 +55,7 @@ export function detectFinWait2(ctx: DetectorContext): Omit<FinWait2Finding, 'ran
       connections: ids,
       frames: frameList(socks.flatMap((s) => [s.finFrame, s.fromFrame, s.toFrame])),
       endpoint,
-      startTime: iso(startEpoch),
-      endTime: iso(endEpoch),
-      startEpoch,
-      endEpoch,
+      ...timeSpan(startEpoch, endEpoch),
       wiresharkFilter: wsFilter(ids, endpoint, 'tcp.flags.fin==1 || tcp.flags.reset==1'),
       details: {
         role: g.role,

@@ -11,7 +11,9 @@ import type { Side } from '../model.js';
 import type { DetectorContext } from './context.js';
 import { keepaliveProbes } from './runs.js';
 import type { FindingEndpoint, KeepaliveDetails, KeepaliveFinding } from './types.js';
-import { MAX_LISTED, addr, dur, endpointKey, frameList, groupEndpoint, iso, maxOf, median, minOf, narrowEndpoint, num, other, plural, round6, secs, wsFilter, connectionHasClass } from './util.js';
+import {
+  MAX_LISTED, addr, dur, endpointKey, frameList, groupEndpoint, maxOf, median, minOf, narrowEndpoint, num, other, plural, round6, secs, wsFilter, connectionHasClass, timeSpan,
+} from './util.js';
 
 type PerConnection = KeepaliveDetails['perConnection'][number];
 
@@ -77,10 +79,7 @@ export function detectKeepaliveProbes(ctx: DetectorContext): Omit<KeepaliveFindi
       connections: ids,
       frames: frameList(g.per.flatMap((p) => p.frames)),
       endpoint,
-      startTime: iso(startEpoch),
-      endTime: iso(endEpoch),
-      startEpoch,
-      endEpoch,
+      ...timeSpan(startEpoch, endEpoch),
       wiresharkFilter: wsFilter(ids, endpoint, 'tcp.analysis.keep_alive || tcp.analysis.keep_alive_ack'),
       details: {
         role: g.role,

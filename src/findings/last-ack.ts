@@ -8,7 +8,7 @@ import type { DetectorContext } from './context.js';
 import { lingering, groupSocket } from './lingering.js';
 import type { FindingEndpoint, LastAckDetails, LastAckFinding, Severity } from './types.js';
 import {
-  MAX_LISTED, addr, dur, frameList, iso, isRetransmission, maxOf, minOf, narrowEndpoint, num, other, plural, spread, wsFilter,
+  MAX_LISTED, addr, dur, frameList, isRetransmission, maxOf, minOf, narrowEndpoint, num, other, plural, spread, wsFilter, timeSpan,
 } from './util.js';
 
 type Socket = LastAckDetails['sockets'][number];
@@ -56,10 +56,7 @@ export function detectLastAck(ctx: DetectorContext): Omit<LastAckFinding, 'rank'
       connections: ids,
       frames: frameList(socks.flatMap((s) => [s.finFrame, ...s.finRetransmissionFrames, s.toFrame])),
       endpoint,
-      startTime: iso(startEpoch),
-      endTime: iso(endEpoch),
-      startEpoch,
-      endEpoch,
+      ...timeSpan(startEpoch, endEpoch),
       wiresharkFilter: wsFilter(ids, endpoint, 'tcp.flags.fin==1 || tcp.flags.reset==1'),
       details: {
         role: g.role,

@@ -20,8 +20,7 @@ import type {
   FindingEndpoint, ResetCause, ResetDetails, ResetFinding, ResetInfo, ResetTrigger, Severity,
 } from './types.js';
 import {
-  MAX_LISTED, addr, dur, endpointKey, frameFilter, frameList, groupEndpoint, iso, isRetransmission, maxOf, minOf,
-  other, plural, rel, wsFilter,
+  MAX_LISTED, addr, dur, endpointKey, frameFilter, frameList, groupEndpoint, isRetransmission, maxOf, minOf, other, plural, rel, wsFilter, timeSpan,
 } from './util.js';
 
 const STALE_ANSWER_SEC = 1;
@@ -333,10 +332,7 @@ export function detectResets(ctx: DetectorContext): Omit<ResetFinding, 'rank'>[]
       connections: ids,
       frames: frameList(resets.flatMap((r) => [r.frame, r.triggerFrame])),
       endpoint,
-      startTime: iso(startEpoch),
-      endTime: iso(endEpoch),
-      startEpoch,
-      endEpoch,
+      ...timeSpan(startEpoch, endEpoch),
       wiresharkFilter: wsFilter(ids, endpoint, text.condition(resets)),
       details,
     });

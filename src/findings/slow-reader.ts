@@ -15,7 +15,7 @@ import type { DetectorContext } from './context.js';
 import { isTransient } from './episodes.js';
 import type { FindingEndpoint, Severity, SlowReaderFinding, SlowReaderInstance, ZeroWindowEpisode } from './types.js';
 import {
-  addr, bytes, dur, endpointKey, frameList, groupEndpoint, iso, maxOf, minOf, narrowEndpoint, num, other, plural, rel, round6, sourceFilter, wsFilter,
+  addr, bytes, dur, endpointKey, frameList, groupEndpoint, maxOf, minOf, narrowEndpoint, num, other, plural, rel, round6, sourceFilter, wsFilter, timeSpan,
 } from './util.js';
 import { episodeSeverity } from './zero-window.js';
 
@@ -234,10 +234,7 @@ export function detectSlowReader(ctx: DetectorContext): Omit<SlowReaderFinding, 
       connections: ids,
       frames: frameList(list.flatMap((f) => f.i.frames)),
       endpoint,
-      startTime: iso(startEpoch),
-      endTime: iso(endEpoch),
-      startEpoch,
-      endEpoch,
+      ...timeSpan(startEpoch, endEpoch),
       wiresharkFilter: list.length === 1
         ? `tcp.stream eq ${w.connection} && ${sourceFilter(w.readerEndpoint)}`
         : wsFilter(ids, endpoint, `${w.readerEndpoint.ip.includes(':') ? 'ipv6.src' : 'ip.src'}==${w.readerEndpoint.ip}`),

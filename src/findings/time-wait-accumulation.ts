@@ -13,7 +13,7 @@ import type { DetectorContext } from './context.js';
 import { countSeries } from './sockets.js';
 import type { FindingEndpoint, TimeWaitFinding, Severity } from './types.js';
 import {
-  addr, dur, endpointKey, frameList, groupEndpoint, iso, maxOf, minOf, num, other, pct, plural, round3, wsFilter,
+  addr, dur, endpointKey, frameList, groupEndpoint, maxOf, minOf, num, other, pct, plural, round3, wsFilter, timeSpan,
 } from './util.js';
 
 const MIN_SERVER_TIME_WAIT = 3;
@@ -111,10 +111,7 @@ export function detectTimeWaitAccumulation(ctx: DetectorContext): Omit<TimeWaitF
       connections: twConns,
       frames: frameList(firstFins),
       endpoint: g.endpoint,
-      startTime: iso(startEpoch),
-      endTime: iso(endEpoch),
-      startEpoch,
-      endEpoch,
+      ...timeSpan(startEpoch, endEpoch),
       wiresharkFilter: wsFilter(twConns, g.endpoint, 'tcp.flags.fin==1'),
       details: {
         role: g.role,

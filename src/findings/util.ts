@@ -201,3 +201,13 @@ export function connectionHasClass(c: ConnectionRecord, ...keys: ClassKey[]): bo
   for (const k of keys) if ((a.client[k] ?? 0) > 0 || (a.server[k] ?? 0) > 0) return true;
   return false;
 }
+
+/** A finding's time span, as ISO text and epoch seconds. */
+export function timeSpan(startEpoch: number | null, endEpoch: number | null): { startTime: string | null; endTime: string | null; startEpoch: number | null; endEpoch: number | null } {
+  return {
+    startTime: startEpoch === null ? null : iso(startEpoch),
+    endTime: endEpoch === null ? null : iso(endEpoch),
+    startEpoch,
+    endEpoch,
+  };
+}

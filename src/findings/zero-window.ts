@@ -8,8 +8,7 @@ import type { DetectorContext } from './context.js';
 import { isTransient, TRANSIENT_ZERO_WINDOW_SEC } from './episodes.js';
 import type { FindingEndpoint, Severity, ZeroWindowEpisode, ZeroWindowFinding } from './types.js';
 import {
-  MAX_LISTED, addr, bytes, dur, endpointKey, frameList, groupEndpoint, iso, maxOf, minOf, narrowEndpoint, plural, rel,
-  round6, secs, wsFilter,
+  MAX_LISTED, addr, bytes, dur, endpointKey, frameList, groupEndpoint, maxOf, minOf, narrowEndpoint, plural, rel, round6, secs, wsFilter, timeSpan,
 } from './util.js';
 
 const WS_CONDITION =
@@ -99,10 +98,7 @@ export function detectZeroWindow(ctx: DetectorContext): Omit<ZeroWindowFinding, 
       connections: ids,
       frames,
       endpoint,
-      startTime: iso(startEpoch),
-      endTime: iso(endEpoch),
-      startEpoch,
-      endEpoch,
+      ...timeSpan(startEpoch, endEpoch),
       wiresharkFilter: wsFilter(ids, endpoint, WS_CONDITION),
       details: {
         transient: false,
@@ -133,10 +129,7 @@ export function detectZeroWindow(ctx: DetectorContext): Omit<ZeroWindowFinding, 
       connections: ids,
       frames: frameList(frames),
       endpoint: null,
-      startTime: iso(startEpoch),
-      endTime: iso(endEpoch),
-      startEpoch,
-      endEpoch,
+      ...timeSpan(startEpoch, endEpoch),
       wiresharkFilter: wsFilter(ids, null, 'tcp.analysis.zero_window || tcp.analysis.window_update'),
       details: {
         transient: true,
