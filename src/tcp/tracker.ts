@@ -3,6 +3,7 @@ import { Connection } from './connection.js';
 import { buildRecord, type ConnectionSummary } from './record.js';
 import { SummaryStore } from './summary-store.js';
 import { Tombstone } from './tombstone.js';
+import { IntMap } from './int-map.js';
 
 export interface TrackerOptions {
   /** Seconds a socket stays in TIME_WAIT (2 × MSL; Linux: 60). */
@@ -42,7 +43,7 @@ function flowHash(seg: Segment): number {
  * idle are summarised early (counted as evicted).
  */
 export class TcpTracker {
-  private readonly table = new Map<number, Connection | Tombstone>();
+  private readonly table = new IntMap<Connection | Tombstone>(4096);
   private readonly records: (ConnectionSummary | undefined)[] = [];
   private readonly store = new SummaryStore();
   private readonly finishedQueue: Connection[] = [];
