@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { epochString, isoTime } from './capture/frame.js';
-import { readCaptures, type ReadOptions } from './capture/reader.js';
+import { captureSpan, readCaptures, type ReadOptions } from './capture/reader.js';
 import { Decoder } from './decode/decoder.js';
 import { DecodeStatus } from './decode/status.js';
 import { SCHEMA_VERSION, type Report } from './model.js';
@@ -31,28 +30,14 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
   const tracker = new TcpTracker(options);
   let frames = 0;
   let tcp = 0;
-  let firstSec = -1;
-  let firstNsec = 0;
-  let lastSec = -1;
-  let lastNsec = 0;
   const summaries = await readCaptures(paths, (frame) => {
     frames++;
     if (decoder.decode(frame) !== DecodeStatus.Tcp) return;
     tcp++;
     tracker.add(decoder.segment);
   }, options);
-  for (const s of summaries) {
-    if (s.firstSec !== null && (firstSec < 0 || s.firstSec < firstSec || (s.firstSec === firstSec && s.firstNsec < firstNsec))) {
-      firstSec = s.firstSec;
-      firstNsec = s.firstNsec;
-    }
-    if (s.lastSec !== null && (lastSec < 0 || s.lastSec > lastSec || (s.lastSec === lastSec && s.lastNsec > lastNsec))) {
-      lastSec = s.lastSec;
-      lastNsec = s.lastNsec;
-    }
-  }
-  const end = lastSec < 0 ? 0 : lastSec + lastNsec / 1e9;
-  const connections = tracker.finish(end);
+  const { endSeconds, ...span } = captureSpan(summaries);
+  const connections = tracker.finish(endSeconds);
   const report: Report = {
     schemaVersion: SCHEMA_VERSION,
     generator: { name: 'tcp-postmortem', version: toolVersion() },
@@ -61,11 +46,7 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
       frames,
       packets: summaries.reduce((n, s) => n + s.packets, 0),
       tcpSegments: tcp,
-      firstTime: firstSec < 0 ? null : isoTime(firstSec, firstNsec),
-      lastTime: lastSec < 0 ? null : isoTime(lastSec, lastNsec),
-      firstEpoch: firstSec < 0 ? null : epochString(firstSec, firstNsec),
-      lastEpoch: lastSec < 0 ? null : epochString(lastSec, lastNsec),
-      durationSec: firstSec < 0 ? null : lastSec - firstSec + (lastNsec - firstNsec) / 1e9,
+      ...span,
       decode: decoder.countsByName(),
       problems: summaries.flatMap((s) => s.problems),
     },

@@ -1,6 +1,6 @@
-import { epochString, isoTime } from './capture/frame.js';
+import { isoTime } from './capture/frame.js';
 import type { CaptureProblem } from './capture/errors.js';
-import { readCaptures, type FileSummary, type ReadOptions } from './capture/reader.js';
+import { captureSpan, readCaptures, type FileSummary, type ReadOptions } from './capture/reader.js';
 import { Decoder } from './decode/decoder.js';
 import { linkTypeName } from './decode/linktypes.js';
 import { DecodeStatus, type DecodeStatusName } from './decode/status.js';
@@ -52,22 +52,13 @@ export async function captureInfo(paths: readonly string[], options: ReadOptions
 }
 
 function buildInfo(summaries: FileSummary[], frames: number, tcpSegments: number, decoder: Decoder): CaptureInfo {
-  let first: [number, number] | null = null;
-  let last: [number, number] | null = null;
-  for (const s of summaries) {
-    if (s.firstSec !== null && (first === null || s.firstSec < first[0] || (s.firstSec === first[0] && s.firstNsec < first[1]))) first = [s.firstSec, s.firstNsec];
-    if (s.lastSec !== null && (last === null || s.lastSec > last[0] || (s.lastSec === last[0] && s.lastNsec > last[1]))) last = [s.lastSec, s.lastNsec];
-  }
+  const { endSeconds: _end, ...span } = captureSpan(summaries);
   return {
     files: summaries.map(fileInfo),
     frames,
     packets: summaries.reduce((n, s) => n + s.packets, 0),
     tcpSegments,
-    firstTime: first && isoTime(first[0], first[1]),
-    lastTime: last && isoTime(last[0], last[1]),
-    firstEpoch: first && epochString(first[0], first[1]),
-    lastEpoch: last && epochString(last[0], last[1]),
-    durationSec: first && last ? last[0] - first[0] + (last[1] - first[1]) / 1e9 : null,
+    ...span,
     decode: decoder.countsByName(),
     damagedFrames: [...decoder.damagedFrames],
     problems: summaries.flatMap((s) => s.problems),

@@ -1,6 +1,6 @@
 import { BufferedInput } from './buffered-input.js';
 import { CaptureError, type CaptureProblem } from './errors.js';
-import { compareTime, newFrame, NO_PACKET, type Frame } from './frame.js';
+import { compareTime, epochString, isoTime, newFrame, NO_PACKET, type Frame } from './frame.js';
 import { Step, type FormatInfo, type FormatReader } from './format.js';
 import { isPcapMagic, PcapReader, PCAP_FILE_HEADER_BYTES } from './pcap.js';
 import { isPcapngMagic, PcapngReader } from './pcapng.js';
@@ -209,4 +209,32 @@ export async function readCaptures(paths: readonly string[], onFrame: (frame: Fr
   } finally {
     for (const c of captures) await c.input.source.close();
   }
+}
+
+/** The time span of one or more read files, in the forms the reports use. */
+export interface CaptureSpan {
+  firstTime: string | null;
+  lastTime: string | null;
+  firstEpoch: string | null;
+  lastEpoch: string | null;
+  durationSec: number | null;
+  /** Epoch seconds of the last packet (0 when there was none). */
+  endSeconds: number;
+}
+
+export function captureSpan(summaries: readonly FileSummary[]): CaptureSpan {
+  let first: [number, number] | null = null;
+  let last: [number, number] | null = null;
+  for (const s of summaries) {
+    if (s.firstSec !== null && (first === null || compareTime(s.firstSec, s.firstNsec, first[0], first[1]) < 0)) first = [s.firstSec, s.firstNsec];
+    if (s.lastSec !== null && (last === null || compareTime(s.lastSec, s.lastNsec, last[0], last[1]) > 0)) last = [s.lastSec, s.lastNsec];
+  }
+  return {
+    firstTime: first && isoTime(first[0], first[1]),
+    lastTime: last && isoTime(last[0], last[1]),
+    firstEpoch: first && epochString(first[0], first[1]),
+    lastEpoch: last && epochString(last[0], last[1]),
+    durationSec: first && last ? last[0] - first[0] + (last[1] - first[1]) / 1e9 : null,
+    endSeconds: last ? last[0] + last[1] / 1e9 : 0,
+  };
 }
