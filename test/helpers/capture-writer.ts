@@ -574,9 +574,15 @@ function withL4Checksum(segment: Uint8Array, proto: number, pseudo: Buffer): Buf
 // ---------------------------------------------------------------------------------------------
 // TCP, UDP, ICMP
 
-// The flag bits are the decoder's own (one definition): re-exported for the tests that build segments.
-import { ACK } from '../../src/decode/segment.js';
-export { FIN, SYN, RST, PSH, ACK, URG, ECE, CWR, AE } from '../../src/decode/segment.js';
+export const FIN = 0x01;
+export const SYN = 0x02;
+export const RST = 0x04;
+export const PSH = 0x08;
+export const ACK = 0x10;
+export const URG = 0x20;
+export const ECE = 0x40;
+export const CWR = 0x80;
+export const AE = 0x100;
 
 export type TcpOption =
   | { kind: 'eol' }
