@@ -2,7 +2,8 @@
 import type { CaptureRecord, ConnectionRecord } from '../model.js';
 import { zeroWindowEpisodes } from './episodes.js';
 import { retryRuns, type Run } from './runs.js';
-import { socketIntervals, type SocketInterval } from './sockets.js';
+import { intervalAt, type SocketInterval } from './sockets.js';
+import { socketTable, type SocketTable } from './socket-table.js';
 import type { SocketState, ZeroWindowEpisode } from './types.js';
 
 /**
@@ -25,12 +26,15 @@ export interface DetectorContext {
   zeroWindows(): readonly ZeroWindowEpisode[];
   /** Retry runs of every connection. */
   runs(): readonly Run[];
-  /** Socket intervals in the closing states (see DETECTOR_STATES). */
-  socketIntervals(): readonly SocketInterval[];
+  /** Every socket interval of the capture, flat (socket-table.ts). */
+  sockets(): SocketTable;
   /** The same, for one connection (indexed: detectors must stay linear in the number of connections). */
   zeroWindowsOf(id: number): readonly ZeroWindowEpisode[];
   runsOf(id: number): readonly Run[];
+  /** One connection's socket intervals in the closing states (see DETECTOR_STATES), as objects. */
   socketIntervalsOf(id: number): readonly SocketInterval[];
+  /** The position of connection `id` in `connections` (-1 when absent). */
+  indexOf(id: number): number;
   /** Connections a detector has explained, so that a later one does not report them again. */
   readonly claimed: Map<string, Set<number>>;
 }
@@ -41,13 +45,29 @@ export function makeContext(
 ): DetectorContext {
   let zw: ZeroWindowEpisode[] | null = null;
   let runs: Run[] | null = null;
-  let sockets: SocketInterval[] | null = null;
   let zwBy: Map<number, ZeroWindowEpisode[]> | null = null;
   let runsBy: Map<number, Run[]> | null = null;
-  let socketsBy: Map<number, SocketInterval[]> | null = null;
   const zeroWindows = () => (zw ??= connections.flatMap((c) => zeroWindowEpisodes(c, end)));
   const allRuns = () => (runs ??= connections.flatMap((c) => retryRuns(c, end)));
-  const allSockets = () => (sockets ??= socketIntervals(connections, timeWaitSec, DETECTOR_STATES));
+  const sockets = () => socketTable(connections, timeWaitSec);
+  const byId = new Map(connections.map((c) => [c.id, c]));
+  let indexById: Map<number, number> | null = null;
+  const indexOf = (id: number): number => {
+    if (connections[id]?.id === id) return id; // the engine's records are in id order
+    indexById ??= new Map(connections.map((c, i) => [c.id, i]));
+    return indexById.get(id) ?? -1;
+  };
+  const socketIntervalsOf = (id: number): SocketInterval[] => {
+    const i = indexOf(id);
+    if (i < 0) return [];
+    const t = sockets();
+    const out: SocketInterval[] = [];
+    for (let k = t.begin[2 * i]!; k < t.end[2 * i + 1]!; k++) {
+      const iv = intervalAt(t, k);
+      if (DETECTOR_STATES.has(iv.state)) out.push(iv);
+    }
+    return out;
+  };
   return {
     connections,
     capture,
@@ -55,13 +75,14 @@ export function makeContext(
     end,
     closeWaitSec,
     timeWaitSec,
-    byId: new Map(connections.map((c) => [c.id, c])),
+    byId,
     zeroWindows,
     runs: allRuns,
-    socketIntervals: allSockets,
+    sockets,
     zeroWindowsOf: (id) => (zwBy ??= byConnection(zeroWindows())).get(id) ?? [],
     runsOf: (id) => (runsBy ??= byConnection(allRuns())).get(id) ?? [],
-    socketIntervalsOf: (id) => (socketsBy ??= byConnection(allSockets())).get(id) ?? [],
+    socketIntervalsOf,
+    indexOf,
     claimed: new Map(),
   };
 }

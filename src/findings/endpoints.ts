@@ -8,9 +8,9 @@
  * had traffic in the capture: long-idle connections that sent nothing are not seen.
  */
 import type { CaptureRecord, ConnectionRecord, Side } from '../model.js';
-import { visitSocketIntervals } from './sockets.js';
+import { socketTable, type SocketTable } from './socket-table.js';
 import type { EndpointView, SocketState, StateCounts } from './types.js';
-import { captureSpan, iso, other } from './util.js';
+import { captureSpan, iso } from './util.js';
 
 export interface EndpointOptions {
   /** An instant (epoch seconds) to report the counts at. */
@@ -40,22 +40,20 @@ export function buildEndpoints(connections: ConnectionRecord[], capture: Capture
   const span = captureSpan(capture);
   if (span === null || connections.length === 0) return [];
   const timeWaitSec = options.timeWaitSec ?? 60;
-  const bySocket = flatten(connections, timeWaitSec);
+  const table = socketTable(connections, timeWaitSec);
 
   // Grouped with numbers, not strings and objects: a large capture has a port group per client socket.
-  const hosts = new Map<string, ViewSpec>();
-  const ipIds = new Map<string, number>();
+  const hosts = new Map<number, ViewSpec>();
   const ports = new Map<number, ViewSpec & { server: boolean }>();
   for (let i = 0; i < connections.length; i++) {
-    const c = connections[i]!;
     for (let sideBit = 0; sideBit < 2; sideBit++) {
-      const { ip, port } = sideBit === 0 ? c.client : c.server;
       const member = i * 2 + sideBit;
-      let h = hosts.get(ip);
-      if (h === undefined) hosts.set(ip, (h = { ip, port: null, members: [] }));
+      const ipId = table.ip[member]!;
+      const ip = table.ips[ipId]!;
+      const port = table.port[member]!;
+      let h = hosts.get(ipId);
+      if (h === undefined) hosts.set(ipId, (h = { ip, port: null, members: [] }));
       h.members.push(member);
-      let ipId = ipIds.get(ip);
-      if (ipId === undefined) ipIds.set(ip, (ipId = ipIds.size));
       const pk = ipId * 65536 + port;
       let p = ports.get(pk);
       if (p === undefined) ports.set(pk, (p = { ip, port, members: [], server: false }));
@@ -79,7 +77,7 @@ export function buildEndpoints(connections: ConnectionRecord[], capture: Capture
   const done: { spec: ViewSpec; result: EndpointView }[] = [];
   return chosen.map((s) => {
     const same = done.find((d) => sameMembers(d.spec.members, s.members));
-    const result = same === undefined ? view(s, connections, bySocket, span.start, span.end, options.at) : { ...same.result, ip: s.ip, port: s.port, scope: s.port === null ? 'host' as const : 'port' as const };
+    const result = same === undefined ? view(s, table, span.start, span.end, options.at) : { ...same.result, ip: s.ip, port: s.port, scope: s.port === null ? 'host' as const : 'port' as const };
     if (same === undefined && s.members.length > 1000) done.push({ spec: s, result });
     return result;
   });
@@ -91,60 +89,7 @@ function sameMembers(a: Member[], b: Member[]): boolean {
   return true;
 }
 
-/**
- * Every socket interval of the capture in flat typed arrays (a large capture has millions; as objects
- * they cost hundreds of megabytes). Socket k = connection × 2 + side holds positions [begin[k], end[k]).
- */
-interface FlatIntervals {
-  from: Float64Array;
-  to: Float64Array;
-  state: Uint8Array;
-  connection: Int32Array;
-  begin: Int32Array;
-  end: Int32Array;
-}
-
-function flatten(connections: readonly ConnectionRecord[], timeWaitSec: number): FlatIntervals {
-  let maxId = 0;
-  for (const c of connections) if (c.id > maxId) maxId = c.id;
-  const begin = new Int32Array(2 * (maxId + 1));
-  const end = new Int32Array(2 * (maxId + 1));
-  let cap = 1024;
-  let from = new Float64Array(cap);
-  let to = new Float64Array(cap);
-  let state = new Uint8Array(cap);
-  let connection = new Int32Array(cap);
-  let n = 0;
-  visitSocketIntervals(connections, timeWaitSec, (iv) => {
-    if (n === cap) {
-      cap *= 2;
-      const grow = <T extends Float64Array | Uint8Array | Int32Array>(a: T, make: (size: number) => T): T => {
-        const b = make(cap);
-        b.set(a);
-        return b;
-      };
-      from = grow(from, (size) => new Float64Array(size));
-      to = grow(to, (size) => new Float64Array(size));
-      state = grow(state, (size) => new Uint8Array(size));
-      connection = grow(connection, (size) => new Int32Array(size));
-    }
-    const k = socketKey(iv.connection, iv.side);
-    if (end[k] === begin[k]) begin[k] = n;
-    end[k] = n + 1;
-    from[n] = iv.from;
-    to[n] = iv.to;
-    state[n] = STATE_INDEX.get(iv.state)!;
-    connection[n] = iv.connection;
-    n++;
-  });
-  return { from: from.subarray(0, n), to: to.subarray(0, n), state: state.subarray(0, n), connection: connection.subarray(0, n), begin, end };
-}
-
-function socketKey(connection: number, side: Side): number {
-  return connection * 2 + (side === 'client' ? 0 : 1);
-}
-
-function view(spec: ViewSpec, connections: readonly ConnectionRecord[], bySocket: FlatIntervals, start: number, end: number, at: number | undefined): EndpointView {
+function view(spec: ViewSpec, bySocket: SocketTable, start: number, end: number, at: number | undefined): EndpointView {
   // The sockets' interval ranges in the flat arrays (a host view may cover millions of intervals).
   const ranges: number[] = [];
   const roles = new Set<Side>();
@@ -152,22 +97,27 @@ function view(spec: ViewSpec, connections: readonly ConnectionRecord[], bySocket
   let peerClosedFirst = 0;
   let resetsSent = 0;
   let resetsReceived = 0;
-  const seen = new Set<number>();
+  let lastConnection = -1;
+  let connectionCount = 0;
+  const sideBits = [false, false];
   for (const member of spec.members) {
-    const c = connections[member >> 1]!;
-    const side: Side = (member & 1) === 1 ? 'server' : 'client';
-    seen.add(member >> 1);
-    roles.add(side);
-    const k = socketKey(c.id, side);
-    if (bySocket.end[k]! > bySocket.begin[k]!) ranges.push(bySocket.begin[k]!, bySocket.end[k]!);
-    if (c.closedFirstBy === side || c.closedFirstBy === 'both') closedFirst++;
-    else if (c.closedFirstBy === other(side)) peerClosedFirst++;
-    for (const r of c.resets) {
-      if (r.by === side) resetsSent++;
-      else resetsReceived++;
+    const i = member >> 1;
+    const s = member & 1;
+    // Members are in ascending order: both sides of a connection, when in one view, are adjacent.
+    if (i !== lastConnection) {
+      connectionCount++;
+      lastConnection = i;
     }
+    sideBits[s] = true;
+    if (bySocket.end[member]! > bySocket.begin[member]!) ranges.push(bySocket.begin[member]!, bySocket.end[member]!);
+    const by = bySocket.closedFirst[i]!;
+    if (by === s || by === 2) closedFirst++;
+    else if (by === 1 - s) peerClosedFirst++;
+    resetsSent += bySocket.resetsSent[member]!;
+    resetsReceived += bySocket.resetsSent[member ^ 1]!;
   }
-  const connectionCount = seen.size;
+  if (sideBits[0]) roles.add('client');
+  if (sideBits[1]) roles.add('server');
 
   // Sweep over the state changes, clipped to the capture: per state and sign, the instants sorted
   // (typed arrays, native sort), then merged; −1 before +1 at equal instants. One pass keeps both
@@ -178,7 +128,7 @@ function view(spec: ViewSpec, connections: readonly ConnectionRecord[], bySocket
     const ivTo = bySocket.to[x]!;
     const a = Math.max(bySocket.from[x]!, start);
     if (ivTo <= a || a > end) continue;
-    const si = bySocket.state[x]!;
+    const si = bySocket.state[x]! - 1; // TcpState code → STATE_ORDER index
     lists[2 * si + 1]!.push(a);
     if (ivTo <= end) lists[2 * si]!.push(ivTo);
   }
@@ -279,9 +229,9 @@ function view(spec: ViewSpec, connections: readonly ConnectionRecord[], bySocket
     const conns: Partial<Record<SocketState, number[]>> = {};
     for (let r = 0; r < ranges.length; r += 2) for (let x = ranges[r]!; x < ranges[r + 1]!; x++) {
       if (bySocket.from[x]! <= at && at < bySocket.to[x]!) {
-        const st = STATE_ORDER[bySocket.state[x]!]!;
+        const st = STATE_ORDER[bySocket.state[x]! - 1]!;
         c[st] = (c[st] ?? 0) + 1;
-        (conns[st] ??= []).push(bySocket.connection[x]!);
+        (conns[st] ??= []).push(bySocket.id[bySocket.conn[x]!]!);
       }
     }
     for (const s of Object.keys(conns) as SocketState[]) conns[s]!.sort((a, b) => a - b);

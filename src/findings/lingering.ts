@@ -1,7 +1,8 @@
 /** Sockets that stayed in one closing state for long: shared by close-wait, last-ack and fin-wait-2. */
 import type { ConnectionRecord, Side } from '../model.js';
 import type { DetectorContext } from './context.js';
-import type { SocketInterval } from './sockets.js';
+import { intervalAt, type SocketInterval } from './sockets.js';
+import { TCP_STATE_NAMES } from '../tcp/endpoint-state.js';
 import type { FindingEndpoint, LingerEnd, LingeringSocket, SocketState } from './types.js';
 import { endpointKey, groupEndpoint, round6 } from './util.js';
 
@@ -42,10 +43,17 @@ export function describeInterval(c: ConnectionRecord, iv: SocketInterval, captur
 /** Every interval in `state` that lasted at least `minSec` (to the capture end for open ones). */
 export function lingering(ctx: DetectorContext, state: SocketState, minSec: number): Lingering[] {
   const out: Lingering[] = [];
-  for (const iv of ctx.socketIntervals()) {
-    if (iv.state !== state) continue;
-    const c = ctx.byId.get(iv.connection);
-    if (c === undefined) continue;
+  const t = ctx.sockets();
+  const code = TCP_STATE_NAMES.indexOf(state);
+  for (let k = 0; k < t.count; k++) {
+    if (t.state[k] !== code) continue;
+    // The duration as describeInterval computes it, before any object is made: most closing
+    // states (every active closer's FIN_WAIT_2) last a round trip.
+    const from = t.from[k]!;
+    const to = t.to[k]!;
+    if (round6((Number.isFinite(to) ? to : Math.max(ctx.end, from)) - from) < minSec) continue;
+    const c = ctx.connections[t.conn[k]!]!;
+    const iv = intervalAt(t, k);
     const socket = describeInterval(c, iv, ctx.end);
     if (socket.durationSec < minSec) continue;
     out.push({ c, iv, socket });

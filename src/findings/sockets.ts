@@ -1,20 +1,12 @@
 /**
- * Socket state intervals: for each side of each connection, the time spans it spent in each TCP
- * state, rebuilt from the state changes the engine inferred (`ConnectionRecord.states`). This is
- * what `ss -tan` would have listed on that host at any instant.
- *
- * - A socket exists from its first state change on; CLOSED and UNKNOWN are not sockets.
- * - TIME_WAIT lasts `timeWaitSec` (2 × MSL; Linux TCP_TIMEWAIT_LEN = 60 s) unless a RST ends it, or a
- *   new connection on the same 4-tuple takes it over (the kernel reuses a TIME_WAIT socket for a new
- *   SYN). Timer entries the engine added (frame null) are replaced by this rule, so a different
- *   `timeWaitSec` here wins.
- * - A state still held when the capture ends lasts "forever" (`to` = Infinity): the capture does not
- *   show it ending, except that a later connection on the same 4-tuple proves the socket was gone.
+ * Socket state intervals as objects: for each side of each connection, the time spans it spent in
+ * each TCP state (what `ss -tan` would have listed on that host at any instant). The rules and the
+ * flat form they are computed in are in socket-table.ts; these are views of single intervals.
  */
-import type { ConnectionRecord, Side, StateChangeRecord } from '../model.js';
-import type { TcpStateName } from '../tcp/endpoint-state.js';
+import type { ConnectionRecord, Side } from '../model.js';
+import { TCP_STATE_NAMES, type TcpStateName } from '../tcp/endpoint-state.js';
+import { End, NO_STATE, socketTable, type SocketTable } from './socket-table.js';
 import type { SocketState } from './types.js';
-import { other } from './util.js';
 
 export interface SocketInterval {
   connection: number;
@@ -35,60 +27,46 @@ export interface SocketInterval {
   toReason: 'change' | 'timer' | 'reused' | null;
 }
 
-const NOT_A_SOCKET = new Set<TcpStateName>(['CLOSED', 'UNKNOWN']);
+const REASONS = [null, 'change', 'timer', 'reused'] as const;
 
-/** The connection's first instant: its earliest state change (or event). */
+/** The connection's first instant: its first segment (no state change or event is earlier). */
 export function connectionStart(c: ConnectionRecord): number {
-  // Its first segment: the first state change and the first event are never earlier.
   return c.startEpoch;
 }
 
-/** Real state changes (timer entries dropped: TIME_WAIT expiry is recomputed). */
-function realChanges(list: StateChangeRecord[]): StateChangeRecord[] {
-  return list.every((s) => s.frame !== null) ? list : list.filter((s) => s.frame !== null);
+/** Interval `k` of the table as an object (`into` is filled and returned when given). */
+export function intervalAt(t: SocketTable, k: number, into?: SocketInterval): SocketInterval {
+  const i = t.conn[k]!;
+  const s = t.side[k]!;
+  const self = 2 * i + s;
+  const peer = 2 * i + (1 - s);
+  const toState = t.toState[k]!;
+  const iv: SocketInterval = into ?? ({} as SocketInterval);
+  iv.connection = t.id[i]!;
+  iv.side = s === 0 ? 'client' : 'server';
+  iv.ip = t.ips[t.ip[self]!]!;
+  iv.port = t.port[self]!;
+  iv.peerIp = t.ips[t.ip[peer]!]!;
+  iv.peerPort = t.port[peer]!;
+  iv.state = TCP_STATE_NAMES[t.state[k]!] as SocketState;
+  iv.from = t.from[k]!;
+  iv.fromFrame = t.fromFrame[k]! < 0 ? null : t.fromFrame[k]!;
+  iv.to = t.to[k]!;
+  iv.toFrame = t.toFrame[k]! < 0 ? null : t.toFrame[k]!;
+  iv.toState = toState === NO_STATE ? null : TCP_STATE_NAMES[toState]!;
+  iv.toReason = REASONS[t.toReason[k]! as End]!;
+  return iv;
 }
 
-/**
- * The same intervals for the same records are wanted by several detectors: computed once per
- * (records, timeWaitSec, states). Records are views whose getters build objects on every access, so
- * each connection's states and endpoints are read once per pass.
- */
-const cache = new WeakMap<readonly ConnectionRecord[], Map<string, SocketInterval[]>>();
+/** Every interval of these states (all when absent), as objects. */
 export function socketIntervals(connections: readonly ConnectionRecord[], timeWaitSec: number, states?: ReadonlySet<SocketState>): SocketInterval[] {
-  const key = `${timeWaitSec}|${states === undefined ? '*' : [...states].sort().join(',')}`;
-  let byKey = cache.get(connections);
-  if (byKey === undefined) cache.set(connections, (byKey = new Map()));
-  const hit = byKey.get(key);
-  if (hit !== undefined) return hit;
+  const t = socketTable(connections, timeWaitSec);
   const out: SocketInterval[] = [];
-  visitSocketIntervals(connections, timeWaitSec, (iv) => {
-    if (states === undefined || states.has(iv.state)) out.push({ ...iv });
-  });
-  byKey.set(key, out);
+  for (let k = 0; k < t.count; k++) {
+    if (states !== undefined && !states.has(TCP_STATE_NAMES[t.state[k]!] as SocketState)) continue;
+    out.push(intervalAt(t, k));
+  }
   return out;
-}
-
-/** When a 4-tuple is used again, the earlier connection's sockets on it end there: by connection id. */
-const reuseCache = new WeakMap<readonly ConnectionRecord[], Map<number, number>>();
-function reuseTimes(connections: readonly ConnectionRecord[]): Map<number, number> {
-  const hit = reuseCache.get(connections);
-  if (hit !== undefined) return hit;
-  const reuseAt = new Map<number, number>();
-  const byTuple = new Map<string, ConnectionRecord[]>();
-  for (const c of connections) {
-    const key = `${c.client.ip}|${c.client.port}|${c.server.ip}|${c.server.port}`;
-    const list = byTuple.get(key);
-    if (list === undefined) byTuple.set(key, [c]);
-    else list.push(c);
-  }
-  for (const list of byTuple.values()) {
-    if (list.length < 2) continue;
-    const sorted = list.map((c) => ({ c, start: connectionStart(c) })).sort((a, b) => a.start - b.start);
-    for (let i = 0; i + 1 < sorted.length; i++) reuseAt.set(sorted[i]!.c.id, sorted[i + 1]!.start);
-  }
-
-  reuseCache.set(connections, reuseAt);
-  return reuseAt;
 }
 
 /**
@@ -96,94 +74,60 @@ function reuseTimes(connections: readonly ConnectionRecord[]): Map<number, numbe
  * in time order). The interval object is reused between calls: copy what must be kept.
  */
 export function visitSocketIntervals(connections: readonly ConnectionRecord[], timeWaitSec: number, visit: (iv: Readonly<SocketInterval>) => void): void {
-  const reuseAt = reuseTimes(connections);
-  const iv: SocketInterval = {
-    connection: 0, side: 'client', ip: '', port: 0, peerIp: '', peerPort: 0, state: 'ESTABLISHED', from: 0,
-    fromFrame: null, to: 0, toFrame: null, toState: null, toReason: null,
-  };
-  for (const c of connections) {
-    const reused = reuseAt.get(c.id) ?? Infinity;
-    const states = c.states;
-    const ends = { client: c.client, server: c.server };
-    for (const side of ['client', 'server'] as const) {
-      const ch = realChanges(states[side]);
-      const peer = ends[other(side)];
-      const self = ends[side];
-      for (let i = 0; i < ch.length; i++) {
-        const cur = ch[i]!;
-        if (NOT_A_SOCKET.has(cur.state)) continue;
-        const next = ch[i + 1];
-        let to = next !== undefined ? next.time : Infinity;
-        let toFrame = next !== undefined ? next.frame : null;
-        let toState: TcpStateName | null = next !== undefined ? next.state : null;
-        let toReason: SocketInterval['toReason'] = next !== undefined ? 'change' : null;
-        if (cur.state === 'TIME_WAIT' && cur.time + timeWaitSec < to) {
-          to = cur.time + timeWaitSec;
-          toFrame = null;
-          toState = 'CLOSED';
-          toReason = 'timer';
-        }
-        if (reused < to && reused >= cur.time) {
-          to = reused;
-          toFrame = null;
-          toState = 'CLOSED';
-          toReason = 'reused';
-        }
-        iv.connection = c.id;
-        iv.side = side;
-        iv.ip = self.ip;
-        iv.port = self.port;
-        iv.peerIp = peer.ip;
-        iv.peerPort = peer.port;
-        iv.state = cur.state as SocketState;
-        iv.from = cur.time;
-        iv.fromFrame = cur.frame;
-        iv.to = to;
-        iv.toFrame = toFrame;
-        iv.toState = toState;
-        iv.toReason = toReason;
-        visit(iv);
-      }
-    }
-  }
+  const t = socketTable(connections, timeWaitSec);
+  const iv = {} as SocketInterval;
+  for (let k = 0; k < t.count; k++) visit(intervalAt(t, k, iv));
 }
 
 /**
- * A step series of how many of `intervals` were active over [start, end], plus the peak. At most
- * `maxPoints` points: beyond, time buckets holding each bucket's maximum.
+ * A step series of how many intervals were active over [start, end], plus the peak: interval x lasts
+ * [from[x], to[x]). At most `maxPoints` points: beyond, time buckets holding each bucket's maximum.
  */
 export function countSeries(
-  intervals: readonly { from: number; to: number }[],
+  fromTimes: ArrayLike<number>,
+  toTimes: ArrayLike<number>,
   start: number,
   end: number,
   maxPoints = 256,
 ): { t: number[]; v: number[]; peak: number; peakAt: number | null; atEnd: number; bucketed: boolean } {
-  const deltas: [number, number][] = [];
-  for (const iv of intervals) {
-    const a = Math.max(iv.from, start);
-    const b = iv.to;
+  // The +1 and −1 instants, each sorted (typed arrays, native sort), merged: every delta at an
+  // instant applies before the count is read, so their order within it does not matter.
+  const plus = new Float64Array(fromTimes.length);
+  const minus = new Float64Array(fromTimes.length);
+  let np = 0;
+  let nm = 0;
+  for (let x = 0; x < fromTimes.length; x++) {
+    const a = Math.max(fromTimes[x]!, start);
+    const b = toTimes[x]!;
     if (b <= a || a > end) continue;
-    deltas.push([a, 1]);
-    if (b <= end) deltas.push([b, -1]);
+    plus[np++] = a;
+    if (b <= end) minus[nm++] = b;
   }
-  deltas.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  const ps = plus.subarray(0, np).sort();
+  const ms = minus.subarray(0, nm).sort();
   const t: number[] = [];
   const v: number[] = [];
   let n = 0;
   let peak = 0;
   let peakAt: number | null = null;
-  for (let i = 0; i < deltas.length; ) {
-    const time = deltas[i]![0];
-    while (i < deltas.length && deltas[i]![0] === time) n += deltas[i++]![1];
+  let i = 0;
+  let k = 0;
+  while (i < np || k < nm) {
+    const time = Math.min(i < np ? ps[i]! : Infinity, k < nm ? ms[k]! : Infinity);
+    while (k < nm && ms[k] === time) {
+      n--;
+      k++;
+    }
+    while (i < np && ps[i] === time) {
+      n++;
+      i++;
+    }
     if (n > peak) {
       peak = n;
       peakAt = time;
     }
-    if (t.length > 0 && t[t.length - 1] === time) v[v.length - 1] = n;
-    else {
-      t.push(time);
-      v.push(n);
-    }
+    t.push(time);
+    v.push(n);
   }
   const atEnd = n;
   if (t.length <= maxPoints) return { t: t.map(r6), v, peak, peakAt, atEnd, bucketed: false };

@@ -8,10 +8,12 @@
  * capture, or the steady state the close rate implies) reaches 1 000 — below that it is the normal,
  * harmless case of a client closing its own connections.
  */
-import type { ConnectionRecord, Side } from '../model.js';
+import type { Side } from '../model.js';
 import type { DetectorContext } from './context.js';
 import { countSeries } from './sockets.js';
-import type { FindingEndpoint, TimeWaitFinding, Severity } from './types.js';
+import { End } from './socket-table.js';
+import { TCP_STATE_NAMES } from '../tcp/endpoint-state.js';
+import type { TimeWaitFinding, Severity } from './types.js';
 import {
   addr, dur, endpointKey, frameList, groupEndpoint, maxOf, minOf, num, other, pct, plural, round3, wsFilter, timeSpan,
 } from './util.js';
@@ -23,49 +25,77 @@ const MIN_ACTIVE_SHARE = 0.5;
 const EPHEMERAL_PORTS = 28232;
 
 interface Group {
-  endpoint: FindingEndpoint;
   role: Side;
-  conns: ConnectionRecord[];
+  /** A connection of the group (its endpoint is read from it when the group is reported). */
+  first: number;
+  /** Connection indexes (positions in ctx.connections). */
+  members: number[];
 }
 
+const TIME_WAIT = TCP_STATE_NAMES.indexOf('TIME_WAIT');
+
 export function detectTimeWaitAccumulation(ctx: DetectorContext): Omit<TimeWaitFinding, 'rank'>[] {
-  const groups = new Map<string, Group>();
-  for (const c of ctx.connections) {
-    for (const role of ['client', 'server'] as const) {
-      const endpoint = groupEndpoint(c, role);
-      const key = `${role}|${endpointKey(endpoint)}`;
+  const t = ctx.sockets();
+  const n = ctx.connections.length;
+  // Keyed by numbers (a client host: -(address + 1); a server: address × 65536 + port), in order of
+  // first appearance, as the findings were before.
+  const groups = new Map<number, Group>();
+  for (let i = 0; i < n; i++) {
+    for (let s = 0; s < 2; s++) {
+      const key = s === 0 ? -(t.ip[2 * i]! + 1) : t.ip[2 * i + 1]! * 65536 + t.port[2 * i + 1]!;
       let g = groups.get(key);
-      if (g === undefined) groups.set(key, (g = { endpoint, role, conns: [] }));
-      g.conns.push(c);
+      if (g === undefined) groups.set(key, (g = { role: s === 0 ? 'client' : 'server', first: i, members: [] }));
+      g.members.push(i);
     }
   }
   const out: Omit<TimeWaitFinding, 'rank'>[] = [];
   for (const g of groups.values()) {
-    const tw = g.conns.flatMap((c) => ctx.socketIntervalsOf(c.id).filter((s) => s.side === g.role && s.state === 'TIME_WAIT'));
+    const s = g.role === 'client' ? 0 : 1;
+    // The group's TIME_WAIT intervals, as positions in the socket table.
+    const tw: number[] = [];
+    let closed = 0;
+    let active = 0;
+    let passive = 0;
+    for (const i of g.members) {
+      for (let k = t.begin[2 * i + s]!; k < t.end[2 * i + s]!; k++) if (t.state[k] === TIME_WAIT) tw.push(k);
+      const by = t.closedFirst[i]!;
+      if (by < 0) continue;
+      closed++;
+      if (by === s || by === 2) active++;
+      else passive++;
+    }
     if (tw.length === 0) continue;
-    const closed = g.conns.filter((c) => c.closedFirstBy !== null);
-    const active = closed.filter((c) => c.closedFirstBy === g.role || c.closedFirstBy === 'both');
-    const passive = closed.filter((c) => c.closedFirstBy === other(g.role));
-    const share = closed.length === 0 ? 0 : active.length / closed.length;
-    const series = countSeries(tw, ctx.start, ctx.end);
+    const share = closed === 0 ? 0 : active / closed;
+    if (share < MIN_ACTIVE_SHARE) continue;
+    if (g.role === 'server' && tw.length < MIN_SERVER_TIME_WAIT) continue;
+    const from = Float64Array.from(tw, (k) => t.from[k]!);
+    const to = Float64Array.from(tw, (k) => t.to[k]!);
+    const series = countSeries(from, to, ctx.start, ctx.end);
     const captureSec = Math.max(ctx.end - ctx.start, 1);
     const rate = tw.length >= 2 ? tw.length / captureSec : null;
-    const reused = tw.filter((s) => s.toReason === 'reused').length;
-    const tuples = new Set(tw.map((s) => `${s.ip}|${s.port}|${s.peerIp}|${s.peerPort}`)).size;
+    let reused = 0;
+    for (const k of tw) if (t.toReason[k] === End.Reused) reused++;
     // A 4-tuple holds one TIME_WAIT socket at a time, so the count is bounded by the client ports:
     // EPHEMERAL_PORTS per client address (towards a server port), or per destination (for a client).
-    const sides = new Set(tw.map((s) => (g.role === 'server' ? s.peerIp : `${s.peerIp}|${s.peerPort}`))).size;
+    const peerOf = (k: number): number => 2 * t.conn[k]! + (1 - s);
+    const sides = new Set(tw.map((k) => (g.role === 'server' ? t.ip[peerOf(k)]! : t.ip[peerOf(k)]! * 65536 + t.port[peerOf(k)]!))).size;
     const steady = rate === null ? null : Math.min(Math.round(rate * ctx.timeWaitSec), EPHEMERAL_PORTS * sides);
     const scale = Math.max(series.peak, steady ?? 0);
-    if (share < MIN_ACTIVE_SHARE) continue;
-    if (g.role === 'server' ? tw.length < MIN_SERVER_TIME_WAIT : scale < MIN_CLIENT_TIME_WAIT) continue;
+    if (g.role === 'client' && scale < MIN_CLIENT_TIME_WAIT) continue;
 
+    // Reported: from here on, objects.
+    const endpoint = groupEndpoint(ctx.connections[g.first]!, g.role);
+    const conns = g.members.map((i) => ctx.connections[i]!);
+    const activeConns = conns.filter((c) => c.closedFirstBy === g.role || c.closedFirstBy === 'both');
+    const tuples = new Set(tw.map((k) => `${t.ip[2 * t.conn[k]!]}|${t.port[2 * t.conn[k]!]}|${t.ip[2 * t.conn[k]! + 1]}|${t.port[2 * t.conn[k]! + 1]}`)).size;
+    const twFrom = Array.from(from);
+    const twTo = Array.from(to);
     let severity: Severity = 'info';
     if (g.role === 'client') severity = scale >= 25000 ? 'critical' : scale >= 10000 || reused > 0 ? 'warning' : 'info';
     else severity = scale >= 200000 ? 'critical' : scale >= 10000 || reused > 0 ? 'warning' : 'info';
 
     const peers = new Map<string, { ip: string; port: number | null; connections: number }>();
-    for (const c of active) {
+    for (const c of activeConns) {
       const p = groupEndpoint(c, other(g.role));
       const k = endpointKey(p);
       const entry = peers.get(k);
@@ -73,11 +103,11 @@ export function detectTimeWaitAccumulation(ctx: DetectorContext): Omit<TimeWaitF
       else entry.connections++;
     }
     const peerList = [...peers.values()].sort((a, b) => b.connections - a.connections).slice(0, 10);
-    const twConns = [...new Set(tw.map((s) => s.connection))].sort((a, b) => a - b);
-    const firstFins = active.map((c) => c.finFrames[g.role]);
-    const startEpoch = minOf(tw.map((s) => s.from));
-    const endEpoch = Math.min(ctx.end, maxOf(tw.map((s) => s.to)));
-    const who = `${addr(g.endpoint)} (${g.role === 'server' ? 'the server' : 'client host'})`;
+    const twConns = [...new Set(tw.map((k) => t.id[t.conn[k]!]!))].sort((a, b) => a - b);
+    const firstFins = activeConns.map((c) => c.finFrames[g.role]);
+    const startEpoch = minOf(twFrom);
+    const endEpoch = Math.min(ctx.end, maxOf(twTo));
+    const who = `${addr(endpoint)} (${g.role === 'server' ? 'the server' : 'client host'})`;
     const peerWord = g.role === 'server' ? 'its clients' : 'the servers';
     const reuseText = reused > 0
       ? `; ${plural(reused, 'new connection')} reused the 4-tuple of a connection still in TIME_WAIT`
@@ -88,8 +118,8 @@ export function detectTimeWaitAccumulation(ctx: DetectorContext): Omit<TimeWaitF
     out.push({
       kind: 'time-wait-accumulation',
       severity,
-      title: `${addr(g.endpoint)} closes first and holds the TIME_WAIT sockets`,
-      summary: `${who} sent the first FIN on ${num(active.length)} of its ${num(closed.length)} closed connections (${pct(share)}), so it — not ${peerWord} — held ${plural(tw.length, 'TIME_WAIT socket')} for ${dur(ctx.timeWaitSec)} each: up to ${num(series.peak)} at once in this ${dur(ctx.end - ctx.start)} capture${rateText}${reuseText}.`,
+      title: `${addr(endpoint)} closes first and holds the TIME_WAIT sockets`,
+      summary: `${who} sent the first FIN on ${num(active)} of its ${num(closed)} closed connections (${pct(share)}), so it — not ${peerWord} — held ${plural(tw.length, 'TIME_WAIT socket')} for ${dur(ctx.timeWaitSec)} each: up to ${num(series.peak)} at once in this ${dur(ctx.end - ctx.start)} capture${rateText}${reuseText}.`,
       explanation: `The side that sends the first FIN (the active closer) is the one that goes through TIME_WAIT: after the close its kernel keeps the socket for 2 × MSL (${dur(ctx.timeWaitSec)} on Linux) so that late segments of the old connection cannot be taken for a new one. ` +
         (g.role === 'server'
           ? 'Here the server closed first — typically because it answered with `Connection: close` (the client asked for it or spoke HTTP/1.0, or keep-alive is off), or because its idle keep-alive timeout fired before the client reused or closed the connection. On a server, TIME_WAIT sockets share the listening port and cost only a little memory; they matter in the tens of thousands (net.ipv4.tcp_max_tw_buckets, "time wait bucket table overflow").'
@@ -110,15 +140,15 @@ export function detectTimeWaitAccumulation(ctx: DetectorContext): Omit<TimeWaitF
           ],
       connections: twConns,
       frames: frameList(firstFins),
-      endpoint: g.endpoint,
+      endpoint: endpoint,
       ...timeSpan(startEpoch, endEpoch),
-      wiresharkFilter: wsFilter(twConns, g.endpoint, 'tcp.flags.fin==1'),
+      wiresharkFilter: wsFilter(twConns, endpoint, 'tcp.flags.fin==1'),
       details: {
         role: g.role,
-        closedConnections: closed.length,
-        activeCloses: active.length,
+        closedConnections: closed,
+        activeCloses: active,
         activeCloseShare: Math.round(share * 1000) / 1000,
-        passiveCloses: passive.length,
+        passiveCloses: passive,
         timeWaitEntered: tw.length,
         timeWaitSec: ctx.timeWaitSec,
         peak: series.peak,

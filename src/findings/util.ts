@@ -1,5 +1,6 @@
-import type { ClassKey } from '../tcp/classes.js';
 /** Small shared helpers of the finding detectors: time, numbers, endpoints, Wireshark filters. */
+import { CLASS_KEYS, type ClassKey } from '../tcp/classes.js';
+import { ConnectionSummary } from '../tcp/record.js';
 import type { CaptureRecord, ConnectionRecord, Endpoint, EventRecord, Side } from '../model.js';
 import type { FindingEndpoint, Spread } from './types.js';
 
@@ -197,6 +198,11 @@ export function frameFilter(frames: readonly number[]): string | null {
  * detector reads a connection's events, which on a large capture are mostly not worth reading.
  */
 export function connectionHasClass(c: ConnectionRecord, ...keys: ClassKey[]): boolean {
+  if (c instanceof ConnectionSummary) {
+    let mask = 0;
+    for (const k of keys) mask |= 1 << CLASS_KEYS.indexOf(k);
+    return ((c.classBits(true) | c.classBits(false)) & mask) !== 0;
+  }
   const a = c.analysis;
   for (const k of keys) if ((a.client[k] ?? 0) > 0 || (a.server[k] ?? 0) > 0) return true;
   return false;

@@ -76,6 +76,64 @@ export class ConnectionSummary implements ConnectionRecord {
     return v < 0 ? null : v;
   }
 
+  // Allocation-free reads for the findings layer (findings/socket-table.ts), which visits every
+  // connection of a large capture: the getters below build objects on every access.
+
+  /** The interned address string of the client (true) or server (false). */
+  ipOf(isClient: boolean): string {
+    return this.store.string(this.int(isClient ? I.ClientIp : I.ServerIp));
+  }
+
+  portOf(isClient: boolean): number {
+    return this.int(isClient ? I.ClientPort : I.ServerPort);
+  }
+
+  /** closedFirstBy as a number: -1 none, 0 client, 1 server, 2 both. */
+  get closedFirstCode(): number {
+    return this.int(I.ClosedFirstBy);
+  }
+
+  /** RSTs sent by the client (true) or the server (false). */
+  resetsSentBy(isClient: boolean): number {
+    const [b, at] = this.slice(I.ResetsAt);
+    const want = isClient ? 1 : 0;
+    let n = 0;
+    for (let k = at; k < at + this.int(I.ResetsLen); k += RESET_WIDTH) if (b[k + 1] === want) n++;
+    return n;
+  }
+
+  /** The union of the segment-class bits (classes.ts) of the frames one side sent. */
+  classBits(isClient: boolean): number {
+    return this.int(isClient ? I.ClassBitsC : I.ClassBitsS);
+  }
+
+  /** State changes: the client's are [0, stateSplit), the server's [stateSplit, stateCount). */
+  get stateCount(): number {
+    return this.int(I.StatesLen);
+  }
+
+  get stateSplit(): number {
+    return this.int(I.StateSplit);
+  }
+
+  /** TcpState code of change j. */
+  stateCode(j: number): number {
+    const at = this.int(I.StatesAt);
+    return this.store.intBlobPage(at)[SummaryStore.local(at) + 2 * j]!;
+  }
+
+  /** Frame of change j; -1 for a timer. */
+  stateFrame(j: number): number {
+    const at = this.int(I.StatesAt);
+    return this.store.intBlobPage(at)[SummaryStore.local(at) + 2 * j + 1]!;
+  }
+
+  /** Epoch seconds of change j (rounded like `states`). */
+  stateTime(j: number): number {
+    const at = this.int(I.StateTimesAt);
+    return round6(this.store.blobPage(at)[SummaryStore.local(at) + j]!);
+  }
+
   get ipVersion(): 4 | 6 {
     return this.int(I.IpVersion) as 4 | 6;
   }
@@ -487,6 +545,8 @@ export function buildRecord(c: Connection, store: SummaryStore): ConnectionSumma
     ints[r + I.ResetsLen] = resets.length;
   }
   ints[r + I.ClassesLen] = 0;
+  ints[r + I.ClassBitsC] = classBits(cd);
+  ints[r + I.ClassBitsS] = classBits(sd);
   if (cd.classCounts !== null || sd.classCounts !== null) {
     const classes: number[] = [];
     addClassCounts(classes, cd, 1);
@@ -512,6 +572,13 @@ function addClassCounts(out: number[], d: Direction, byClient: number): void {
   const counts = d.classCounts;
   if (counts === null) return;
   for (let k = 0; k < CLASS_COUNT; k++) if (counts[k]) out.push(byClient, k, counts[k]!);
+}
+
+function classBits(d: Direction): number {
+  const counts = d.classCounts;
+  let bits = 0;
+  if (counts !== null) for (let k = 0; k < CLASS_COUNT; k++) if (counts[k]) bits |= 1 << k;
+  return bits;
 }
 
 /** Stores state changes: (state, frame) pairs in the integer blob, times in the double blob. */

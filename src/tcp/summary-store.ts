@@ -16,7 +16,7 @@ export const enum I {
   Evicted, ClientIp, ServerIp, ClientPort, ServerPort, StartNsec, EndNsec, PktC, PktS, FinC, FinS, FirstCloseBy,
   FirstCloseKind, FirstCloseFrame, FinalC, FinalS, StatesAt, StateTimesAt, StatesLen, StateSplit, SynFrame, SynAckFrame, WsC,
   WsS, MssC, MssS, WrapsC, WrapsS, EventsAt, EventsLen, EventTimesAt, ResetsAt, ResetsLen, ClassesAt, ClassesLen, ZeekState,
-  ZeekHistory, ZeekOrigIsClient, Width,
+  ZeekHistory, ZeekOrigIsClient, ClassBitsC, ClassBitsS, Width,
 }
 
 /** Double columns of a row (values beyond 2^31 or with fractions). */

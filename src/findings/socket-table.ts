@@ -1,0 +1,321 @@
+/**
+ * The socket table: every socket state interval of every connection, and the few per-connection
+ * facts the endpoint view and the detectors group by, in flat typed arrays built in one pass.
+ *
+ * A busy capture has hundreds of thousands of connections and millions of intervals. Reading them
+ * through the record getters (objects built on every access) and keeping them as objects cost
+ * seconds and hundreds of megabytes; here a connection costs a few numbers and an interval a few
+ * more. Records that are views onto the summary store (ConnectionSummary) are read through their
+ * allocation-free accessors; any other ConnectionRecord (a library user's own) through its fields.
+ *
+ * Interval rules (what `ss -tan` would have listed):
+ * - A socket exists from its first state change on; CLOSED and UNKNOWN are not sockets.
+ * - TIME_WAIT lasts `timeWaitSec` (2 × MSL; Linux TCP_TIMEWAIT_LEN = 60 s) unless a RST ends it, or a
+ *   new connection on the same 4-tuple takes it over (the kernel reuses a TIME_WAIT socket for a new
+ *   SYN). Timer entries the engine added (frame null) are replaced by this rule, so a different
+ *   `timeWaitSec` here wins.
+ * - A state still held when the capture ends lasts "forever" (`to` = Infinity): the capture does not
+ *   show it ending, except that a later connection on the same 4-tuple proves the socket was gone.
+ */
+import type { ConnectionRecord } from '../model.js';
+import { TCP_STATE_NAMES, TcpState } from '../tcp/endpoint-state.js';
+import { CLASS_KEYS } from '../tcp/classes.js';
+import { ConnectionSummary } from '../tcp/record.js';
+
+/** Why an interval ended. */
+export const enum End {
+  Open = 0,
+  Change = 1,
+  Timer = 2,
+  Reused = 3,
+}
+
+/** No state (an open-ended interval's `toState`). */
+export const NO_STATE = 255;
+
+export interface SocketTable {
+  /** The records, in the order given; "connection index" below is a position in this list. */
+  readonly connections: readonly ConnectionRecord[];
+  /** Per connection index. */
+  readonly id: Int32Array;
+  readonly start: Float64Array;
+  /** -1 not closed, 0 client first, 1 server first, 2 both (crossed FINs). */
+  readonly closedFirst: Int8Array;
+  /** Per socket (connection index × 2 + 0 client / 1 server): address index into `ips`, port, RSTs sent, class bits. */
+  readonly ip: Int32Array;
+  readonly port: Int32Array;
+  readonly resetsSent: Int32Array;
+  readonly classBits: Int32Array;
+  readonly ips: readonly string[];
+  /** Per socket: its intervals are positions [begin, end). */
+  readonly begin: Int32Array;
+  readonly end: Int32Array;
+  /** Per interval. */
+  readonly count: number;
+  readonly conn: Int32Array;
+  readonly side: Uint8Array;
+  readonly state: Uint8Array;
+  readonly from: Float64Array;
+  /** -1 when not caused by a frame. */
+  readonly fromFrame: Int32Array;
+  readonly to: Float64Array;
+  readonly toFrame: Int32Array;
+  /** TcpState code, or NO_STATE. */
+  readonly toState: Uint8Array;
+  readonly toReason: Uint8Array;
+}
+
+/** State changes of one connection, read into reused arrays. */
+class StateScratch {
+  codes = new Int32Array(64);
+  frames = new Int32Array(64);
+  times = new Float64Array(64);
+  split = 0;
+  n = 0;
+
+  ensure(n: number): void {
+    if (n <= this.codes.length) return;
+    const size = Math.max(n, this.codes.length * 2);
+    this.codes = new Int32Array(size);
+    this.frames = new Int32Array(size);
+    this.times = new Float64Array(size);
+  }
+
+  read(c: ConnectionRecord): void {
+    if (c instanceof ConnectionSummary) {
+      const n = c.stateCount;
+      this.ensure(n);
+      for (let j = 0; j < n; j++) {
+        this.codes[j] = c.stateCode(j);
+        this.frames[j] = c.stateFrame(j);
+        this.times[j] = c.stateTime(j);
+      }
+      this.split = c.stateSplit;
+      this.n = n;
+      return;
+    }
+    const { client, server } = c.states;
+    this.ensure(client.length + server.length);
+    let j = 0;
+    for (const s of [client, server]) {
+      for (const x of s) {
+        this.codes[j] = TCP_STATE_NAMES.indexOf(x.state);
+        this.frames[j] = x.frame ?? -1;
+        this.times[j] = x.time;
+        j++;
+      }
+      if (s === client) this.split = j;
+    }
+    this.n = j;
+  }
+}
+
+/** Bits of the classes a side sent, for a record that is not a store view. */
+function classBitsOf(analysis: Partial<Record<string, number>>): number {
+  let bits = 0;
+  for (let k = 0; k < CLASS_KEYS.length; k++) if ((analysis[CLASS_KEYS[k]!] ?? 0) > 0) bits |= 1 << k;
+  return bits;
+}
+
+class Growing {
+  cap = 1024;
+  n = 0;
+  conn = new Int32Array(this.cap);
+  side = new Uint8Array(this.cap);
+  state = new Uint8Array(this.cap);
+  from = new Float64Array(this.cap);
+  fromFrame = new Int32Array(this.cap);
+  to = new Float64Array(this.cap);
+  toFrame = new Int32Array(this.cap);
+  toState = new Uint8Array(this.cap);
+  toReason = new Uint8Array(this.cap);
+
+  grow(): void {
+    this.cap *= 2;
+    const g = <T extends Int32Array | Uint8Array | Float64Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(this.cap);
+      b.set(a);
+      return b;
+    };
+    this.conn = g(this.conn);
+    this.side = g(this.side);
+    this.state = g(this.state);
+    this.from = g(this.from);
+    this.fromFrame = g(this.fromFrame);
+    this.to = g(this.to);
+    this.toFrame = g(this.toFrame);
+    this.toState = g(this.toState);
+    this.toReason = g(this.toReason);
+  }
+}
+
+const cache = new WeakMap<readonly ConnectionRecord[], Map<number, SocketTable>>();
+
+/** The table of these records (computed once per records list and TIME_WAIT duration). */
+export function socketTable(connections: readonly ConnectionRecord[], timeWaitSec: number): SocketTable {
+  let byTw = cache.get(connections);
+  if (byTw === undefined) cache.set(connections, (byTw = new Map()));
+  let t = byTw.get(timeWaitSec);
+  if (t === undefined) byTw.set(timeWaitSec, (t = build(connections, timeWaitSec)));
+  return t;
+}
+
+function build(connections: readonly ConnectionRecord[], timeWaitSec: number): SocketTable {
+  const n = connections.length;
+  const id = new Int32Array(n);
+  const start = new Float64Array(n);
+  const closedFirst = new Int8Array(n);
+  const ip = new Int32Array(2 * n);
+  const port = new Int32Array(2 * n);
+  const resetsSent = new Int32Array(2 * n);
+  const classBits = new Int32Array(2 * n);
+  const ips: string[] = [];
+  const ipIndex = new Map<string, number>();
+  const addressIndex = (s: string): number => {
+    let k = ipIndex.get(s);
+    if (k === undefined) {
+      k = ips.length;
+      ips.push(s);
+      ipIndex.set(s, k);
+    }
+    return k;
+  };
+  for (let i = 0; i < n; i++) {
+    const c = connections[i]!;
+    id[i] = c.id;
+    start[i] = c.startEpoch;
+    if (c instanceof ConnectionSummary) {
+      closedFirst[i] = c.closedFirstCode;
+      for (let s = 0; s < 2; s++) {
+        const isClient = s === 0;
+        ip[2 * i + s] = addressIndex(c.ipOf(isClient));
+        port[2 * i + s] = c.portOf(isClient);
+        resetsSent[2 * i + s] = c.resetsSentBy(isClient);
+        classBits[2 * i + s] = c.classBits(isClient);
+      }
+    } else {
+      const by = c.closedFirstBy;
+      closedFirst[i] = by === null ? -1 : by === 'client' ? 0 : by === 'server' ? 1 : 2;
+      ip[2 * i] = addressIndex(c.client.ip);
+      ip[2 * i + 1] = addressIndex(c.server.ip);
+      port[2 * i] = c.client.port;
+      port[2 * i + 1] = c.server.port;
+      for (const r of c.resets) resetsSent[2 * i + (r.by === 'client' ? 0 : 1)]!++;
+      classBits[2 * i] = classBitsOf(c.analysis.client);
+      classBits[2 * i + 1] = classBitsOf(c.analysis.server);
+    }
+  }
+  const reusedAt = reuseTimes(n, ip, port, start);
+
+  const begin = new Int32Array(2 * n);
+  const end = new Int32Array(2 * n);
+  const g = new Growing();
+  const st = new StateScratch();
+  for (let i = 0; i < n; i++) {
+    st.read(connections[i]!);
+    const reused = reusedAt[i]!;
+    for (let s = 0; s < 2; s++) {
+      begin[2 * i + s] = g.n;
+      const lo = s === 0 ? 0 : st.split;
+      const hi = s === 0 ? st.split : st.n;
+      // Real changes only: timer entries (frame -1) are recomputed here.
+      let j = lo;
+      while (j < hi && st.frames[j] === -1) j++;
+      while (j < hi) {
+        let next = j + 1;
+        while (next < hi && st.frames[next] === -1) next++;
+        const code = st.codes[j]!;
+        if (code !== TcpState.Closed && code !== TcpState.Unknown) {
+          const from = st.times[j]!;
+          let to = Infinity;
+          let toFrame = -1;
+          let toState = NO_STATE;
+          let toReason: End = End.Open;
+          if (next < hi) {
+            to = st.times[next]!;
+            toFrame = st.frames[next]!;
+            toState = st.codes[next]!;
+            toReason = End.Change;
+          }
+          if (code === TcpState.TimeWait && from + timeWaitSec < to) {
+            to = from + timeWaitSec;
+            toFrame = -1;
+            toState = TcpState.Closed;
+            toReason = End.Timer;
+          }
+          if (reused < to && reused >= from) {
+            to = reused;
+            toFrame = -1;
+            toState = TcpState.Closed;
+            toReason = End.Reused;
+          }
+          if (g.n === g.cap) g.grow();
+          const k = g.n++;
+          g.conn[k] = i;
+          g.side[k] = s;
+          g.state[k] = code;
+          g.from[k] = from;
+          g.fromFrame[k] = st.frames[j]!;
+          g.to[k] = to;
+          g.toFrame[k] = toFrame;
+          g.toState[k] = toState;
+          g.toReason[k] = toReason;
+        }
+        j = next;
+      }
+      end[2 * i + s] = g.n;
+    }
+  }
+  const m = g.n;
+  return {
+    connections, id, start, closedFirst, ip, port, resetsSent, classBits, ips, begin, end, count: m,
+    conn: g.conn.subarray(0, m), side: g.side.subarray(0, m), state: g.state.subarray(0, m),
+    from: g.from.subarray(0, m), fromFrame: g.fromFrame.subarray(0, m), to: g.to.subarray(0, m),
+    toFrame: g.toFrame.subarray(0, m), toState: g.toState.subarray(0, m), toReason: g.toReason.subarray(0, m),
+  };
+}
+
+/**
+ * When a 4-tuple is used again, the earlier connection's sockets on it end when the next one starts:
+ * per connection index, that instant (Infinity when the 4-tuple is not used again). Connections are
+ * chained by a hash of their 4-tuple (numbers, no keys to build) and compared in full on the chain.
+ */
+function reuseTimes(n: number, ip: Int32Array, port: Int32Array, start: Float64Array): Float64Array {
+  const out = new Float64Array(n).fill(Infinity);
+  const head = new Map<number, number>();
+  const prevSame = new Int32Array(n).fill(-1); // the previous connection with the same hash
+  for (let i = 0; i < n; i++) {
+    const key = tupleHash(ip[2 * i]!, port[2 * i]!, ip[2 * i + 1]!, port[2 * i + 1]!);
+    const h = head.get(key);
+    if (h !== undefined) prevSame[i] = h;
+    head.set(key, i);
+  }
+  const same = (x: number, y: number): boolean =>
+    ip[2 * x] === ip[2 * y] && port[2 * x] === port[2 * y] && ip[2 * x + 1] === ip[2 * y + 1] && port[2 * x + 1] === port[2 * y + 1];
+  // Per 4-tuple, its connections in start order: each one's sockets end at the next one's start.
+  const seen = new Uint8Array(n);
+  const group: number[] = [];
+  for (let i = n - 1; i >= 0; i--) {
+    if (seen[i] === 1 || prevSame[i] === -1) continue;
+    group.length = 0;
+    for (let x = i; x !== -1; x = prevSame[x]!) {
+      if (seen[x] === 1 || !same(x, i)) continue;
+      seen[x] = 1;
+      group.push(x);
+    }
+    if (group.length < 2) continue;
+    group.reverse();
+    // By start, then index (ids follow first appearance); mostly in order already.
+    group.sort((a, b) => start[a]! - start[b]! || a - b);
+    for (let k = 0; k + 1 < group.length; k++) out[group[k]!] = start[group[k + 1]!]!;
+  }
+  return out;
+}
+
+function tupleHash(a: number, p: number, b: number, q: number): number {
+  let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ p, 0xcc9e2d51);
+  h = Math.imul(h ^ b, 0x85ebca6b);
+  h = Math.imul(h ^ q, 0xcc9e2d51);
+  return (h ^ (h >>> 15)) | 0;
+}
