@@ -123,16 +123,26 @@ function view(spec: ViewSpec, bySocket: SocketTable, start: number, end: number,
   // (typed arrays, native sort), then merged; −1 before +1 at equal instants. One pass keeps both
   // the exact step series (while it has at most MAX_POINTS instants) and per-bucket maxima.
   const S = STATE_ORDER.length;
-  const lists: number[][] = Array.from({ length: 2 * S }, () => []);
-  for (let r = 0; r < ranges.length; r += 2) for (let x = ranges[r]!; x < ranges[r + 1]!; x++) {
-    const ivTo = bySocket.to[x]!;
-    const a = Math.max(bySocket.from[x]!, start);
-    if (ivTo <= a || a > end) continue;
-    const si = bySocket.state[x]! - 1; // TcpState code → STATE_ORDER index
-    lists[2 * si + 1]!.push(a);
-    if (ivTo <= end) lists[2 * si]!.push(ivTo);
+  let sorted: Float64Array[] = [];
+  // Two passes over the intervals: count the instants of each list, then fill typed arrays of that size.
+  const sizes = new Int32Array(2 * S);
+  for (let pass = 0; pass < 2; pass++) {
+    const lists = pass === 0 ? null : Array.from(sizes, (size) => new Float64Array(size));
+    if (lists !== null) sizes.fill(0);
+    for (let r = 0; r < ranges.length; r += 2) for (let x = ranges[r]!; x < ranges[r + 1]!; x++) {
+      const ivTo = bySocket.to[x]!;
+      const a = Math.max(bySocket.from[x]!, start);
+      if (ivTo <= a || a > end) continue;
+      const si = bySocket.state[x]! - 1; // TcpState code → STATE_ORDER index
+      if (lists !== null) lists[2 * si + 1]![sizes[2 * si + 1]!] = a;
+      sizes[2 * si + 1]!++;
+      if (ivTo <= end) {
+        if (lists !== null) lists[2 * si]![sizes[2 * si]!] = ivTo;
+        sizes[2 * si]!++;
+      }
+    }
+    if (lists !== null) sorted = lists.map((l) => l.sort());
   }
-  const sorted = lists.map((l) => Float64Array.from(l).sort());
   const heads = new Int32Array(2 * S);
   const present = STATE_ORDER.map((_, si) => sorted[2 * si + 1]!.length > 0);
   const states = STATE_ORDER.filter((_, si) => present[si]);

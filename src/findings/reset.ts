@@ -284,8 +284,10 @@ const SEVERITY_ORDER: Record<Severity, number> = { info: 0, warning: 1, critical
 
 export function detectResets(ctx: DetectorContext): Omit<ResetFinding, 'rank'>[] {
   const byCause = new Map<ResetCause, ResetInfo[]>();
-  for (const c of ctx.connections) {
-    if (c.resets.length === 0) continue;
+  const t = ctx.sockets();
+  for (let i = 0; i < ctx.connections.length; i++) {
+    if (t.resetsSent[2 * i] === 0 && t.resetsSent[2 * i + 1] === 0) continue;
+    const c = ctx.connections[i]!;
     for (const r of classifyResets(ctx, c)) {
       const l = byCause.get(r.cause);
       if (l === undefined) byCause.set(r.cause, [r]);

@@ -4,6 +4,7 @@
  * the sender's segments, or a retransmission run that held the connection for a second or more and
  * then recovered. Retransmissions already explained as a dead peer are left out.
  */
+import { C_RETRANSMISSION } from '../tcp/classes.js';
 import type { ConnectionRecord, Side } from '../model.js';
 import type { DetectorContext } from './context.js';
 import { isDeadPeerRun } from './dead-peer.js';
@@ -35,7 +36,11 @@ export function detectRetransmissions(ctx: DetectorContext): Omit<Retransmission
     excludedBy.set(k, (excludedBy.get(k) ?? 0) + r.count);
   }
   const groups = new Map<string, Group>();
-  for (const c of ctx.connections) {
+  const t = ctx.sockets();
+  for (let i = 0; i < ctx.connections.length; i++) {
+    // Most connections retransmit nothing: the class bits say so without reading the record.
+    if (((t.classBits[2 * i]! | t.classBits[2 * i + 1]!) & C_RETRANSMISSION) === 0) continue;
+    const c = ctx.connections[i]!;
     for (const role of ['client', 'server'] as const) {
       const a = c.analysis[role];
       // Handshake retransmissions of a connection that never carried data are not loss of data

@@ -41,11 +41,15 @@ export interface SocketTable {
   readonly start: Float64Array;
   /** -1 not closed, 0 client first, 1 server first, 2 both (crossed FINs). */
   readonly closedFirst: Int8Array;
+  /** The first connection (index) on the same 4-tuple: equal values, same 4-tuple. */
+  readonly tuple: Int32Array;
   /** Per socket (connection index × 2 + 0 client / 1 server): address index into `ips`, port, RSTs sent, class bits. */
   readonly ip: Int32Array;
   readonly port: Int32Array;
   readonly resetsSent: Int32Array;
   readonly classBits: Int32Array;
+  /** First FIN frame sent (-1: none). */
+  readonly finFrame: Int32Array;
   readonly ips: readonly string[];
   /** Per socket: its intervals are positions [begin, end). */
   readonly begin: Int32Array;
@@ -117,35 +121,28 @@ function classBitsOf(analysis: Partial<Record<string, number>>): number {
   return bits;
 }
 
-class Growing {
-  cap = 1024;
+class Intervals {
   n = 0;
-  conn = new Int32Array(this.cap);
-  side = new Uint8Array(this.cap);
-  state = new Uint8Array(this.cap);
-  from = new Float64Array(this.cap);
-  fromFrame = new Int32Array(this.cap);
-  to = new Float64Array(this.cap);
-  toFrame = new Int32Array(this.cap);
-  toState = new Uint8Array(this.cap);
-  toReason = new Uint8Array(this.cap);
+  readonly conn: Int32Array;
+  readonly side: Uint8Array;
+  readonly state: Uint8Array;
+  readonly from: Float64Array;
+  readonly fromFrame: Int32Array;
+  readonly to: Float64Array;
+  readonly toFrame: Int32Array;
+  readonly toState: Uint8Array;
+  readonly toReason: Uint8Array;
 
-  grow(): void {
-    this.cap *= 2;
-    const g = <T extends Int32Array | Uint8Array | Float64Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(this.cap);
-      b.set(a);
-      return b;
-    };
-    this.conn = g(this.conn);
-    this.side = g(this.side);
-    this.state = g(this.state);
-    this.from = g(this.from);
-    this.fromFrame = g(this.fromFrame);
-    this.to = g(this.to);
-    this.toFrame = g(this.toFrame);
-    this.toState = g(this.toState);
-    this.toReason = g(this.toReason);
+  constructor(cap: number) {
+    this.conn = new Int32Array(cap);
+    this.side = new Uint8Array(cap);
+    this.state = new Uint8Array(cap);
+    this.from = new Float64Array(cap);
+    this.fromFrame = new Int32Array(cap);
+    this.to = new Float64Array(cap);
+    this.toFrame = new Int32Array(cap);
+    this.toState = new Uint8Array(cap);
+    this.toReason = new Uint8Array(cap);
   }
 }
 
@@ -169,6 +166,7 @@ function build(connections: readonly ConnectionRecord[], timeWaitSec: number): S
   const port = new Int32Array(2 * n);
   const resetsSent = new Int32Array(2 * n);
   const classBits = new Int32Array(2 * n);
+  const finFrame = new Int32Array(2 * n);
   const ips: string[] = [];
   const ipIndex = new Map<string, number>();
   const addressIndex = (s: string): number => {
@@ -192,6 +190,7 @@ function build(connections: readonly ConnectionRecord[], timeWaitSec: number): S
         port[2 * i + s] = c.portOf(isClient);
         resetsSent[2 * i + s] = c.resetsSentBy(isClient);
         classBits[2 * i + s] = c.classBits(isClient);
+        finFrame[2 * i + s] = c.finFrameOf(isClient);
       }
     } else {
       const by = c.closedFirstBy;
@@ -203,13 +202,19 @@ function build(connections: readonly ConnectionRecord[], timeWaitSec: number): S
       for (const r of c.resets) resetsSent[2 * i + (r.by === 'client' ? 0 : 1)]!++;
       classBits[2 * i] = classBitsOf(c.analysis.client);
       classBits[2 * i + 1] = classBitsOf(c.analysis.server);
+      finFrame[2 * i] = c.finFrames.client ?? -1;
+      finFrame[2 * i + 1] = c.finFrames.server ?? -1;
     }
   }
-  const reusedAt = reuseTimes(n, ip, port, start);
+  const tuple = new Int32Array(n);
+  const reusedAt = reuseTimes(n, ip, port, start, tuple);
 
   const begin = new Int32Array(2 * n);
   const end = new Int32Array(2 * n);
-  const g = new Growing();
+  // Sized once: a socket has at most as many intervals as state changes.
+  let changes = 0;
+  for (const c of connections) changes += c instanceof ConnectionSummary ? c.stateCount : c.states.client.length + c.states.server.length;
+  const g = new Intervals(changes);
   const st = new StateScratch();
   for (let i = 0; i < n; i++) {
     st.read(connections[i]!);
@@ -249,7 +254,6 @@ function build(connections: readonly ConnectionRecord[], timeWaitSec: number): S
             toState = TcpState.Closed;
             toReason = End.Reused;
           }
-          if (g.n === g.cap) g.grow();
           const k = g.n++;
           g.conn[k] = i;
           g.side[k] = s;
@@ -268,7 +272,7 @@ function build(connections: readonly ConnectionRecord[], timeWaitSec: number): S
   }
   const m = g.n;
   return {
-    connections, id, start, closedFirst, ip, port, resetsSent, classBits, ips, begin, end, count: m,
+    connections, id, start, closedFirst, tuple, ip, port, resetsSent, classBits, finFrame, ips, begin, end, count: m,
     conn: g.conn.subarray(0, m), side: g.side.subarray(0, m), state: g.state.subarray(0, m),
     from: g.from.subarray(0, m), fromFrame: g.fromFrame.subarray(0, m), to: g.to.subarray(0, m),
     toFrame: g.toFrame.subarray(0, m), toState: g.toState.subarray(0, m), toReason: g.toReason.subarray(0, m),
@@ -280,7 +284,7 @@ function build(connections: readonly ConnectionRecord[], timeWaitSec: number): S
  * per connection index, that instant (Infinity when the 4-tuple is not used again). Connections are
  * chained by a hash of their 4-tuple (numbers, no keys to build) and compared in full on the chain.
  */
-function reuseTimes(n: number, ip: Int32Array, port: Int32Array, start: Float64Array): Float64Array {
+function reuseTimes(n: number, ip: Int32Array, port: Int32Array, start: Float64Array, tuple: Int32Array): Float64Array {
   const out = new Float64Array(n).fill(Infinity);
   const head = new Map<number, number>();
   const prevSame = new Int32Array(n).fill(-1); // the previous connection with the same hash
@@ -295,6 +299,7 @@ function reuseTimes(n: number, ip: Int32Array, port: Int32Array, start: Float64A
   // Per 4-tuple, its connections in start order: each one's sockets end at the next one's start.
   const seen = new Uint8Array(n);
   const group: number[] = [];
+  for (let i = 0; i < n; i++) tuple[i] = i;
   for (let i = n - 1; i >= 0; i--) {
     if (seen[i] === 1 || prevSame[i] === -1) continue;
     group.length = 0;
@@ -305,6 +310,7 @@ function reuseTimes(n: number, ip: Int32Array, port: Int32Array, start: Float64A
     }
     if (group.length < 2) continue;
     group.reverse();
+    for (const x of group) tuple[x] = group[0]!;
     // By start, then index (ids follow first appearance); mostly in order already.
     group.sort((a, b) => start[a]! - start[b]! || a - b);
     for (let k = 0; k + 1 < group.length; k++) out[group[k]!] = start[group[k + 1]!]!;

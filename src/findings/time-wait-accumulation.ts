@@ -15,7 +15,7 @@ import { End } from './socket-table.js';
 import { TCP_STATE_NAMES } from '../tcp/endpoint-state.js';
 import type { TimeWaitFinding, Severity } from './types.js';
 import {
-  addr, dur, endpointKey, frameList, groupEndpoint, maxOf, minOf, num, other, pct, plural, round3, wsFilter, timeSpan,
+  addr, dur, frameList, groupEndpoint, maxOf, minOf, num, pct, plural, round3, wsFilter, timeSpan,
 } from './util.js';
 
 const MIN_SERVER_TIME_WAIT = 3;
@@ -85,26 +85,26 @@ export function detectTimeWaitAccumulation(ctx: DetectorContext): Omit<TimeWaitF
 
     // Reported: from here on, objects.
     const endpoint = groupEndpoint(ctx.connections[g.first]!, g.role);
-    const conns = g.members.map((i) => ctx.connections[i]!);
-    const activeConns = conns.filter((c) => c.closedFirstBy === g.role || c.closedFirstBy === 'both');
-    const tuples = new Set(tw.map((k) => `${t.ip[2 * t.conn[k]!]}|${t.port[2 * t.conn[k]!]}|${t.ip[2 * t.conn[k]! + 1]}|${t.port[2 * t.conn[k]! + 1]}`)).size;
+    const activeConns = g.members.filter((i) => t.closedFirst[i] === s || t.closedFirst[i] === 2);
+    const tuples = new Set(tw.map((k) => t.tuple[t.conn[k]!]!)).size;
     const twFrom = Array.from(from);
     const twTo = Array.from(to);
     let severity: Severity = 'info';
     if (g.role === 'client') severity = scale >= 25000 ? 'critical' : scale >= 10000 || reused > 0 ? 'warning' : 'info';
     else severity = scale >= 200000 ? 'critical' : scale >= 10000 || reused > 0 ? 'warning' : 'info';
 
-    const peers = new Map<string, { ip: string; port: number | null; connections: number }>();
-    for (const c of activeConns) {
-      const p = groupEndpoint(c, other(g.role));
-      const k = endpointKey(p);
+    // The peers' group endpoints (a client host, a server ip:port), keyed by numbers as above.
+    const peers = new Map<number, { ip: string; port: number | null; connections: number }>();
+    for (const i of activeConns) {
+      const p = 2 * i + (1 - s);
+      const k = s === 1 ? -(t.ip[p]! + 1) : t.ip[p]! * 65536 + t.port[p]!;
       const entry = peers.get(k);
-      if (entry === undefined) peers.set(k, { ip: p.ip, port: p.port, connections: 1 });
+      if (entry === undefined) peers.set(k, { ip: t.ips[t.ip[p]!]!, port: s === 1 ? null : t.port[p]!, connections: 1 });
       else entry.connections++;
     }
     const peerList = [...peers.values()].sort((a, b) => b.connections - a.connections).slice(0, 10);
     const twConns = [...new Set(tw.map((k) => t.id[t.conn[k]!]!))].sort((a, b) => a - b);
-    const firstFins = activeConns.map((c) => c.finFrames[g.role]);
+    const firstFins = activeConns.map((i) => t.finFrame[2 * i + s]!);
     const startEpoch = minOf(twFrom);
     const endEpoch = Math.min(ctx.end, maxOf(twTo));
     const who = `${addr(endpoint)} (${g.role === 'server' ? 'the server' : 'client host'})`;

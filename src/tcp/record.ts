@@ -88,6 +88,11 @@ export class ConnectionSummary implements ConnectionRecord {
     return this.int(isClient ? I.ClientPort : I.ServerPort);
   }
 
+  /** The first FIN frame of the client (true) or server (false); -1 when it sent none. */
+  finFrameOf(isClient: boolean): number {
+    return this.int(isClient ? I.FinC : I.FinS);
+  }
+
   /** closedFirstBy as a number: -1 none, 0 client, 1 server, 2 both. */
   get closedFirstCode(): number {
     return this.int(I.ClosedFirstBy);
