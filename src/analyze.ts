@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { captureSpan, readCaptures, type ReadOptions } from './capture/reader.js';
-import { Decoder } from './decode/decoder.js';
-import { DecodeStatus } from './decode/status.js';
+import { captureSpan, type ReadOptions } from './capture/reader.js';
 import { SCHEMA_VERSION, type Report } from './model.js';
-import { TcpTracker, type TrackerOptions } from './tcp/tracker.js';
+import type { TrackerOptions } from './tcp/tracker.js';
+import { runEngine, type EngineRun } from './engine.js';
+import { chooseThreads, runShards, type ShardedRun } from './analyze-shards.js';
 import { buildEndpoints, detectFindings, type FindingOptions } from './findings/index.js';
 
 export interface AnalyzeOptions extends ReadOptions, TrackerOptions, FindingOptions {
@@ -13,6 +13,11 @@ export interface AnalyzeOptions extends ReadOptions, TrackerOptions, FindingOpti
   maxEndpointViews?: number;
   /** Connections only: no findings, no endpoint views (faster on very large captures). */
   connectionsOnly?: boolean;
+  /**
+   * Threads that read the capture, each following a share of the connections: 1 = this thread only.
+   * Default: 2 on a machine with two or more cores for regular files of 32 MB or more, else 1.
+   */
+  threads?: number;
 }
 
 let cachedVersion: string | undefined;
@@ -22,36 +27,30 @@ export function toolVersion(): string {
 }
 
 /**
- * The whole pipeline in one streaming pass: capture files → frames → TCP segments → connections.
- * The library entry point; the CLI is a thin shell around it.
+ * The whole pipeline in one streaming pass: capture files → frames → TCP segments → connections,
+ * then the findings and endpoint views over the records. The library entry point; the CLI is a thin
+ * shell around it. Large files are read by several threads, each following a share of the
+ * connections (analyze-shards.ts); the report is the same either way.
  */
 export async function analyze(paths: readonly string[], options: AnalyzeOptions = {}): Promise<Report> {
-  const decoder = new Decoder();
-  const tracker = new TcpTracker(options);
-  let frames = 0;
-  let tcp = 0;
-  const summaries = await readCaptures(paths, (frame) => {
-    frames++;
-    if (decoder.decode(frame) !== DecodeStatus.Tcp) return;
-    tcp++;
-    tracker.add(decoder.segment);
-  }, options);
-  const { endSeconds, ...span } = captureSpan(summaries);
-  const connections = tracker.finish(endSeconds);
+  const threads = chooseThreads(paths, options);
+  const run = threads > 1 ? await runShards(paths, options, threads) : inThread(await runEngine(paths, options), options);
+  const { endSeconds: _end, ...span } = captureSpan(run.summaries);
+  const connections = run.connections;
   const report: Report = {
     schemaVersion: SCHEMA_VERSION,
     generator: { name: 'tcp-postmortem', version: toolVersion() },
     capture: {
-      files: summaries.map((s) => s.name),
-      frames,
-      packets: summaries.reduce((n, s) => n + s.packets, 0),
-      tcpSegments: tcp,
+      files: run.summaries.map((s) => s.name),
+      frames: run.frames,
+      packets: run.summaries.reduce((n, s) => n + s.packets, 0),
+      tcpSegments: run.tcpSegments,
       ...span,
-      decode: decoder.countsByName(),
-      problems: summaries.flatMap((s) => s.problems),
+      decode: run.decode,
+      problems: run.summaries.flatMap((s) => s.problems),
     },
     connections,
-    tracking: { connections: connections.length, peakLive: tracker.peakLive, evicted: tracker.evicted, maxLive: tracker.maxLive, latePackets: tracker.latePackets },
+    tracking: run.tracking,
     findings: [],
     endpoints: [],
   };
@@ -63,4 +62,12 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
     ...(options.maxEndpointViews !== undefined ? { maxViews: options.maxEndpointViews } : {}),
   });
   return report;
+}
+
+function inThread(run: EngineRun, options: AnalyzeOptions): ShardedRun {
+  const t = run.tracker;
+  return {
+    ...run,
+    tracking: { connections: run.connections.length, peakLive: t.peakLive, evicted: t.evicted, maxLive: options.maxLive ?? t.maxLive, latePackets: t.latePackets },
+  };
 }

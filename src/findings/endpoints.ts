@@ -10,7 +10,7 @@
 import type { CaptureRecord, ConnectionRecord, Side } from '../model.js';
 import { socketTable, type SocketTable } from './socket-table.js';
 import type { EndpointView, SocketState, StateCounts } from './types.js';
-import { captureSpan, iso } from './util.js';
+import { captureSpan, iso, sortTimes } from './util.js';
 
 export interface EndpointOptions {
   /** An instant (epoch seconds) to report the counts at. */
@@ -141,7 +141,7 @@ function view(spec: ViewSpec, bySocket: SocketTable, start: number, end: number,
         sizes[2 * si]!++;
       }
     }
-    if (lists !== null) sorted = lists.map((l) => l.sort());
+    if (lists !== null) sorted = lists.map(sortTimes);
   }
   const heads = new Int32Array(2 * S);
   const present = STATE_ORDER.map((_, si) => sorted[2 * si + 1]!.length > 0);

@@ -7,6 +7,7 @@ import type { ConnectionRecord, Side } from '../model.js';
 import { TCP_STATE_NAMES, type TcpStateName } from '../tcp/endpoint-state.js';
 import { End, NO_STATE, socketTable, type SocketTable } from './socket-table.js';
 import type { SocketState } from './types.js';
+import { sortTimes } from './util.js';
 
 export interface SocketInterval {
   connection: number;
@@ -103,8 +104,8 @@ export function countSeries(
     plus[np++] = a;
     if (b <= end) minus[nm++] = b;
   }
-  const ps = plus.subarray(0, np).sort();
-  const ms = minus.subarray(0, nm).sort();
+  const ps = sortTimes(plus.subarray(0, np));
+  const ms = sortTimes(minus.subarray(0, nm));
   const t: number[] = [];
   const v: number[] = [];
   let n = 0;

@@ -103,7 +103,7 @@ export function detectTimeWaitAccumulation(ctx: DetectorContext): Omit<TimeWaitF
       else entry.connections++;
     }
     const peerList = [...peers.values()].sort((a, b) => b.connections - a.connections).slice(0, 10);
-    const twConns = [...new Set(tw.map((k) => t.id[t.conn[k]!]!))].sort((a, b) => a - b);
+    const twConns = ascendingUnique(tw.map((k) => t.id[t.conn[k]!]!));
     const firstFins = activeConns.map((i) => t.finFrame[2 * i + s]!);
     const startEpoch = minOf(twFrom);
     const endEpoch = Math.min(ctx.end, maxOf(twTo));
@@ -164,4 +164,12 @@ export function detectTimeWaitAccumulation(ctx: DetectorContext): Omit<TimeWaitF
     });
   }
   return out;
+}
+
+/** The distinct values, ascending (input mostly ascending already: members are in connection order). */
+function ascendingUnique(values: number[]): number[] {
+  for (let i = 1; i < values.length; i++) {
+    if (values[i]! < values[i - 1]!) return [...new Set(values)].sort((a, b) => a - b);
+  }
+  return values.filter((v, i) => i === 0 || v !== values[i - 1]);
 }

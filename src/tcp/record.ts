@@ -38,23 +38,30 @@ function side(isClient: boolean): Side {
  * the report writer, so a capture with 200,000 connections keeps 200,000 small views, not object graphs.
  */
 export class ConnectionSummary implements ConnectionRecord {
-  // Two fields only: a capture with 200,000 connections keeps 200,000 of these.
-  constructor(private readonly store: SummaryStore, readonly id: number) {}
+  // Three fields only: a capture with 200,000 connections keeps 200,000 of these. `row` is the
+  // connection's row in its store; `id` its tcp.stream, the same unless the capture was analysed in
+  // shards (analyze-shards.ts), each with a store of its own.
+  constructor(private readonly store: SummaryStore, private readonly row: number, readonly id: number = row) {}
+
+  /** The first frame of row `row` of `store`, without a view. */
+  static firstFrameOf(store: SummaryStore, row: number): number {
+    return store.intPage(row)[SummaryStore.rowIndex(row, I.Width) + I.FirstFrame]!;
+  }
 
   private get ints(): Int32Array {
-    return this.store.intPage(this.id);
+    return this.store.intPage(this.row);
   }
 
   private get floats(): Float64Array {
-    return this.store.floatPage(this.id);
+    return this.store.floatPage(this.row);
   }
 
   private get i(): number {
-    return SummaryStore.rowIndex(this.id, I.Width);
+    return SummaryStore.rowIndex(this.row, I.Width);
   }
 
   private get f(): number {
-    return SummaryStore.rowIndex(this.id, F.Width);
+    return SummaryStore.rowIndex(this.row, F.Width);
   }
 
   private int(col: I): number {
@@ -300,7 +307,7 @@ export class ConnectionSummary implements ConnectionRecord {
   }
 
   get series(): ConnectionRecord['series'] {
-    return this.store.series.get(this.id) ?? null;
+    return this.store.series.get(this.row) ?? null;
   }
 
   get latePackets(): number {

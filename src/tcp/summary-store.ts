@@ -30,7 +30,45 @@ const BLOB_PAGE_BITS = 18; // 256 Ki numbers a page (2 MiB of doubles): little w
 const BLOB_PAGE = 1 << BLOB_PAGE_BITS;
 const BLOB_MASK = BLOB_PAGE - 1;
 
+/** A store's contents as plain data for postMessage (its pages transferred, not copied). */
+export interface StoreData {
+  intPages: Int32Array[];
+  floatPages: Float64Array[];
+  blobPages: Float64Array[];
+  intBlobPages: Int32Array[];
+  blobEnd: number;
+  intBlobEnd: number;
+  strings: string[];
+  series: Map<number, { window: PerSide<SeriesRecord>; acked: PerSide<SeriesRecord> }>;
+}
+
 export class SummaryStore {
+  /** The contents, for another thread; this store must not be used afterwards. */
+  toData(): StoreData {
+    return {
+      intPages: this.intPages, floatPages: this.floatPages, blobPages: this.blobPages, intBlobPages: this.intBlobPages,
+      blobEnd: this.blobEnd, intBlobEnd: this.intBlobEnd, strings: this.strings, series: this.series,
+    };
+  }
+
+  /** Every buffer of `data`: the transfer list that moves them instead of copying. */
+  static buffers(data: StoreData): ArrayBuffer[] {
+    return [...data.intPages, ...data.floatPages, ...data.blobPages, ...data.intBlobPages].map((a) => a.buffer as ArrayBuffer);
+  }
+
+  static fromData(data: StoreData): SummaryStore {
+    const s = new SummaryStore();
+    s.intPages.push(...data.intPages);
+    s.floatPages.push(...data.floatPages);
+    s.blobPages.push(...data.blobPages);
+    s.intBlobPages.push(...data.intBlobPages);
+    s.blobEnd = data.blobEnd;
+    s.intBlobEnd = data.intBlobEnd;
+    for (const text of data.strings) s.intern(text);
+    for (const [row, series] of data.series) s.series.set(row, series);
+    return s;
+  }
+
   private readonly intPages: Int32Array[] = [];
   private readonly floatPages: Float64Array[] = [];
   private readonly blobPages: Float64Array[] = [];

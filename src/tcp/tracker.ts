@@ -12,6 +12,12 @@ export interface TrackerOptions {
   maxLive?: number;
   /** Capture seconds a finished connection waits for late packets before it is summarised. */
   lingerSec?: number;
+  /**
+   * Track only the 4-tuples of shard `shard` of `shards` (by flow hash): each of several threads
+   * reads the whole capture and follows its share of the connections (analyze-shards.ts).
+   */
+  shard?: number;
+  shards?: number;
 }
 
 const SWEEP_EVERY = 8192;
@@ -65,11 +71,20 @@ export class TcpTracker {
   readonly timeWaitSec: number;
   readonly maxLive: number;
   readonly lingerSec: number;
+  private readonly shard: number;
+  private readonly shards: number;
 
   constructor(options: TrackerOptions = {}) {
     this.timeWaitSec = options.timeWaitSec ?? 60;
     this.maxLive = options.maxLive ?? 250_000;
     this.lingerSec = options.lingerSec ?? 1;
+    this.shard = options.shard ?? 0;
+    this.shards = options.shards ?? 1;
+  }
+
+  /** The store behind the records (a sharded run hands it to the main thread). */
+  get summaryStore(): SummaryStore {
+    return this.store;
   }
 
   get connectionCount(): number {
@@ -83,6 +98,8 @@ export class TcpTracker {
     let h = 0;
     if (side === -1) {
       h = flowHash(seg);
+      // The previous segment's connection is always this shard's: only a new hash can be another's.
+      if (this.shards > 1 && (h >>> 0) % this.shards !== this.shard) return;
       entry = this.table.get(h);
       while (entry !== undefined) {
         side = entry.sideOf(seg);

@@ -1,0 +1,42 @@
+/**
+ * The streaming pass every analysis starts with: capture files → frames → TCP segments → connection
+ * records. Run in this thread (analyze.ts), or once per shard in worker threads (analyze-shards.ts).
+ */
+import { readCaptures, type FileSummary, type ReadOptions } from './capture/reader.js';
+import { Decoder } from './decode/decoder.js';
+import { DecodeStatus, type DecodeStatusName } from './decode/status.js';
+import type { ConnectionSummary } from './tcp/record.js';
+import { TcpTracker, type TrackerOptions } from './tcp/tracker.js';
+import { captureSpan } from './capture/reader.js';
+
+export interface Tracking {
+  connections: number;
+  peakLive: number;
+  evicted: number;
+  maxLive: number;
+  latePackets: number;
+}
+
+export interface EngineRun {
+  summaries: FileSummary[];
+  frames: number;
+  tcpSegments: number;
+  decode: Record<DecodeStatusName, number>;
+  connections: ConnectionSummary[];
+  tracker: TcpTracker;
+}
+
+export async function runEngine(paths: readonly string[], options: ReadOptions & TrackerOptions): Promise<EngineRun> {
+  const decoder = new Decoder();
+  const tracker = new TcpTracker(options);
+  let frames = 0;
+  let tcp = 0;
+  const summaries = await readCaptures(paths, (frame) => {
+    frames++;
+    if (decoder.decode(frame) !== DecodeStatus.Tcp) return;
+    tcp++;
+    tracker.add(decoder.segment);
+  }, options);
+  const connections = tracker.finish(captureSpan(summaries).endSeconds);
+  return { summaries, frames, tcpSegments: tcp, decode: decoder.countsByName(), connections, tracker };
+}
