@@ -1,5 +1,5 @@
 /**
- * The engine pass on several cores. Each worker thread reads the whole capture (reading and decoding
+ * The engine pass on several cores. Each thread (this one and the workers) reads the whole capture (reading and decoding
  * are cheap: ~0.3 s a gigabyte) and follows only the connections whose flow hash falls in its shard;
  * a 4-tuple always hashes to one shard, so each connection is tracked whole, exactly as in one thread.
  * The workers hand their summary stores over (transferred, not copied) and the records are numbered
@@ -14,7 +14,7 @@ import { CaptureError } from './capture/errors.js';
 import type { FileSummary, ReadOptions } from './capture/reader.js';
 import type { DecodeStatusName } from './decode/status.js';
 import type { ConnectionRecord } from './model.js';
-import type { Tracking } from './engine.js';
+import { runEngine, type Tracking } from './engine.js';
 import { ConnectionSummary } from './tcp/record.js';
 import { SummaryStore, type StoreData } from './tcp/summary-store.js';
 import type { TrackerOptions } from './tcp/tracker.js';
@@ -48,6 +48,8 @@ export type ShardMessage =
     }
   | { ok: false; capture: { file: string; offset: number; reason: string } | null; message: string };
 
+type ShardResult = Omit<Extract<ShardMessage, { ok: true }>, 'store' | 'ok'> & { store: SummaryStore };
+
 export interface ShardJob {
   paths: readonly string[];
   options: ReadOptions & TrackerOptions;
@@ -73,27 +75,38 @@ export function chooseThreads(paths: readonly string[], options: { threads?: num
 export async function runShards(paths: readonly string[], options: ReadOptions & TrackerOptions & { maxLive?: number }, shards: number): Promise<ShardedRun> {
   const maxLive = options.maxLive ?? DEFAULT_MAX_LIVE;
   const workers: Worker[] = [];
-  const results = await Promise.all(
-    Array.from({ length: shards }, (_, shard) => {
-      const job: ShardJob = {
-        paths,
-        options: {
-          ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
-          ...(options.timeWaitSec !== undefined ? { timeWaitSec: options.timeWaitSec } : {}),
-          ...(options.lingerSec !== undefined ? { lingerSec: options.lingerSec } : {}),
-          maxLive: Math.max(1, Math.ceil(maxLive / shards)),
-          shard,
-          shards,
-        },
-      };
-      return runWorker(job, workers);
-    }),
-  ).catch(async (err: unknown) => {
+  const jobs = Array.from({ length: shards }, (_, shard): ShardJob => ({
+    paths,
+    options: {
+      ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
+      ...(options.timeWaitSec !== undefined ? { timeWaitSec: options.timeWaitSec } : {}),
+      ...(options.lingerSec !== undefined ? { lingerSec: options.lingerSec } : {}),
+      maxLive: Math.max(1, Math.ceil(maxLive / shards)),
+      shard,
+      shards,
+    },
+  }));
+  // Shard 0 runs here, the others in workers: this thread would only wait, and one isolate fewer
+  // is one heap fewer (the findings then reuse the space this thread's engine pass had).
+  const others = Promise.all(jobs.slice(1).map((job) => runWorker(job, workers)));
+  others.catch(() => undefined); // handled below, after shard 0
+  let results: ShardResult[];
+  try {
+    const here = await runEngine(paths, jobs[0]!.options);
+    const t = here.tracker;
+    results = [
+      {
+        summaries: here.summaries, frames: here.frames, tcpSegments: here.tcpSegments, decode: here.decode,
+        count: here.connections.length, store: t.summaryStore, peakLive: t.peakLive, evicted: t.evicted, latePackets: t.latePackets,
+      },
+      ...(await others).map((m) => ({ ...m, store: SummaryStore.fromData(m.store) })),
+    ];
+  } catch (err) {
     await Promise.all(workers.map((w) => w.terminate()));
     throw err;
-  });
+  }
 
-  const stores = results.map((r) => SummaryStore.fromData(r.store));
+  const stores = results.map((r) => r.store);
   // Rows of each shard are in order of first frame; merged by it, they get Wireshark's ids.
   const total = results.reduce((n, r) => n + r.count, 0);
   const connections: ConnectionRecord[] = new Array<ConnectionRecord>(total);

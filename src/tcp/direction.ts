@@ -49,7 +49,7 @@ export class Direction {
     this.mruSynSet = false;
     this.firstRtt = 0;
     this.reusedPortsPending = false;
-    this.classCounts = null;
+    this.classCounts?.fill(0); // kept: a pooled connection needs one again soon
     this.firstFinFrame = 0;
     this.firstFinTime = 0;
     this.finAckSeq = 0;
@@ -132,7 +132,10 @@ export class Direction {
    */
   reusedPortsPending = false;
 
-  /** Frames this side sent, per class; allocated on the first classified frame (most have none). */
+  /**
+   * Frames this side sent, per class; allocated on the first classified frame (most have none) and
+   * kept, zeroed, when the connection is pooled.
+   */
   classCounts: number[] | null = null;
 
   countClasses(bits: number): void {

@@ -551,20 +551,41 @@ export function buildRecord(c: Connection, store: SummaryStore): ConnectionSumma
   ints[r + I.EventsLen] = count;
   ints[r + I.ResetsLen] = 0;
   if (c.resets.length > 0) {
-    const resets: number[] = [];
-    for (const x of c.resets) resets.push(x.frame, x.from === ci ? 1 : 0, x.time);
-    ints[r + I.ResetsAt] = store.append(resets);
-    ints[r + I.ResetsLen] = resets.length;
+    // Straight into the blob: a temporary array per record was a fifth of what a capture allocates.
+    const n = c.resets.length * RESET_WIDTH;
+    const at = store.reserve(n);
+    const page = store.blobPage(at);
+    let k = SummaryStore.local(at);
+    for (const x of c.resets) {
+      page[k++] = x.frame;
+      page[k++] = x.from === ci ? 1 : 0;
+      page[k++] = x.time;
+    }
+    ints[r + I.ResetsAt] = at;
+    ints[r + I.ResetsLen] = n;
   }
   ints[r + I.ClassesLen] = 0;
-  ints[r + I.ClassBitsC] = classBits(cd);
-  ints[r + I.ClassBitsS] = classBits(sd);
-  if (cd.classCounts !== null || sd.classCounts !== null) {
-    const classes: number[] = [];
-    addClassCounts(classes, cd, 1);
-    addClassCounts(classes, sd, 0);
-    ints[r + I.ClassesAt] = store.append(classes);
-    ints[r + I.ClassesLen] = classes.length;
+  const bitsC = classBits(cd);
+  const bitsS = classBits(sd);
+  ints[r + I.ClassBitsC] = bitsC;
+  ints[r + I.ClassBitsS] = bitsS;
+  if (bitsC !== 0 || bitsS !== 0) {
+    const n = (popCount(bitsC) + popCount(bitsS)) * CLASS_WIDTH;
+    const at = store.reserve(n);
+    const page = store.blobPage(at);
+    let k = SummaryStore.local(at);
+    for (const [d, byClient] of [[cd, 1], [sd, 0]] as const) {
+      const counts = d.classCounts;
+      if (counts === null) continue;
+      for (let j = 0; j < CLASS_COUNT; j++) {
+        if (counts[j] === 0) continue;
+        page[k++] = byClient;
+        page[k++] = j;
+        page[k++] = counts[j]!;
+      }
+    }
+    ints[r + I.ClassesAt] = at;
+    ints[r + I.ClassesLen] = n;
   }
   const z = c.zeek.summarize();
   ints[r + I.ZeekState] = store.intern(z.connState);
@@ -579,11 +600,10 @@ export function buildRecord(c: Connection, store: SummaryStore): ConnectionSumma
   return new ConnectionSummary(store, c.id);
 }
 
-/** Appends (byClient, class, count) for every class that occurred. */
-function addClassCounts(out: number[], d: Direction, byClient: number): void {
-  const counts = d.classCounts;
-  if (counts === null) return;
-  for (let k = 0; k < CLASS_COUNT; k++) if (counts[k]) out.push(byClient, k, counts[k]!);
+function popCount(bits: number): number {
+  let n = 0;
+  for (let b = bits; b !== 0; b &= b - 1) n++;
+  return n;
 }
 
 function classBits(d: Direction): number {
