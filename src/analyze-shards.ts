@@ -16,6 +16,9 @@ import type { DecodeStatusName } from './decode/status.js';
 import type { ConnectionRecord } from './model.js';
 import { runEngine, type Tracking } from './engine.js';
 import { ConnectionSummary } from './tcp/record.js';
+import type { EndpointOptions } from './findings/endpoints.js';
+import type { SocketTable } from './findings/socket-table.js';
+import type { EndpointView } from './findings/types.js';
 import { SummaryStore, type StoreData } from './tcp/summary-store.js';
 import type { TrackerOptions } from './tcp/tracker.js';
 
@@ -30,6 +33,40 @@ export interface ShardedRun {
   decode: Record<DecodeStatusName, number>;
   connections: ConnectionRecord[];
   tracking: Tracking;
+  /** A worker for the endpoint views, when the engine ran in several; null in one thread. */
+  helper: EndpointHelper | null;
+}
+
+/** What the endpoint views' worker is asked (endpoint-worker.ts). */
+export type HelperJob =
+  | { kind: 'endpoints'; table: SocketTable; span: { start: number; end: number }; options: EndpointOptions }
+  | { kind: 'exit' };
+export type HelperReply = { ok: true; views: EndpointView[] } | { ok: false; message: string };
+
+/** The endpoint views' worker; `close` must be called when it is not used. */
+export interface EndpointHelper {
+  views(table: SocketTable, span: { start: number; end: number }, options: EndpointOptions): Promise<EndpointView[]>;
+  close(): void;
+}
+
+function helperOf(w: Worker): EndpointHelper {
+  let used = false;
+  return {
+    views(table, span, options) {
+      used = true;
+      return new Promise((resolve, reject) => {
+        w.once('message', (m: HelperReply) => (m.ok ? resolve(m.views) : reject(new Error(m.message))));
+        w.once('error', reject);
+        w.once('exit', (code) => reject(new Error(`endpoint-view thread exited with code ${code} before it reported`)));
+        const job: HelperJob = { kind: 'endpoints', table, span, options };
+        w.postMessage(job);
+      });
+    },
+    close() {
+      if (!used) w.postMessage({ kind: 'exit' } satisfies HelperJob);
+      used = true;
+    },
+  };
 }
 
 /** What a worker sends back. */
@@ -89,6 +126,9 @@ export async function runShards(paths: readonly string[], options: ReadOptions &
   // Shard 0 runs here, the others in workers: this thread would only wait, and one isolate fewer
   // is one heap fewer (the findings then reuse the space this thread's engine pass had).
   const others = Promise.all(jobs.slice(1).map((job) => runWorker(job, workers)));
+  // The endpoint views' thread, started now so that it is ready when the records are.
+  const helper = new Worker(new URL('./endpoint-worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 24 } });
+  helper.on('error', () => undefined); // reported through views() when it matters
   others.catch(() => undefined); // handled below, after shard 0
   let results: ShardResult[];
   try {
@@ -102,7 +142,7 @@ export async function runShards(paths: readonly string[], options: ReadOptions &
       ...(await others).map((m) => ({ ...m, store: SummaryStore.fromData(m.store) })),
     ];
   } catch (err) {
-    await Promise.all(workers.map((w) => w.terminate()));
+    await Promise.all([...workers, helper].map((w) => w.terminate()));
     throw err;
   }
 
@@ -121,6 +161,7 @@ export async function runShards(paths: readonly string[], options: ReadOptions &
   }
   const first = results[0]!;
   return {
+    helper: helperOf(helper),
     summaries: first.summaries,
     frames: first.frames,
     tcpSegments: first.tcpSegments,

@@ -5,6 +5,8 @@ import type { TrackerOptions } from './tcp/tracker.js';
 import { runEngine, type EngineRun } from './engine.js';
 import { chooseThreads, runShards, type ShardedRun } from './analyze-shards.js';
 import { buildEndpoints, detectFindings, type FindingOptions } from './findings/index.js';
+import { socketTable } from './findings/socket-table.js';
+import { captureSpan as findingSpan } from './findings/util.js';
 
 export interface AnalyzeOptions extends ReadOptions, TrackerOptions, FindingOptions {
   /** An instant (epoch seconds) at which to report each endpoint's socket counts (`--at`). */
@@ -33,8 +35,10 @@ export function toolVersion(): string {
  * connections (analyze-shards.ts); the report is the same either way.
  */
 export async function analyze(paths: readonly string[], options: AnalyzeOptions = {}): Promise<Report> {
+  const lap = phaseTimer();
   const threads = chooseThreads(paths, options);
   const run = threads > 1 ? await runShards(paths, options, threads) : inThread(await runEngine(paths, options), options);
+  lap('engine');
   const { endSeconds: _end, ...span } = captureSpan(run.summaries);
   const connections = run.connections;
   const report: Report = {
@@ -54,14 +58,35 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
     findings: [],
     endpoints: [],
   };
-  if (options.connectionsOnly === true) return report;
-  report.findings = detectFindings(connections, report.capture, options);
-  report.endpoints = buildEndpoints(connections, report.capture, {
+  const endpointOptions = {
     timeWaitSec: options.timeWaitSec,
     ...(options.at !== undefined ? { at: options.at } : {}),
     ...(options.maxEndpointViews !== undefined ? { maxViews: options.maxEndpointViews } : {}),
-  });
-  return report;
+  };
+  const helper = run.helper;
+  try {
+    if (options.connectionsOnly === true) return report;
+    const captureTimes = findingSpan(report.capture);
+    if (helper !== null && captureTimes !== null && connections.length > 0) {
+      // The endpoint views in the idle worker, on the shared socket table, while the detectors run here.
+      const table = socketTable(connections, options.timeWaitSec ?? 60);
+      lap('socket table');
+      const views = helper.views(table, captureTimes, endpointOptions);
+      views.catch(() => undefined); // awaited below
+      report.findings = detectFindings(connections, report.capture, options);
+      lap('findings');
+      report.endpoints = await views;
+      lap('endpoint views (waited)');
+    } else {
+      report.findings = detectFindings(connections, report.capture, options);
+      lap('findings');
+      report.endpoints = buildEndpoints(connections, report.capture, endpointOptions);
+      lap('endpoint views');
+    }
+    return report;
+  } finally {
+    helper?.close();
+  }
 }
 
 function inThread(run: EngineRun, options: AnalyzeOptions): ShardedRun {
@@ -69,5 +94,17 @@ function inThread(run: EngineRun, options: AnalyzeOptions): ShardedRun {
   return {
     ...run,
     tracking: { connections: run.connections.length, peakLive: t.peakLive, evicted: t.evicted, maxLive: options.maxLive ?? t.maxLive, latePackets: t.latePackets },
+    helper: null,
+  };
+}
+
+/** With TCP_POSTMORTEM_TIMING set, each phase's wall time goes to stderr (for `npm run bench`). */
+function phaseTimer(): (phase: string) => void {
+  if (process.env.TCP_POSTMORTEM_TIMING === undefined) return () => undefined;
+  let last = performance.now();
+  return (phase) => {
+    const now = performance.now();
+    process.stderr.write(`phase ${phase}: ${Math.round(now - last)} ms\n`);
+    last = now;
   };
 }

@@ -23,3 +23,4 @@ try {
     : { ok: false, capture: null, message: err instanceof Error ? (err.stack ?? err.message) : String(err) };
 }
 parentPort!.postMessage(message, transfer);
+

@@ -1,5 +1,6 @@
 /** What every detector receives: the records, the options, and shared analyses computed once. */
 import type { CaptureRecord, ConnectionRecord } from '../model.js';
+import { C_KEEP_ALIVE, C_RETRANSMISSION, C_ZERO_WINDOW, C_ZERO_WINDOW_PROBE } from '../tcp/classes.js';
 import { zeroWindowEpisodes } from './episodes.js';
 import { retryRuns, type Run } from './runs.js';
 import { intervalAt, type SocketInterval } from './sockets.js';
@@ -21,7 +22,8 @@ export interface DetectorContext {
   readonly end: number;
   readonly closeWaitSec: number;
   readonly timeWaitSec: number;
-  readonly byId: ReadonlyMap<number, ConnectionRecord>;
+  /** A connection by id (its position, for the engine's records: no map is built then). */
+  byId: { get(id: number): ConnectionRecord | undefined };
   /** Zero-window episodes of every connection. */
   zeroWindows(): readonly ZeroWindowEpisode[];
   /** Retry runs of every connection. */
@@ -47,16 +49,21 @@ export function makeContext(
   let runs: Run[] | null = null;
   let zwBy: Map<number, ZeroWindowEpisode[]> | null = null;
   let runsBy: Map<number, Run[]> | null = null;
-  const zeroWindows = () => (zw ??= connections.flatMap((c) => zeroWindowEpisodes(c, end)));
-  const allRuns = () => (runs ??= connections.flatMap((c) => retryRuns(c, end)));
   const sockets = () => socketTable(connections, timeWaitSec);
-  const byId = new Map(connections.map((c) => [c.id, c]));
   let indexById: Map<number, number> | null = null;
   const indexOf = (id: number): number => {
     if (connections[id]?.id === id) return id; // the engine's records are in id order
     indexById ??= new Map(connections.map((c, i) => [c.id, i]));
     return indexById.get(id) ?? -1;
   };
+  // Only connections whose frames carry the classes an episode or a run is made of are read.
+  const withClasses = (mask: number): ConnectionRecord[] => {
+    const t = sockets();
+    return connections.filter((_, i) => ((t.classBits[2 * i]! | t.classBits[2 * i + 1]!) & mask) !== 0);
+  };
+  const zeroWindows = () => (zw ??= withClasses(C_ZERO_WINDOW | C_ZERO_WINDOW_PROBE).flatMap((c) => zeroWindowEpisodes(c, end)));
+  const allRuns = () => (runs ??= withClasses(C_RETRANSMISSION | C_KEEP_ALIVE).flatMap((c) => retryRuns(c, end)));
+  const byId = { get: (id: number): ConnectionRecord | undefined => connections[indexOf(id)] };
   const socketIntervalsOf = (id: number): SocketInterval[] => {
     const i = indexOf(id);
     if (i < 0) return [];

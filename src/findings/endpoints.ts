@@ -39,9 +39,16 @@ interface ViewSpec {
 export function buildEndpoints(connections: ConnectionRecord[], capture: CaptureRecord, options: EndpointOptions = {}): EndpointView[] {
   const span = captureSpan(capture);
   if (span === null || connections.length === 0) return [];
-  const timeWaitSec = options.timeWaitSec ?? 60;
-  const table = socketTable(connections, timeWaitSec);
+  return endpointViews(socketTable(connections, options.timeWaitSec ?? 60), span, options);
+}
 
+/**
+ * The views from a socket table alone (what a helper thread receives: analyze-shards.ts); `span`
+ * is the capture's first and last instant.
+ */
+export function endpointViews(table: SocketTable, span: { start: number; end: number }, options: EndpointOptions = {}): EndpointView[] {
+  const connections = table.id;
+  if (connections.length === 0) return [];
   // Grouped with numbers, not strings and objects: a large capture has a port group per client socket.
   const hosts = new Map<number, ViewSpec>();
   const ports = new Map<number, ViewSpec & { server: boolean }>();

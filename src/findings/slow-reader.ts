@@ -10,6 +10,7 @@
  * have advanced while the window fell. The queued-bytes estimate is the window shrink since the
  * peak: a lower bound, since Linux keeps part of the buffer for overhead.
  */
+import { C_ZERO_WINDOW, C_ZERO_WINDOW_PROBE } from '../tcp/classes.js';
 import type { ConnectionRecord, Side } from '../model.js';
 import type { DetectorContext } from './context.js';
 import { isTransient } from './episodes.js';
@@ -104,7 +105,11 @@ const SEVERITY_ORDER: Record<Severity, number> = { info: 0, warning: 1, critical
 export function detectSlowReader(ctx: DetectorContext): Omit<SlowReaderFinding, 'rank'>[] {
   const out: Omit<SlowReaderFinding, 'rank'>[] = [];
   const instances: Found[] = [];
-  for (const c of ctx.connections) {
+  const t = ctx.sockets();
+  for (let ci = 0; ci < ctx.connections.length; ci++) {
+    const c = ctx.connections[ci]!;
+    // A zero window (its classes) or a window series is what a shrink is read from.
+    if (((t.classBits[2 * ci]! | t.classBits[2 * ci + 1]!) & (C_ZERO_WINDOW | C_ZERO_WINDOW_PROBE)) === 0 && c.series === null) continue;
     for (const reader of ['client', 'server'] as const) {
       const zeros = ctx.zeroWindowsOf(c.id).filter((e) => e.receiver === reader && !isTransient(e));
       // Without a zero window, only a connection with a series can show a deep, lasting shrink.

@@ -33,9 +33,11 @@ export const enum End {
 /** No state (an open-ended interval's `toState`). */
 export const NO_STATE = 255;
 
+/**
+ * Arrays live on SharedArrayBuffers: a helper thread reads the same table without a copy
+ * (analyze-shards.ts computes the endpoint views there while this thread runs the detectors).
+ */
 export interface SocketTable {
-  /** The records, in the order given; "connection index" below is a position in this list. */
-  readonly connections: readonly ConnectionRecord[];
   /** Per connection index. */
   readonly id: Int32Array;
   readonly start: Float64Array;
@@ -89,11 +91,7 @@ class StateScratch {
     if (c instanceof ConnectionSummary) {
       const n = c.stateCount;
       this.ensure(n);
-      for (let j = 0; j < n; j++) {
-        this.codes[j] = c.stateCode(j);
-        this.frames[j] = c.stateFrame(j);
-        this.times[j] = c.stateTime(j);
-      }
+      c.copyStates(this.codes, this.frames, this.times);
       this.split = c.stateSplit;
       this.n = n;
       return;
@@ -121,6 +119,13 @@ function classBitsOf(analysis: Partial<Record<string, number>>): number {
   return bits;
 }
 
+type TypedArrayOf<T> = { new (buffer: SharedArrayBuffer): T; readonly BYTES_PER_ELEMENT: number };
+
+/** A typed array of `n` elements on a SharedArrayBuffer. */
+function shared<T>(Ctor: TypedArrayOf<T>, n: number): T {
+  return new Ctor(new SharedArrayBuffer(Math.max(1, n) * Ctor.BYTES_PER_ELEMENT));
+}
+
 class Intervals {
   n = 0;
   readonly conn: Int32Array;
@@ -134,15 +139,15 @@ class Intervals {
   readonly toReason: Uint8Array;
 
   constructor(cap: number) {
-    this.conn = new Int32Array(cap);
-    this.side = new Uint8Array(cap);
-    this.state = new Uint8Array(cap);
-    this.from = new Float64Array(cap);
-    this.fromFrame = new Int32Array(cap);
-    this.to = new Float64Array(cap);
-    this.toFrame = new Int32Array(cap);
-    this.toState = new Uint8Array(cap);
-    this.toReason = new Uint8Array(cap);
+    this.conn = shared(Int32Array, cap);
+    this.side = shared(Uint8Array, cap);
+    this.state = shared(Uint8Array, cap);
+    this.from = shared(Float64Array, cap);
+    this.fromFrame = shared(Int32Array, cap);
+    this.to = shared(Float64Array, cap);
+    this.toFrame = shared(Int32Array, cap);
+    this.toState = shared(Uint8Array, cap);
+    this.toReason = shared(Uint8Array, cap);
   }
 }
 
@@ -159,14 +164,14 @@ export function socketTable(connections: readonly ConnectionRecord[], timeWaitSe
 
 function build(connections: readonly ConnectionRecord[], timeWaitSec: number): SocketTable {
   const n = connections.length;
-  const id = new Int32Array(n);
-  const start = new Float64Array(n);
-  const closedFirst = new Int8Array(n);
-  const ip = new Int32Array(2 * n);
-  const port = new Int32Array(2 * n);
-  const resetsSent = new Int32Array(2 * n);
-  const classBits = new Int32Array(2 * n);
-  const finFrame = new Int32Array(2 * n);
+  const id = shared(Int32Array, n);
+  const start = shared(Float64Array, n);
+  const closedFirst = shared(Int8Array, n);
+  const ip = shared(Int32Array, 2 * n);
+  const port = shared(Int32Array, 2 * n);
+  const resetsSent = shared(Int32Array, 2 * n);
+  const classBits = shared(Int32Array, 2 * n);
+  const finFrame = shared(Int32Array, 2 * n);
   const ips: string[] = [];
   const ipIndex = new Map<string, number>();
   const addressIndex = (s: string): number => {
@@ -206,11 +211,11 @@ function build(connections: readonly ConnectionRecord[], timeWaitSec: number): S
       finFrame[2 * i + 1] = c.finFrames.server ?? -1;
     }
   }
-  const tuple = new Int32Array(n);
+  const tuple = shared(Int32Array, n);
   const reusedAt = reuseTimes(n, ip, port, start, tuple);
 
-  const begin = new Int32Array(2 * n);
-  const end = new Int32Array(2 * n);
+  const begin = shared(Int32Array, 2 * n);
+  const end = shared(Int32Array, 2 * n);
   // Sized once: a socket has at most as many intervals as state changes.
   let changes = 0;
   for (const c of connections) changes += c instanceof ConnectionSummary ? c.stateCount : c.states.client.length + c.states.server.length;
@@ -272,7 +277,7 @@ function build(connections: readonly ConnectionRecord[], timeWaitSec: number): S
   }
   const m = g.n;
   return {
-    connections, id, start, closedFirst, tuple, ip, port, resetsSent, classBits, finFrame, ips, begin, end, count: m,
+    id, start, closedFirst, tuple, ip, port, resetsSent, classBits, finFrame, ips, begin, end, count: m,
     conn: g.conn.subarray(0, m), side: g.side.subarray(0, m), state: g.state.subarray(0, m),
     from: g.from.subarray(0, m), fromFrame: g.fromFrame.subarray(0, m), to: g.to.subarray(0, m),
     toFrame: g.toFrame.subarray(0, m), toState: g.toState.subarray(0, m), toReason: g.toReason.subarray(0, m),

@@ -68,8 +68,12 @@ export function detectTimeWaitAccumulation(ctx: DetectorContext): Omit<TimeWaitF
     const share = closed === 0 ? 0 : active / closed;
     if (share < MIN_ACTIVE_SHARE) continue;
     if (g.role === 'server' && tw.length < MIN_SERVER_TIME_WAIT) continue;
-    const from = Float64Array.from(tw, (k) => t.from[k]!);
-    const to = Float64Array.from(tw, (k) => t.to[k]!);
+    const from = new Float64Array(tw.length);
+    const to = new Float64Array(tw.length);
+    for (let j = 0; j < tw.length; j++) {
+      from[j] = t.from[tw[j]!]!;
+      to[j] = t.to[tw[j]!]!;
+    }
     const series = countSeries(from, to, ctx.start, ctx.end);
     const captureSec = Math.max(ctx.end - ctx.start, 1);
     const rate = tw.length >= 2 ? tw.length / captureSec : null;

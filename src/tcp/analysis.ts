@@ -117,7 +117,8 @@ export function classifySegment(seg: Segment, fwd: Direction, rev: Direction, _i
     //    has sent no non-SYN ACK since: Wireshark's is_first_ack, checked with tshark 4.0.17).
     if (len > 0 && noSynFinRst && rev.wsScale !== WS_UNKNOWN && rev.windowSet) {
       const shift = rev.wsFirstAck || rev.wsScale === WS_NOT_USED ? 0 : rev.wsScale;
-      if (seqAdd(seq, len) === seqAdd(rev.lastAck, rev.window * 2 ** shift)) c |= C_WINDOW_FULL;
+      // (1 << shift), not 2 ** shift: exponentiation is a slow call per data segment; shift <= 14.
+      if (seqAdd(seq, len) === seqAdd(rev.lastAck, rev.window * (1 << shift))) c |= C_WINDOW_FULL;
     }
     if (sameSeqAck && window === fwd.window) {
       // 7. WS keep-alive ACK: repeats everything (non-zero window) right after a peer keep-alive.

@@ -209,8 +209,8 @@ export class Connection extends FlowKey {
       // Window scaling is in force only when both SYNs carried the option (RFC 7323 §2.2).
       if (rev.synSeen) {
         if (fwd.wsOption >= 0 && rev.wsOption >= 0) {
-          fwd.winScale = fwd.wsOption;
-          rev.winScale = rev.wsOption;
+          fwd.setWinScale(fwd.wsOption);
+          rev.setWinScale(rev.wsOption);
         } else {
           fwd.winScale = WS_NOT_USED;
           rev.winScale = WS_NOT_USED;

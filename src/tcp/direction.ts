@@ -33,6 +33,7 @@ export class Direction {
     this.window = 0;
     this.windowSet = false;
     this.winScale = WS_UNKNOWN;
+    this.winMultiplier = 1;
     this.wsOption = -1;
     this.mss = -1;
     this.sackPermitted = false;
@@ -50,6 +51,7 @@ export class Direction {
     this.firstRtt = 0;
     this.reusedPortsPending = false;
     this.classCounts?.fill(0); // kept: a pooled connection needs one again soon
+    this.classUnion = 0;
     this.firstFinFrame = 0;
     this.firstFinTime = 0;
     this.finAckSeq = 0;
@@ -96,6 +98,13 @@ export class Direction {
   windowSet = false;
   /** Window scale shift for windows this side advertises (WS_UNKNOWN, WS_NOT_USED or 0–14). */
   winScale = WS_UNKNOWN;
+  /** 2 ** winScale, computed once (exponentiation per packet was measurable). */
+  winMultiplier = 1;
+
+  setWinScale(shift: number): void {
+    this.winScale = shift;
+    this.winMultiplier = 2 ** shift;
+  }
   /** The shift offered in this side's SYN (-1 when absent). */
   wsOption = -1;
   mss = -1;
@@ -136,10 +145,14 @@ export class Direction {
    * Frames this side sent, per class; allocated on the first classified frame (most have none) and
    * kept, zeroed, when the connection is pooled.
    */
-  classCounts: number[] | null = null;
+  classCounts: Int32Array | null = null;
+
+  /** The union of the classes counted (which entries of classCounts are not 0). */
+  classUnion = 0;
 
   countClasses(bits: number): void {
-    const counts = (this.classCounts ??= new Array<number>(CLASS_COUNT).fill(0));
+    this.classUnion |= bits;
+    const counts = (this.classCounts ??= new Int32Array(CLASS_COUNT));
     for (let i = 0; bits !== 0; i++, bits >>>= 1) if (bits & 1) counts[i]!++;
   }
 
@@ -157,7 +170,7 @@ export class Direction {
 
   /** Bytes scaled by this side's window scale, or the raw value when scaling is unknown / unused. */
   scaledWindow(raw: number): number {
-    return this.winScale >= 0 ? raw * 2 ** this.winScale : raw;
+    return this.winScale >= 0 ? raw * this.winMultiplier : raw;
   }
 
   /** Data this side has sent that the peer has not yet acknowledged (from the peer's last ACK). */

@@ -128,6 +128,25 @@ export class ConnectionSummary implements ConnectionRecord {
     return this.int(I.StateSplit);
   }
 
+  /**
+   * Copies the state changes into `codes`, `frames` and `times` (times rounded like `states`; each at
+   * least `stateCount` long): one page lookup for all of them.
+   */
+  copyStates(codes: Int32Array, frames: Int32Array, times: Float64Array): void {
+    const n = this.int(I.StatesLen);
+    const at = this.int(I.StatesAt);
+    const ib = this.store.intBlobPage(at);
+    const i0 = SummaryStore.local(at);
+    const tAt = this.int(I.StateTimesAt);
+    const fb = this.store.blobPage(tAt);
+    const f0 = SummaryStore.local(tAt);
+    for (let j = 0; j < n; j++) {
+      codes[j] = ib[i0 + 2 * j]!;
+      frames[j] = ib[i0 + 2 * j + 1]!;
+      times[j] = round6(fb[f0 + j]!);
+    }
+  }
+
   /** TcpState code of change j. */
   stateCode(j: number): number {
     const at = this.int(I.StatesAt);
@@ -578,7 +597,7 @@ export function buildRecord(c: Connection, store: SummaryStore): ConnectionSumma
       const counts = d.classCounts;
       if (counts === null) continue;
       for (let j = 0; j < CLASS_COUNT; j++) {
-        if (counts[j] === 0) continue;
+        if ((d.classUnion & (1 << j)) === 0) continue;
         page[k++] = byClient;
         page[k++] = j;
         page[k++] = counts[j]!;
@@ -607,10 +626,7 @@ function popCount(bits: number): number {
 }
 
 function classBits(d: Direction): number {
-  const counts = d.classCounts;
-  let bits = 0;
-  if (counts !== null) for (let k = 0; k < CLASS_COUNT; k++) if (counts[k]) bits |= 1 << k;
-  return bits;
+  return d.classUnion;
 }
 
 /** Stores state changes: (state, frame) pairs in the integer blob, times in the double blob. */
