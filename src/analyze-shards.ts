@@ -22,6 +22,8 @@ import type { EndpointView } from './findings/types.js';
 import { SummaryStore, type StoreData } from './tcp/summary-store.js';
 import type { TrackerOptions } from './tcp/tracker.js';
 
+/** More threads than this would each read the whole capture for little gain (and --threads 1000 is a typo). */
+export const MAX_THREADS = 64;
 /** Below this much input, starting threads costs more than it saves. */
 const MIN_BYTES_FOR_THREADS = 32e6;
 const DEFAULT_MAX_LIVE = 250_000;
@@ -33,40 +35,108 @@ export interface ShardedRun {
   decode: Record<DecodeStatusName, number>;
   connections: ConnectionRecord[];
   tracking: Tracking;
-  /** A worker for the endpoint views, when the engine ran in several; null in one thread. */
-  helper: EndpointHelper | null;
+  /** A worker for the socket table and endpoint views, when the engine ran in several; null in one thread. */
+  helper: FindingsHelper | null;
 }
 
-/** What the endpoint views' worker is asked (endpoint-worker.ts). */
+/** What the findings helper is asked (endpoint-worker.ts): the records' stores and their order. */
 export type HelperJob =
-  | { kind: 'endpoints'; table: SocketTable; span: { start: number; end: number }; options: EndpointOptions }
+  | {
+      kind: 'table-and-views';
+      stores: StoreData[];
+      order: RecordOrder;
+      timeWaitSec: number;
+      span: { start: number; end: number };
+      options: EndpointOptions;
+    }
   | { kind: 'exit' };
-export type HelperReply = { ok: true; views: EndpointView[] } | { ok: false; message: string };
+export type HelperReply =
+  | { ok: true; kind: 'table'; table: SocketTable }
+  | { ok: true; kind: 'views'; views: EndpointView[] }
+  | { ok: false; message: string };
 
-/** The endpoint views' worker; `close` must be called when it is not used. */
-export interface EndpointHelper {
-  views(table: SocketTable, span: { start: number; end: number }, options: EndpointOptions): Promise<EndpointView[]>;
+/** Record `id` is row `row[id]` of store `store[id]`. */
+export interface RecordOrder {
+  store: Uint8Array;
+  row: Int32Array;
+}
+
+/**
+ * A worker that builds the socket table from the shared stores, hands it over, then computes the
+ * endpoint views from it — while this thread runs the detectors. `close` must be called when it is
+ * not used.
+ */
+export interface FindingsHelper {
+  start(timeWaitSec: number, span: { start: number; end: number }, options: EndpointOptions): { table: Promise<SocketTable>; views: Promise<EndpointView[]> };
   close(): void;
 }
 
-function helperOf(w: Worker): EndpointHelper {
+function helperOf(w: Worker, stores: StoreData[], order: RecordOrder): FindingsHelper {
   let used = false;
   return {
-    views(table, span, options) {
+    start(timeWaitSec, span, options) {
       used = true;
-      return new Promise((resolve, reject) => {
-        w.once('message', (m: HelperReply) => (m.ok ? resolve(m.views) : reject(new Error(m.message))));
-        w.once('error', reject);
-        w.once('exit', (code) => reject(new Error(`endpoint-view thread exited with code ${code} before it reported`)));
-        const job: HelperJob = { kind: 'endpoints', table, span, options };
-        w.postMessage(job);
+      const table = deferred<SocketTable>();
+      const views = deferred<EndpointView[]>();
+      const fail = (err: Error): void => {
+        table.reject(err);
+        views.reject(err);
+      };
+      w.on('message', (m: HelperReply) => {
+        if (!m.ok) fail(new Error(m.message));
+        else if (m.kind === 'table') table.resolve(m.table);
+        else views.resolve(m.views);
       });
+      w.once('error', fail);
+      w.once('exit', (code) => fail(new Error(`findings helper thread exited with code ${code} before it reported`)));
+      const job: HelperJob = { kind: 'table-and-views', stores, order, timeWaitSec, span, options };
+      w.postMessage(job);
+      return { table: table.promise, views: views.promise };
     },
     close() {
       if (!used) w.postMessage({ kind: 'exit' } satisfies HelperJob);
       used = true;
     },
   };
+}
+
+/** A promise with its resolve and reject (settling twice is ignored, as for any promise). */
+function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: Error) => void } {
+  let resolve: (v: T) => void = () => undefined;
+  let reject: (e: Error) => void = () => undefined;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined); // a rejection is seen by whoever awaits it
+  return { promise, resolve, reject };
+}
+
+/**
+ * Rows of each store are in order of first frame; merged by it, they are numbered as Wireshark
+ * numbers tcp.stream.
+ */
+export function mergeOrder(stores: readonly SummaryStore[], counts: readonly number[]): RecordOrder {
+  const total = counts.reduce((n, c) => n + c, 0);
+  const order: RecordOrder = { store: new Uint8Array(total), row: new Int32Array(total) };
+  const next = new Int32Array(stores.length);
+  const heads = stores.map((st, s) => (counts[s]! > 0 ? ConnectionSummary.firstFrameOf(st, 0) : Infinity));
+  for (let id = 0; id < total; id++) {
+    let best = 0;
+    for (let s = 1; s < stores.length; s++) if (heads[s]! < heads[best]!) best = s;
+    const row = next[best]!++;
+    order.store[id] = best;
+    order.row[id] = row;
+    heads[best] = next[best]! < counts[best]! ? ConnectionSummary.firstFrameOf(stores[best]!, next[best]!) : Infinity;
+  }
+  return order;
+}
+
+/** The records in `order`, as views onto the stores. */
+export function recordsInOrder(stores: readonly SummaryStore[], order: RecordOrder): ConnectionSummary[] {
+  const out = new Array<ConnectionSummary>(order.row.length);
+  for (let id = 0; id < out.length; id++) out[id] = new ConnectionSummary(stores[order.store[id]!]!, order.row[id]!, id);
+  return out;
 }
 
 /** What a worker sends back. */
@@ -105,7 +175,7 @@ export function chooseThreads(paths: readonly string[], options: { threads?: num
       return 1; // the reader will say what is wrong with it
     }
   }
-  if (options.threads !== undefined) return Math.max(1, Math.floor(options.threads));
+  if (options.threads !== undefined) return Math.min(MAX_THREADS, Math.max(1, Math.floor(options.threads)));
   return availableParallelism() >= 2 && bytes >= MIN_BYTES_FOR_THREADS ? 2 : 1;
 }
 
@@ -126,9 +196,9 @@ export async function runShards(paths: readonly string[], options: ReadOptions &
   // Shard 0 runs here, the others in workers: this thread would only wait, and one isolate fewer
   // is one heap fewer (the findings then reuse the space this thread's engine pass had).
   const others = Promise.all(jobs.slice(1).map((job) => runWorker(job, workers)));
-  // The endpoint views' thread, started now so that it is ready when the records are.
+  // The findings helper, started now so that its modules are loaded when the records are ready.
   const helper = new Worker(new URL('./endpoint-worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 24 } });
-  helper.on('error', () => undefined); // reported through views() when it matters
+  helper.on('error', () => undefined); // reported through start() when it matters
   others.catch(() => undefined); // handled below, after shard 0
   let results: ShardResult[];
   try {
@@ -147,21 +217,12 @@ export async function runShards(paths: readonly string[], options: ReadOptions &
   }
 
   const stores = results.map((r) => r.store);
-  // Rows of each shard are in order of first frame; merged by it, they get Wireshark's ids.
-  const total = results.reduce((n, r) => n + r.count, 0);
-  const connections: ConnectionRecord[] = new Array<ConnectionRecord>(total);
-  const next = new Int32Array(shards);
-  const heads = results.map((_, s) => (results[s]!.count > 0 ? ConnectionSummary.firstFrameOf(stores[s]!, 0) : Infinity));
-  for (let id = 0; id < total; id++) {
-    let best = 0;
-    for (let s = 1; s < shards; s++) if (heads[s]! < heads[best]!) best = s;
-    const row = next[best]!++;
-    connections[id] = new ConnectionSummary(stores[best]!, row, id);
-    heads[best] = next[best]! < results[best]!.count ? ConnectionSummary.firstFrameOf(stores[best]!, next[best]!) : Infinity;
-  }
+  const order = mergeOrder(stores, results.map((r) => r.count));
+  const connections = recordsInOrder(stores, order);
+  const total = connections.length;
   const first = results[0]!;
   return {
-    helper: helperOf(helper),
+    helper: helperOf(helper, stores.map((st) => st.toData()), order),
     summaries: first.summaries,
     frames: first.frames,
     tcpSegments: first.tcpSegments,

@@ -4,8 +4,7 @@ import { SCHEMA_VERSION, type Report } from './model.js';
 import type { TrackerOptions } from './tcp/tracker.js';
 import { runEngine, type EngineRun } from './engine.js';
 import { chooseThreads, runShards, type ShardedRun } from './analyze-shards.js';
-import { buildEndpoints, detectFindings, type FindingOptions } from './findings/index.js';
-import { socketTable } from './findings/socket-table.js';
+import { buildEndpoints, detectFindings, detectFindingsWhileTableBuilds, type FindingOptions } from './findings/index.js';
 import { captureSpan as findingSpan } from './findings/util.js';
 
 export interface AnalyzeOptions extends ReadOptions, TrackerOptions, FindingOptions {
@@ -69,11 +68,10 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
     const captureTimes = findingSpan(report.capture);
     if (helper !== null && captureTimes !== null && connections.length > 0) {
       // The endpoint views in the idle worker, on the shared socket table, while the detectors run here.
-      const table = socketTable(connections, options.timeWaitSec ?? 60);
-      lap('socket table');
-      const views = helper.views(table, captureTimes, endpointOptions);
+      // The socket table and the endpoint views in the helper, the detectors here meanwhile.
+      const { table, views } = helper.start(options.timeWaitSec ?? 60, captureTimes, endpointOptions);
       views.catch(() => undefined); // awaited below
-      report.findings = detectFindings(connections, report.capture, options);
+      report.findings = await detectFindingsWhileTableBuilds(connections, report.capture, options, table);
       lap('findings');
       report.endpoints = await views;
       lap('endpoint views (waited)');

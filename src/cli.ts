@@ -3,6 +3,7 @@
 // per-connection churn then stays in cache and peak memory drops ~15 MiB with no loss of speed.
 import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
+import { MAX_THREADS } from './analyze-shards.js';
 import { hideBin } from 'yargs/helpers';
 import { CaptureError } from './capture/errors.js';
 import { captureInfo } from './info.js';
@@ -56,6 +57,7 @@ interface AnalyzeArgs {
   top: number;
   timeWaitSec: number;
   maxLive: number;
+  threads?: number;
   closeWaitSec: number;
   minSeverity: Severity;
   finding?: FindingKind[];
@@ -100,6 +102,7 @@ async function runAnalyze(args: AnalyzeArgs): Promise<number> {
       const report = await analyze(job, {
         timeWaitSec: args.timeWaitSec,
         maxLive: args.maxLive,
+        ...(args.threads !== undefined ? { threads: args.threads } : {}),
         closeWaitSec: args.closeWaitSec,
         minSeverity: args.minSeverity,
         ...(args.finding !== undefined && args.finding.length > 0 ? { kinds: args.finding } : {}),
@@ -134,14 +137,14 @@ async function runAnalyze(args: AnalyzeArgs): Promise<number> {
 
 /** Checks the numeric options yargs parsed (a typo must not silently lift the memory bound). */
 function checkNumbers(args: Record<string, unknown>): true | string {
-  const rules: [string, number, boolean][] = [
-    ['top', 0, true], ['max-live', 1, true], ['time-wait-sec', 0, false], ['close-wait-sec', 0, false],
+  const rules: [string, number, boolean, number?][] = [
+    ['top', 0, true], ['max-live', 1, true], ['threads', 1, true, MAX_THREADS], ['time-wait-sec', 0, false], ['close-wait-sec', 0, false],
   ];
-  for (const [name, min, integer] of rules) {
+  for (const [name, min, integer, max] of rules) {
     const v = args[name];
     if (v === undefined) continue;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || (integer && !Number.isInteger(v))) {
-      return `--${name} must be ${integer ? 'a whole number' : 'a number'} of at least ${min} (got ${String(v)})`;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || (max !== undefined && v > max) || (integer && !Number.isInteger(v))) {
+      return `--${name} must be ${integer ? 'a whole number' : 'a number'} of at least ${min}${max !== undefined ? ` and at most ${max}` : ''} (got ${String(v)})`;
     }
   }
   return true;
@@ -176,6 +179,7 @@ export async function main(argv: string[]): Promise<number> {
         .option('top', { type: 'number', default: 25, describe: 'connection rows to print (the most notable first)' })
         .option('time-wait-sec', { type: 'number', default: 60, describe: 'TIME_WAIT duration, 2 x MSL (Linux: 60 s)' })
         .option('max-live', { type: 'number', default: 250000, describe: 'live connections tracked at most; the idlest are summarised beyond' })
+        .option('threads', { type: 'number', describe: 'threads reading the capture (default: 2 on two or more cores for files of 32 MB or more, else 1)' })
         .option('close-wait-sec', { type: 'number', default: 1, describe: 'report sockets left in CLOSE_WAIT / FIN_WAIT_2 / LAST_ACK longer than this' })
         .option('min-severity', { choices: SEVERITIES as Severity[], default: 'info' as Severity, describe: 'leave out findings below this severity' })
         .option('finding', { choices: [...FINDING_KINDS] as FindingKind[], array: true, describe: 'only findings of these kinds (repeatable)' })

@@ -1,21 +1,27 @@
 /**
- * A worker thread of analyze-shards.ts that computes the endpoint views from the shared socket table
- * while the calling thread runs the detectors. Started with the shard workers so that its modules are
- * loaded by the time the table is ready; a fresh isolate, so its heap is small.
+ * The findings helper of analyze-shards.ts: builds the socket table from the shared summary stores,
+ * hands it to the calling thread (whose detectors then read it), and computes the endpoint views
+ * from it meanwhile. Started with the shard workers, so its modules are loaded by the time the
+ * records are ready; a fresh isolate, so its heap is small.
  */
 import { parentPort } from 'node:worker_threads';
-import type { HelperJob, HelperReply } from './analyze-shards.js';
+import { recordsInOrder, type HelperJob, type HelperReply } from './analyze-shards.js';
 import { endpointViews } from './findings/endpoints.js';
+import { socketTable } from './findings/socket-table.js';
+import { SummaryStore } from './tcp/summary-store.js';
+
+const reply = (m: HelperReply): void => parentPort!.postMessage(m);
 
 parentPort!.once('message', (job: HelperJob) => {
-  let reply: HelperReply | null = null;
-  if (job.kind === 'endpoints') {
+  if (job.kind === 'table-and-views') {
     try {
-      reply = { ok: true, views: endpointViews(job.table, job.span, job.options) };
+      const records = recordsInOrder(job.stores.map((d) => SummaryStore.fromData(d)), job.order);
+      const table = socketTable(records, job.timeWaitSec);
+      reply({ ok: true, kind: 'table', table });
+      reply({ ok: true, kind: 'views', views: endpointViews(table, job.span, job.options) });
     } catch (err) {
-      reply = { ok: false, message: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+      reply({ ok: false, message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
     }
   }
-  if (reply !== null) parentPort!.postMessage(reply);
   parentPort!.close();
 });

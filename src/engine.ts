@@ -28,6 +28,8 @@ export interface EngineRun {
 
 export async function runEngine(paths: readonly string[], options: ReadOptions & TrackerOptions): Promise<EngineRun> {
   const decoder = new Decoder();
+  decoder.shard = options.shard ?? 0;
+  decoder.shards = options.shards ?? 1;
   const tracker = new TcpTracker(options);
   let frames = 0;
   let tcp = 0;
@@ -35,7 +37,7 @@ export async function runEngine(paths: readonly string[], options: ReadOptions &
     frames++;
     if (decoder.decode(frame) !== DecodeStatus.Tcp) return;
     tcp++;
-    tracker.add(decoder.segment);
+    if (!decoder.foreign) tracker.add(decoder.segment);
   }, options);
   const connections = tracker.finish(captureSpan(summaries).endSeconds);
   return { summaries, frames, tcpSegments: tcp, decode: decoder.countsByName(), connections, tracker };

@@ -3,16 +3,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { CaptureError } from './capture/errors.js';
 import { runEngine } from './engine.js';
 import type { ShardJob, ShardMessage } from './analyze-shards.js';
-import { SummaryStore } from './tcp/summary-store.js';
 
 const job = workerData as ShardJob;
 let message: ShardMessage;
-let transfer: ArrayBuffer[] = [];
 try {
   const run = await runEngine(job.paths, job.options);
   const t = run.tracker;
   const store = t.summaryStore.toData();
-  transfer = SummaryStore.buffers(store);
   message = {
     ok: true, summaries: run.summaries, frames: run.frames, tcpSegments: run.tcpSegments, decode: run.decode,
     count: run.connections.length, store, peakLive: t.peakLive, evicted: t.evicted, latePackets: t.latePackets,
@@ -22,5 +19,5 @@ try {
     ? { ok: false, capture: { file: err.file, offset: err.offset, reason: err.reason }, message: err.message }
     : { ok: false, capture: null, message: err instanceof Error ? (err.stack ?? err.message) : String(err) };
 }
-parentPort!.postMessage(message, transfer);
+parentPort!.postMessage(message);
 

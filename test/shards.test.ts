@@ -5,8 +5,10 @@
  * shards' peaks).
  */
 import test from 'ava';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { analyze } from '../src/analyze.js';
 import { chooseThreads } from '../src/analyze-shards.js';
 import { CaptureError } from '../src/capture/errors.js';
@@ -46,6 +48,19 @@ test('two threads = one thread: several files merged into one capture', async (t
   const r = (one as { report: Report }).report;
   t.true(r.connections.length > 5);
   t.deepEqual(await outcome(paths, 2), one);
+});
+
+test('two threads = one thread: a gzip-compressed capture (each thread decompresses it)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tcp-postmortem-shards-'));
+  const gz = join(dir, 'slow-reader.pcap.gz');
+  writeFileSync(gz, gzipSync(readFileSync('samples/slow-reader-zero-window.pcap')));
+  try {
+    const one = await outcome([gz], 1);
+    t.true('report' in one);
+    t.deepEqual(await outcome([gz], 2), one);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('three threads: ids still follow first appearance', async (t) => {

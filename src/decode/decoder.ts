@@ -4,7 +4,8 @@ import { decodeIpv4, decodeIpv6, ipOut } from './ip.js';
 import { skipLinkHeader } from './link.js';
 import { Segment } from './segment.js';
 import { DecodeStatus, DECODE_STATUS_NAMES, type DecodeStatusName } from './status.js';
-import { decodeTcp } from './tcp.js';
+import { decodeTcp, TCP_MIN_HEADER } from './tcp.js';
+import { shardOf } from './flow-hash.js';
 
 /**
  * Frame → TCP segment. Holds one reusable Segment and counts every outcome, so that nothing a user
@@ -15,6 +16,24 @@ export class Decoder {
   readonly counts = new Float64Array(DECODE_STATUS_NAMES.length);
   /** First frame numbers of malformed/truncated frames (a few, as evidence). */
   readonly damagedFrames: number[] = [];
+
+  /**
+   * In a sharded run (analyze-shards.ts), segments of other shards' connections are recognised from
+   * the addresses and ports alone and not decoded further: `foreign` says so for the last frame. The
+   * status counted is the one a full decode gives (options never change it).
+   */
+  shard = 0;
+  shards = 1;
+  foreign = false;
+
+  private isForeign(d: Uint8Array, at: number, end: number, l4Length: number, seg: Segment): boolean {
+    if (end - at < TCP_MIN_HEADER) return false;
+    const headerLength = (d[at + 12]! >> 4) * 4;
+    if (headerLength < TCP_MIN_HEADER || headerLength > l4Length) return false; // decodeTcp says what is wrong
+    seg.srcPort = (d[at]! << 8) | d[at + 1]!;
+    seg.dstPort = (d[at + 2]! << 8) | d[at + 3]!;
+    return shardOf(seg, this.shards) !== this.shard;
+  }
 
   decode(frame: Frame): DecodeStatus {
     const status = this.decodeInner(frame);
@@ -48,6 +67,11 @@ export class Decoder {
     else if (version === 6) status = decodeIpv6(d, ipStart, end, wireEnd, seg);
     else return DecodeStatus.NotIp;
     if (status !== DecodeStatus.Tcp) return status;
+    this.foreign = false;
+    if (this.shards > 1 && this.isForeign(d, ipOut.l4Start, end, ipOut.l4Length, seg)) {
+      this.foreign = true;
+      return DecodeStatus.Tcp;
+    }
     status = decodeTcp(d, ipOut.l4Start, end, ipOut.l4Length, seg);
     if (status !== DecodeStatus.Tcp) return status;
     seg.frame = frame.no;

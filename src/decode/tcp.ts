@@ -1,7 +1,7 @@
 import type { Segment } from './segment.js';
 import { DecodeStatus } from './status.js';
 
-const TCP_MIN_HEADER = 20;
+export const TCP_MIN_HEADER = 20;
 // TCP option kinds (IANA "TCP Option Kind Numbers"; RFC 9293, RFC 7323, RFC 2018).
 const OPT_EOL = 0;
 const OPT_NOP = 1;

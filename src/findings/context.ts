@@ -4,7 +4,7 @@ import { C_KEEP_ALIVE, C_RETRANSMISSION, C_ZERO_WINDOW, C_ZERO_WINDOW_PROBE } fr
 import { zeroWindowEpisodes } from './episodes.js';
 import { retryRuns, type Run } from './runs.js';
 import { intervalAt, type SocketInterval } from './sockets.js';
-import { socketTable, type SocketTable } from './socket-table.js';
+import { connectionFacts, socketTable, type ConnectionFacts, type SocketTable } from './socket-table.js';
 import type { SocketState, ZeroWindowEpisode } from './types.js';
 
 /**
@@ -30,6 +30,10 @@ export interface DetectorContext {
   runs(): readonly Run[];
   /** Every socket interval of the capture, flat (socket-table.ts). */
   sockets(): SocketTable;
+  /** Class bits and RSTs per socket: all that the detectors which run before the table read. */
+  facts(): ConnectionFacts;
+  /** Hands over a table built elsewhere (a helper thread) for the detectors that need intervals. */
+  provideSockets(t: SocketTable): void;
   /** The same, for one connection (indexed: detectors must stay linear in the number of connections). */
   zeroWindowsOf(id: number): readonly ZeroWindowEpisode[];
   runsOf(id: number): readonly Run[];
@@ -43,13 +47,16 @@ export interface DetectorContext {
 
 export function makeContext(
   connections: readonly ConnectionRecord[], capture: CaptureRecord, start: number, end: number,
-  closeWaitSec: number, timeWaitSec: number,
+  closeWaitSec: number, timeWaitSec: number, provided: SocketTable | null = null,
 ): DetectorContext {
   let zw: ZeroWindowEpisode[] | null = null;
   let runs: Run[] | null = null;
   let zwBy: Map<number, ZeroWindowEpisode[]> | null = null;
   let runsBy: Map<number, Run[]> | null = null;
-  const sockets = () => socketTable(connections, timeWaitSec);
+  let table: SocketTable | null = provided;
+  const sockets = () => (table ??= socketTable(connections, timeWaitSec));
+  let lightFacts: ConnectionFacts | null = null;
+  const facts = (): ConnectionFacts => table ?? (lightFacts ??= connectionFacts(connections));
   let indexById: Map<number, number> | null = null;
   const indexOf = (id: number): number => {
     if (connections[id]?.id === id) return id; // the engine's records are in id order
@@ -58,7 +65,7 @@ export function makeContext(
   };
   // Only connections whose frames carry the classes an episode or a run is made of are read.
   const withClasses = (mask: number): ConnectionRecord[] => {
-    const t = sockets();
+    const t = facts();
     return connections.filter((_, i) => ((t.classBits[2 * i]! | t.classBits[2 * i + 1]!) & mask) !== 0);
   };
   const zeroWindows = () => (zw ??= withClasses(C_ZERO_WINDOW | C_ZERO_WINDOW_PROBE).flatMap((c) => zeroWindowEpisodes(c, end)));
@@ -86,6 +93,10 @@ export function makeContext(
     zeroWindows,
     runs: allRuns,
     sockets,
+    facts,
+    provideSockets: (t: SocketTable) => {
+      table = t;
+    },
     zeroWindowsOf: (id) => (zwBy ??= byConnection(zeroWindows())).get(id) ?? [],
     runsOf: (id) => (runsBy ??= byConnection(allRuns())).get(id) ?? [],
     socketIntervalsOf,

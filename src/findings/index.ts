@@ -16,6 +16,7 @@ import { detectSlowReader } from './slow-reader.js';
 import { detectTimeWaitAccumulation } from './time-wait-accumulation.js';
 import { FINDING_KINDS, SEVERITIES, type Finding, type FindingKind, type Severity, type UnrankedFinding } from './types.js';
 import { captureSpan } from './util.js';
+import type { SocketTable } from './socket-table.js';
 import { detectZeroWindow } from './zero-window.js';
 
 export { buildEndpoints, type EndpointOptions } from './endpoints.js';
@@ -36,17 +37,18 @@ export interface FindingOptions {
  * Detectors in dependency order: close-wait before fin-wait-2 (fin-wait-2 skips what close-wait
  * explained), dead-peer before retransmissions (its retransmissions are not counted twice).
  */
-const DETECTORS: { kind: FindingKind; run: (ctx: DetectorContext) => UnrankedFinding[] }[] = [
-  { kind: 'dead-peer', run: detectDeadPeer },
-  { kind: 'zero-window', run: detectZeroWindow },
-  { kind: 'slow-reader', run: detectSlowReader },
-  { kind: 'close-wait', run: detectCloseWait },
-  { kind: 'fin-wait-2', run: detectFinWait2 },
-  { kind: 'last-ack', run: detectLastAck },
-  { kind: 'reset', run: detectResets },
-  { kind: 'time-wait-accumulation', run: detectTimeWaitAccumulation },
-  { kind: 'retransmissions', run: detectRetransmissions },
-  { kind: 'keepalive-probes', run: detectKeepaliveProbes },
+/** `intervals`: the detector reads socket intervals (the socket table), not only connection facts. */
+const DETECTORS: { kind: FindingKind; run: (ctx: DetectorContext) => UnrankedFinding[]; intervals: boolean }[] = [
+  { kind: 'dead-peer', run: detectDeadPeer, intervals: false },
+  { kind: 'zero-window', run: detectZeroWindow, intervals: false },
+  { kind: 'slow-reader', run: detectSlowReader, intervals: false },
+  { kind: 'close-wait', run: detectCloseWait, intervals: true },
+  { kind: 'fin-wait-2', run: detectFinWait2, intervals: true },
+  { kind: 'last-ack', run: detectLastAck, intervals: true },
+  { kind: 'reset', run: detectResets, intervals: false },
+  { kind: 'time-wait-accumulation', run: detectTimeWaitAccumulation, intervals: true },
+  { kind: 'retransmissions', run: detectRetransmissions, intervals: false },
+  { kind: 'keepalive-probes', run: detectKeepaliveProbes, intervals: false },
 ];
 
 /**
@@ -116,13 +118,40 @@ export function detectFindings(connections: ConnectionRecord[], capture: Capture
   const span = captureSpan(capture);
   if (span === null || connections.length === 0) return [];
   const ctx = makeContext(connections, capture, span.start, span.end, options.closeWaitSec ?? 1, options.timeWaitSec ?? 60);
+  ctx.sockets(); // built now: its facts serve the first detectors too
+  // Every detector runs (later ones use what earlier ones explained); the filter applies afterwards.
+  return finish(DETECTORS.map((d) => d.run(ctx)), options);
+}
+
+/**
+ * The same findings, with the socket table built elsewhere (a helper thread, analyze.ts): the
+ * detectors that read only connection facts run while it is being built, the others once it is
+ * there. Results are ranked in the same order as detectFindings'.
+ */
+export async function detectFindingsWhileTableBuilds(
+  connections: ConnectionRecord[], capture: CaptureRecord, options: FindingOptions, table: Promise<SocketTable>,
+): Promise<Finding[]> {
+  const span = captureSpan(capture);
+  if (span === null || connections.length === 0) return [];
+  const ctx = makeContext(connections, capture, span.start, span.end, options.closeWaitSec ?? 1, options.timeWaitSec ?? 60);
+  const found: UnrankedFinding[][] = DETECTORS.map(() => []);
+  DETECTORS.forEach((d, i) => {
+    if (!d.intervals) found[i] = d.run(ctx);
+  });
+  ctx.provideSockets(await table);
+  DETECTORS.forEach((d, i) => {
+    if (d.intervals) found[i] = d.run(ctx);
+  });
+  return finish(found, options);
+}
+
+/** Per detector (in DETECTORS order) what it found → the kinds and severities asked for, ranked. */
+function finish(found: UnrankedFinding[][], options: FindingOptions): Finding[] {
   const wanted = new Set<FindingKind>(options.kinds ?? FINDING_KINDS);
   const all: UnrankedFinding[] = [];
-  // Every detector runs (later ones use what earlier ones explained); the filter applies afterwards.
-  for (const d of DETECTORS) {
-    const found = d.run(ctx);
-    if (wanted.has(d.kind)) all.push(...found);
-  }
+  DETECTORS.forEach((d, i) => {
+    if (wanted.has(d.kind)) all.push(...found[i]!);
+  });
   const min = SEVERITIES.indexOf(options.minSeverity ?? 'info');
   return rankFindings(all.filter((f) => SEVERITIES.indexOf(f.severity) >= min));
 }

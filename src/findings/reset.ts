@@ -284,7 +284,7 @@ const SEVERITY_ORDER: Record<Severity, number> = { info: 0, warning: 1, critical
 
 export function detectResets(ctx: DetectorContext): Omit<ResetFinding, 'rank'>[] {
   const byCause = new Map<ResetCause, ResetInfo[]>();
-  const t = ctx.sockets();
+  const t = ctx.facts();
   for (let i = 0; i < ctx.connections.length; i++) {
     if (t.resetsSent[2 * i] === 0 && t.resetsSent[2 * i + 1] === 0) continue;
     const c = ctx.connections[i]!;

@@ -36,7 +36,7 @@ export function detectRetransmissions(ctx: DetectorContext): Omit<Retransmission
     excludedBy.set(k, (excludedBy.get(k) ?? 0) + r.count);
   }
   const groups = new Map<string, Group>();
-  const t = ctx.sockets();
+  const t = ctx.facts();
   for (let i = 0; i < ctx.connections.length; i++) {
     // Most connections retransmit nothing: the class bits say so without reading the record.
     if (((t.classBits[2 * i]! | t.classBits[2 * i + 1]!) & C_RETRANSMISSION) === 0) continue;

@@ -105,7 +105,7 @@ const SEVERITY_ORDER: Record<Severity, number> = { info: 0, warning: 1, critical
 export function detectSlowReader(ctx: DetectorContext): Omit<SlowReaderFinding, 'rank'>[] {
   const out: Omit<SlowReaderFinding, 'rank'>[] = [];
   const instances: Found[] = [];
-  const t = ctx.sockets();
+  const t = ctx.facts();
   for (let ci = 0; ci < ctx.connections.length; ci++) {
     const c = ctx.connections[ci]!;
     // A zero window (its classes) or a window series is what a shrink is read from.

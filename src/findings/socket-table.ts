@@ -37,7 +37,7 @@ export const NO_STATE = 255;
  * Arrays live on SharedArrayBuffers: a helper thread reads the same table without a copy
  * (analyze-shards.ts computes the endpoint views there while this thread runs the detectors).
  */
-export interface SocketTable {
+export interface SocketTable extends ConnectionFacts {
   /** Per connection index. */
   readonly id: Int32Array;
   readonly start: Float64Array;
@@ -112,6 +112,35 @@ class StateScratch {
   }
 }
 
+/** Per socket (connection index × 2 + 0 client / 1 server): what the detectors that need no intervals read. */
+export interface ConnectionFacts {
+  readonly classBits: Int32Array;
+  readonly resetsSent: Int32Array;
+}
+
+/** The facts alone (a fraction of the table's cost), for detectors that run before it is built. */
+export function connectionFacts(connections: readonly ConnectionRecord[]): ConnectionFacts {
+  const facts = { classBits: new Int32Array(2 * connections.length), resetsSent: new Int32Array(2 * connections.length) };
+  fillFacts(connections, facts);
+  return facts;
+}
+
+function fillFacts(connections: readonly ConnectionRecord[], into: ConnectionFacts): void {
+  for (let i = 0; i < connections.length; i++) {
+    const c = connections[i]!;
+    if (c instanceof ConnectionSummary) {
+      into.resetsSent[2 * i] = c.resetsSentBy(true);
+      into.resetsSent[2 * i + 1] = c.resetsSentBy(false);
+      into.classBits[2 * i] = c.classBits(true);
+      into.classBits[2 * i + 1] = c.classBits(false);
+    } else {
+      for (const r of c.resets) into.resetsSent[2 * i + (r.by === 'client' ? 0 : 1)]!++;
+      into.classBits[2 * i] = classBitsOf(c.analysis.client);
+      into.classBits[2 * i + 1] = classBitsOf(c.analysis.server);
+    }
+  }
+}
+
 /** Bits of the classes a side sent, for a record that is not a store view. */
 function classBitsOf(analysis: Partial<Record<string, number>>): number {
   let bits = 0;
@@ -183,6 +212,7 @@ function build(connections: readonly ConnectionRecord[], timeWaitSec: number): S
     }
     return k;
   };
+  fillFacts(connections, { classBits, resetsSent });
   for (let i = 0; i < n; i++) {
     const c = connections[i]!;
     id[i] = c.id;
@@ -193,8 +223,6 @@ function build(connections: readonly ConnectionRecord[], timeWaitSec: number): S
         const isClient = s === 0;
         ip[2 * i + s] = addressIndex(c.ipOf(isClient));
         port[2 * i + s] = c.portOf(isClient);
-        resetsSent[2 * i + s] = c.resetsSentBy(isClient);
-        classBits[2 * i + s] = c.classBits(isClient);
         finFrame[2 * i + s] = c.finFrameOf(isClient);
       }
     } else {
@@ -204,9 +232,6 @@ function build(connections: readonly ConnectionRecord[], timeWaitSec: number): S
       ip[2 * i + 1] = addressIndex(c.server.ip);
       port[2 * i] = c.client.port;
       port[2 * i + 1] = c.server.port;
-      for (const r of c.resets) resetsSent[2 * i + (r.by === 'client' ? 0 : 1)]!++;
-      classBits[2 * i] = classBitsOf(c.analysis.client);
-      classBits[2 * i + 1] = classBitsOf(c.analysis.server);
       finFrame[2 * i] = c.finFrames.client ?? -1;
       finFrame[2 * i + 1] = c.finFrames.server ?? -1;
     }

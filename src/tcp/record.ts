@@ -107,6 +107,7 @@ export class ConnectionSummary implements ConnectionRecord {
 
   /** RSTs sent by the client (true) or the server (false). */
   resetsSentBy(isClient: boolean): number {
+    if (this.int(I.ResetsLen) === 0) return 0;
     const [b, at] = this.slice(I.ResetsAt);
     const want = isClient ? 1 : 0;
     let n = 0;

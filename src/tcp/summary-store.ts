@@ -30,7 +30,19 @@ const BLOB_PAGE_BITS = 18; // 256 Ki numbers a page (2 MiB of doubles): little w
 const BLOB_PAGE = 1 << BLOB_PAGE_BITS;
 const BLOB_MASK = BLOB_PAGE - 1;
 
-/** A store's contents as plain data for postMessage (its pages transferred, not copied). */
+/**
+ * Pages live on SharedArrayBuffers: a store made in one thread is read in others (the shard workers
+ * hand theirs over, a helper thread builds the socket table from them) without a copy.
+ */
+function sharedInts(n: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(n * 4));
+}
+
+function sharedFloats(n: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(n * 8));
+}
+
+/** A store's contents as plain data for postMessage (its pages shared, not copied). */
 export interface StoreData {
   intPages: Int32Array[];
   floatPages: Float64Array[];
@@ -43,7 +55,7 @@ export interface StoreData {
 }
 
 export class SummaryStore {
-  /** The contents, for another thread; this store must not be used afterwards. */
+  /** The contents, for another thread (which reads the same pages). */
   toData(): StoreData {
     return {
       intPages: this.intPages, floatPages: this.floatPages, blobPages: this.blobPages, intBlobPages: this.intBlobPages,
@@ -51,10 +63,6 @@ export class SummaryStore {
     };
   }
 
-  /** Every buffer of `data`: the transfer list that moves them instead of copying. */
-  static buffers(data: StoreData): ArrayBuffer[] {
-    return [...data.intPages, ...data.floatPages, ...data.blobPages, ...data.intBlobPages].map((a) => a.buffer as ArrayBuffer);
-  }
 
   static fromData(data: StoreData): SummaryStore {
     const s = new SummaryStore();
@@ -90,8 +98,8 @@ export class SummaryStore {
     const page = this.intPages[p];
     if (page !== undefined) return page;
     while (this.intPages.length <= p) {
-      this.intPages.push(new Int32Array(ROWS_PER_PAGE * I.Width));
-      this.floatPages.push(new Float64Array(ROWS_PER_PAGE * F.Width));
+      this.intPages.push(sharedInts(ROWS_PER_PAGE * I.Width));
+      this.floatPages.push(sharedFloats(ROWS_PER_PAGE * F.Width));
     }
     return this.intPages[p]!;
   }
@@ -109,7 +117,7 @@ export class SummaryStore {
     if (n > BLOB_PAGE) throw new RangeError(`a summary slice of ${n} numbers exceeds a page`);
     let at = this.blobEnd;
     if ((at & BLOB_MASK) + n > BLOB_PAGE) at = ((at >>> BLOB_PAGE_BITS) + 1) << BLOB_PAGE_BITS;
-    while (this.blobPages.length <= (at + n) >>> BLOB_PAGE_BITS) this.blobPages.push(new Float64Array(BLOB_PAGE));
+    while (this.blobPages.length <= (at + n) >>> BLOB_PAGE_BITS) this.blobPages.push(sharedFloats(BLOB_PAGE));
     this.blobEnd = at + n;
     return at;
   }
@@ -119,7 +127,7 @@ export class SummaryStore {
     if (n > BLOB_PAGE) throw new RangeError(`a summary slice of ${n} numbers exceeds a page`);
     let at = this.intBlobEnd;
     if ((at & BLOB_MASK) + n > BLOB_PAGE) at = ((at >>> BLOB_PAGE_BITS) + 1) << BLOB_PAGE_BITS;
-    while (this.intBlobPages.length <= (at + n) >>> BLOB_PAGE_BITS) this.intBlobPages.push(new Int32Array(BLOB_PAGE));
+    while (this.intBlobPages.length <= (at + n) >>> BLOB_PAGE_BITS) this.intBlobPages.push(sharedInts(BLOB_PAGE));
     this.intBlobEnd = at + n;
     return at;
   }

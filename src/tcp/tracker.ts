@@ -4,6 +4,7 @@ import { buildRecord, type ConnectionSummary } from './record.js';
 import { SummaryStore } from './summary-store.js';
 import { Tombstone } from './tombstone.js';
 import { IntMap } from './int-map.js';
+import { flowHash, shardOfHash } from '../decode/flow-hash.js';
 
 export interface TrackerOptions {
   /** Seconds a socket stays in TIME_WAIT (2 × MSL; Linux: 60). */
@@ -22,24 +23,6 @@ export interface TrackerOptions {
 
 const SWEEP_EVERY = 8192;
 const MAX_POOLED = 4096;
-
-/** Mixes a 4-tuple into a 32-bit hash that is the same for both directions. */
-function flowHash(seg: Segment): number {
-  const a = seg.addr;
-  let h1 = Math.imul(seg.srcPort + 0x9e3779b9, 0x85ebca6b);
-  let h2 = Math.imul(seg.dstPort + 0x9e3779b9, 0x85ebca6b);
-  for (let i = 0; i < 4; i++) {
-    h1 = Math.imul(h1 ^ a[i]!, 0xcc9e2d51);
-    h1 = (h1 << 13) | (h1 >>> 19);
-    h2 = Math.imul(h2 ^ a[4 + i]!, 0xcc9e2d51);
-    h2 = (h2 << 13) | (h2 >>> 19);
-  }
-  let h = (h1 ^ h2) + Math.imul(h1 + h2, 0x1b873593);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  return h | 0;
-}
 
 /**
  * The flow table: segments in, connections out. Connection ids follow first appearance and a new
@@ -99,7 +82,7 @@ export class TcpTracker {
     if (side === -1) {
       h = flowHash(seg);
       // The previous segment's connection is always this shard's: only a new hash can be another's.
-      if (this.shards > 1 && (h >>> 0) % this.shards !== this.shard) return;
+      if (this.shards > 1 && shardOfHash(h, this.shards) !== this.shard) return;
       entry = this.table.get(h);
       while (entry !== undefined) {
         side = entry.sideOf(seg);

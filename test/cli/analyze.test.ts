@@ -85,7 +85,7 @@ test('--out writes a JSON and a text report per capture of a directory', async (
 });
 
 test('bad option values and unwritable outputs are clear errors, never an internal error', async (t) => {
-  for (const args of [['--max-live', 'abc'], ['--max-live', '0'], ['--time-wait-sec', '-1'], ['--top', '2.5'], ['--close-wait-sec', 'x'], ['--json', '']]) {
+  for (const args of [['--max-live', 'abc'], ['--max-live', '0'], ['--time-wait-sec', '-1'], ['--top', '2.5'], ['--close-wait-sec', 'x'], ['--json', ''], ['--threads', '0'], ['--threads', '1.5'], ['--threads', '65']]) {
     const r = await cli(['analyze', 'samples/fixtures/refused.pcap', ...args]);
     t.is(r.code, 2, args.join(' '));
     t.notRegex(r.stderr, /internal error|at .*\.js:\d+/, args.join(' '));
@@ -97,4 +97,15 @@ test('bad option values and unwritable outputs are clear errors, never an intern
   const several = await cli(['analyze', 'samples/fixtures', '--json', '-']);
   t.is(several.code, 2);
   t.regex(several.stderr, /--out/);
+});
+
+test('--threads 2 writes the same JSON report as --threads 1 (but for the summed live-table peak)', async (t) => {
+  const run = async (threads: string) => {
+    const r = await cli(['analyze', 'samples/keepalive-idle-race.pcap', '--threads', threads, '--json', '-']);
+    t.is(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as Report;
+    (report.tracking as { peakLive: number | null }).peakLive = null;
+    return report;
+  };
+  t.deepEqual(await run('2'), await run('1'));
 });
