@@ -4,7 +4,8 @@
  * Make the capture with ../shared/bench/make-big-capture.sh (root; see its README). Each measurement runs
  * in a fresh Node process (so peak RSS is that pass's own) three times; the median is reported.
  * Passes: read+decode (capture layer only), connections (the TCP engine: every connection's record),
- * analyze (the whole report: connections, findings and endpoint views).
+ * analyze (the whole report model: connections, findings and endpoint views), text (that report
+ * rendered as `tcp-postmortem analyze` prints it).
  * Targets (issue: TCP connection engine): full analysis ≥ 1,000,000 packets/s and ≤ 300 MB peak RSS.
  */
 import { execFileSync } from 'node:child_process';
@@ -21,7 +22,7 @@ if (capture === undefined) {
 
 interface Sample { seconds: number; packets: number; rssMiB: number }
 
-function measure(pass: 'read+decode' | 'connections' | 'analyze'): Sample {
+function measure(pass: 'read+decode' | 'connections' | 'analyze' | 'text'): Sample {
   const script = `${here}/pass.js`;
   // The same V8 options as the CLI's shebang (src/cli.ts), so that the figures are what users get.
   const out = execFileSync(process.execPath, ['--max-semi-space-size=8', script, pass, capture!], { encoding: 'utf8', maxBuffer: 1 << 20 });
@@ -30,7 +31,7 @@ function measure(pass: 'read+decode' | 'connections' | 'analyze'): Sample {
 
 const bytes = statSync(capture).size;
 process.stdout.write(`capture: ${capture} (${(bytes / 1e6).toFixed(0)} MB)\n`);
-for (const pass of ['read+decode', 'connections', 'analyze'] as const) {
+for (const pass of ['read+decode', 'connections', 'analyze', 'text'] as const) {
   const runs = [measure(pass), measure(pass), measure(pass)].sort((a, b) => a.seconds - b.seconds);
   const m = runs[1]!;
   const pps = m.packets / m.seconds;

@@ -100,6 +100,11 @@ export class ConnectionSummary implements ConnectionRecord {
     return this.int(isClient ? I.FinC : I.FinS);
   }
 
+  /** finalState as a TcpState code. */
+  finalStateCode(isClient: boolean): number {
+    return this.int(isClient ? I.FinalC : I.FinalS);
+  }
+
   /** closedFirstBy as a number: -1 none, 0 client, 1 server, 2 both. */
   get closedFirstCode(): number {
     return this.int(I.ClosedFirstBy);
