@@ -77,7 +77,7 @@ export function makeContext(
     const t = sockets();
     const out: SocketInterval[] = [];
     for (let k = t.begin[2 * i]!; k < t.end[2 * i + 1]!; k++) {
-      const iv = intervalAt(t, k);
+      const iv = intervalAt(t, k, connections);
       if (DETECTOR_STATES.has(iv.state)) out.push(iv);
     }
     return out;

@@ -53,7 +53,7 @@ export function lingering(ctx: DetectorContext, state: SocketState, minSec: numb
     const to = t.to[k]!;
     if (round6((Number.isFinite(to) ? to : Math.max(ctx.end, from)) - from) < minSec) continue;
     const c = ctx.connections[t.conn[k]!]!;
-    const iv = intervalAt(t, k);
+    const iv = intervalAt(t, k, ctx.connections);
     const socket = describeInterval(c, iv, ctx.end);
     if (socket.durationSec < minSec) continue;
     out.push({ c, iv, socket });

@@ -59,16 +59,14 @@ export interface SocketTable extends ConnectionFacts {
   /** Per interval. */
   readonly count: number;
   readonly conn: Int32Array;
-  readonly side: Uint8Array;
   readonly state: Uint8Array;
   readonly from: Float64Array;
-  /** -1 when not caused by a frame. */
-  readonly fromFrame: Int32Array;
   readonly to: Float64Array;
-  readonly toFrame: Int32Array;
-  /** TcpState code, or NO_STATE. */
-  readonly toState: Uint8Array;
   readonly toReason: Uint8Array;
+  /** What the intervals were computed with (intervalEdges recomputes one from them). */
+  readonly timeWaitSec: number;
+  /** Per connection index: when a later connection took its 4-tuple over (Infinity: never). */
+  readonly reusedAt: Float64Array;
 }
 
 /** State changes of one connection, read into reused arrays. */
@@ -158,25 +156,18 @@ function shared<T>(Ctor: TypedArrayOf<T>, n: number): T {
 class Intervals {
   n = 0;
   readonly conn: Int32Array;
-  readonly side: Uint8Array;
   readonly state: Uint8Array;
   readonly from: Float64Array;
-  readonly fromFrame: Int32Array;
   readonly to: Float64Array;
-  readonly toFrame: Int32Array;
-  readonly toState: Uint8Array;
   readonly toReason: Uint8Array;
 
-  constructor(cap: number) {
-    this.conn = shared(Int32Array, cap);
-    this.side = shared(Uint8Array, cap);
-    this.state = shared(Uint8Array, cap);
-    this.from = shared(Float64Array, cap);
-    this.fromFrame = shared(Int32Array, cap);
-    this.to = shared(Float64Array, cap);
-    this.toFrame = shared(Int32Array, cap);
-    this.toState = shared(Uint8Array, cap);
-    this.toReason = shared(Uint8Array, cap);
+  constructor(cap: number, onShared = true) {
+    const make = <T>(Ctor: TypedArrayOf<T> & (new (n: number) => T), n: number): T => (onShared ? shared(Ctor, n) : new Ctor(n));
+    this.conn = make(Int32Array, cap);
+    this.state = make(Uint8Array, cap);
+    this.from = make(Float64Array, cap);
+    this.to = make(Float64Array, cap);
+    this.toReason = make(Uint8Array, cap);
   }
 }
 
@@ -251,62 +242,96 @@ function build(connections: readonly ConnectionRecord[], timeWaitSec: number): S
     const reused = reusedAt[i]!;
     for (let s = 0; s < 2; s++) {
       begin[2 * i + s] = g.n;
-      const lo = s === 0 ? 0 : st.split;
-      const hi = s === 0 ? st.split : st.n;
-      // Real changes only: timer entries (frame -1) are recomputed here.
-      let j = lo;
-      while (j < hi && st.frames[j] === -1) j++;
-      while (j < hi) {
-        let next = j + 1;
-        while (next < hi && st.frames[next] === -1) next++;
-        const code = st.codes[j]!;
-        if (code !== TcpState.Closed && code !== TcpState.Unknown) {
-          const from = st.times[j]!;
-          let to = Infinity;
-          let toFrame = -1;
-          let toState = NO_STATE;
-          let toReason: End = End.Open;
-          if (next < hi) {
-            to = st.times[next]!;
-            toFrame = st.frames[next]!;
-            toState = st.codes[next]!;
-            toReason = End.Change;
-          }
-          if (code === TcpState.TimeWait && from + timeWaitSec < to) {
-            to = from + timeWaitSec;
-            toFrame = -1;
-            toState = TcpState.Closed;
-            toReason = End.Timer;
-          }
-          if (reused < to && reused >= from) {
-            to = reused;
-            toFrame = -1;
-            toState = TcpState.Closed;
-            toReason = End.Reused;
-          }
-          const k = g.n++;
-          g.conn[k] = i;
-          g.side[k] = s;
-          g.state[k] = code;
-          g.from[k] = from;
-          g.fromFrame[k] = st.frames[j]!;
-          g.to[k] = to;
-          g.toFrame[k] = toFrame;
-          g.toState[k] = toState;
-          g.toReason[k] = toReason;
-        }
-        j = next;
-      }
+      appendIntervals(st, s, timeWaitSec, reused, i, g, null);
       end[2 * i + s] = g.n;
     }
   }
   const m = g.n;
   return {
-    id, start, closedFirst, tuple, ip, port, resetsSent, classBits, finFrame, ips, begin, end, count: m,
-    conn: g.conn.subarray(0, m), side: g.side.subarray(0, m), state: g.state.subarray(0, m),
-    from: g.from.subarray(0, m), fromFrame: g.fromFrame.subarray(0, m), to: g.to.subarray(0, m),
-    toFrame: g.toFrame.subarray(0, m), toState: g.toState.subarray(0, m), toReason: g.toReason.subarray(0, m),
+    id, start, closedFirst, tuple, ip, port, resetsSent, classBits, finFrame, ips, begin, end, timeWaitSec, reusedAt, count: m,
+    conn: g.conn.subarray(0, m), state: g.state.subarray(0, m), from: g.from.subarray(0, m), to: g.to.subarray(0, m),
+    toReason: g.toReason.subarray(0, m),
   };
+}
+
+/**
+ * Appends the intervals of one socket (side 0 client, 1 server) of connection `i`, whose state
+ * changes are in `st`, to `out`, in time order. With `changes`, also the index of the change that
+ * began each interval and of the one that ended it (st.n when none did), by position in `out`.
+ */
+function appendIntervals(
+  st: StateScratch, side: number, timeWaitSec: number, reused: number, i: number, out: Intervals,
+  changes: { began: Int32Array; ended: Int32Array } | null,
+): void {
+  const lo = side === 0 ? 0 : st.split;
+  const hi = side === 0 ? st.split : st.n;
+  // Real changes only: timer entries (frame -1) are recomputed here.
+  let j = lo;
+  while (j < hi && st.frames[j] === -1) j++;
+  while (j < hi) {
+    let next = j + 1;
+    while (next < hi && st.frames[next] === -1) next++;
+    const code = st.codes[j]!;
+    if (code !== TcpState.Closed && code !== TcpState.Unknown) {
+      const from = st.times[j]!;
+      let to = Infinity;
+      let toReason: End = End.Open;
+      if (next < hi) {
+        to = st.times[next]!;
+        toReason = End.Change;
+      }
+      if (code === TcpState.TimeWait && from + timeWaitSec < to) {
+        to = from + timeWaitSec;
+        toReason = End.Timer;
+      }
+      if (reused < to && reused >= from) {
+        to = reused;
+        toReason = End.Reused;
+      }
+      const k = out.n++;
+      out.conn[k] = i;
+      out.state[k] = code;
+      out.from[k] = from;
+      out.to[k] = to;
+      out.toReason[k] = toReason;
+      if (changes !== null) {
+        changes.began[k] = j;
+        changes.ended[k] = next < hi ? next : st.n;
+      }
+    }
+    j = next;
+  }
+}
+
+/** The side of interval `k` (0 client, 1 server): each connection's client intervals come first. */
+export function sideOf(t: SocketTable, k: number): number {
+  return k >= t.end[2 * t.conn[k]!]! ? 1 : 0;
+}
+
+/**
+ * The frames of interval `k` (what began it, what ended it) and the state it changed to: not kept in
+ * the table (a few bytes of millions of intervals that the detectors read for a handful), recomputed
+ * from the record's state changes. -1 for no frame; `toState` NO_STATE when open-ended.
+ */
+export function intervalEdges(t: SocketTable, k: number, c: ConnectionRecord): { fromFrame: number; toFrame: number; toState: number } {
+  const i = t.conn[k]!;
+  const side = sideOf(t, k);
+  const want = k - t.begin[2 * i + side]!;
+  const st = new StateScratch();
+  st.read(c);
+  const one = new Intervals(st.n, false);
+  const changes = { began: new Int32Array(st.n), ended: new Int32Array(st.n) };
+  appendIntervals(st, side, t.timeWaitSec, t.reusedAt[i]!, i, one, changes);
+  const j = changes.began[want]!;
+  const next = changes.ended[want]!;
+  const toReason = one.toReason[want] as End;
+  const changed = toReason === End.Change;
+  const out = {
+    fromFrame: st.frames[j]!,
+    toFrame: changed ? st.frames[next]! : -1,
+    toState: changed ? st.codes[next]! : toReason === End.Open ? NO_STATE : TcpState.Closed,
+  };
+  return out;
 }
 
 /**
@@ -315,7 +340,7 @@ function build(connections: readonly ConnectionRecord[], timeWaitSec: number): S
  * chained by a hash of their 4-tuple (numbers, no keys to build) and compared in full on the chain.
  */
 function reuseTimes(n: number, ip: Int32Array, port: Int32Array, start: Float64Array, tuple: Int32Array): Float64Array {
-  const out = new Float64Array(n).fill(Infinity);
+  const out = shared(Float64Array, n).fill(Infinity);
   const head = new Map<number, number>();
   const prevSame = new Int32Array(n).fill(-1); // the previous connection with the same hash
   for (let i = 0; i < n; i++) {

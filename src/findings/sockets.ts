@@ -5,7 +5,7 @@
  */
 import type { ConnectionRecord, Side } from '../model.js';
 import { TCP_STATE_NAMES, type TcpStateName } from '../tcp/endpoint-state.js';
-import { End, NO_STATE, socketTable, type SocketTable } from './socket-table.js';
+import { End, intervalEdges, NO_STATE, sideOf, socketTable, type SocketTable } from './socket-table.js';
 import type { SocketState } from './types.js';
 import { sortTimes } from './util.js';
 
@@ -36,12 +36,12 @@ export function connectionStart(c: ConnectionRecord): number {
 }
 
 /** Interval `k` of the table as an object (`into` is filled and returned when given). */
-export function intervalAt(t: SocketTable, k: number, into?: SocketInterval): SocketInterval {
+export function intervalAt(t: SocketTable, k: number, connections: readonly ConnectionRecord[], into?: SocketInterval): SocketInterval {
   const i = t.conn[k]!;
-  const s = t.side[k]!;
+  const s = sideOf(t, k);
   const self = 2 * i + s;
   const peer = 2 * i + (1 - s);
-  const toState = t.toState[k]!;
+  const edges = intervalEdges(t, k, connections[i]!);
   const iv: SocketInterval = into ?? ({} as SocketInterval);
   iv.connection = t.id[i]!;
   iv.side = s === 0 ? 'client' : 'server';
@@ -51,10 +51,10 @@ export function intervalAt(t: SocketTable, k: number, into?: SocketInterval): So
   iv.peerPort = t.port[peer]!;
   iv.state = TCP_STATE_NAMES[t.state[k]!] as SocketState;
   iv.from = t.from[k]!;
-  iv.fromFrame = t.fromFrame[k]! < 0 ? null : t.fromFrame[k]!;
+  iv.fromFrame = edges.fromFrame < 0 ? null : edges.fromFrame;
   iv.to = t.to[k]!;
-  iv.toFrame = t.toFrame[k]! < 0 ? null : t.toFrame[k]!;
-  iv.toState = toState === NO_STATE ? null : TCP_STATE_NAMES[toState]!;
+  iv.toFrame = edges.toFrame < 0 ? null : edges.toFrame;
+  iv.toState = edges.toState === NO_STATE ? null : TCP_STATE_NAMES[edges.toState]!;
   iv.toReason = REASONS[t.toReason[k]! as End]!;
   return iv;
 }
@@ -65,7 +65,7 @@ export function socketIntervals(connections: readonly ConnectionRecord[], timeWa
   const out: SocketInterval[] = [];
   for (let k = 0; k < t.count; k++) {
     if (states !== undefined && !states.has(TCP_STATE_NAMES[t.state[k]!] as SocketState)) continue;
-    out.push(intervalAt(t, k));
+    out.push(intervalAt(t, k, connections));
   }
   return out;
 }
@@ -77,7 +77,7 @@ export function socketIntervals(connections: readonly ConnectionRecord[], timeWa
 export function visitSocketIntervals(connections: readonly ConnectionRecord[], timeWaitSec: number, visit: (iv: Readonly<SocketInterval>) => void): void {
   const t = socketTable(connections, timeWaitSec);
   const iv = {} as SocketInterval;
-  for (let k = 0; k < t.count; k++) visit(intervalAt(t, k, iv));
+  for (let k = 0; k < t.count; k++) visit(intervalAt(t, k, connections, iv));
 }
 
 /**
