@@ -27,13 +27,12 @@ const STATE_ORDER: SocketState[] = [
 const MAX_POINTS = 256;
 const STATE_INDEX = new Map<SocketState, number>(STATE_ORDER.map((s, i) => [s, i]));
 
-/** A socket of a view: (index in `connections`) × 2 + 1 for the server side, 0 for the client side. */
-type Member = number;
 
 interface ViewSpec {
   ip: string;
   port: number | null;
-  members: Member[];
+  /** Its sockets, ascending: (connection index) × 2 + 1 for the server side, 0 for the client side. */
+  members: Int32Array;
 }
 
 export function buildEndpoints(connections: ConnectionRecord[], capture: CaptureRecord, options: EndpointOptions = {}): EndpointView[] {
@@ -49,36 +48,64 @@ export function buildEndpoints(connections: ConnectionRecord[], capture: Capture
 export function endpointViews(table: SocketTable, span: { start: number; end: number }, options: EndpointOptions = {}): EndpointView[] {
   const connections = table.id;
   if (connections.length === 0) return [];
-  // Grouped with numbers, not strings and objects: a large capture has a port group per client socket.
-  const hosts = new Map<number, ViewSpec>();
-  const ports = new Map<number, ViewSpec & { server: boolean }>();
-  for (let i = 0; i < connections.length; i++) {
-    for (let sideBit = 0; sideBit < 2; sideBit++) {
-      const member = i * 2 + sideBit;
-      const ipId = table.ip[member]!;
-      const ip = table.ips[ipId]!;
-      const port = table.port[member]!;
-      let h = hosts.get(ipId);
-      if (h === undefined) hosts.set(ipId, (h = { ip, port: null, members: [] }));
-      h.members.push(member);
-      const pk = ipId * 65536 + port;
-      let p = ports.get(pk);
-      if (p === undefined) ports.set(pk, (p = { ip, port, members: [], server: false }));
-      p.members.push(member);
-      if (sideBit === 1) p.server = true;
+  // Grouped with numbers, not strings and objects: a large capture has a port group per client
+  // socket. First each socket's host and port group and the groups' sizes; members are listed only
+  // for the groups chosen (typed arrays), not for the tens of thousands of client ports.
+  const sockets = 2 * connections.length;
+  const hostOf = new Int32Array(sockets);
+  const portOf = new Int32Array(sockets);
+  const hostIds = new Map<number, number>();
+  const portIds = new Map<number, number>();
+  const hosts: { ip: string; size: number }[] = [];
+  const ports: { ip: string; port: number; size: number; server: boolean; first: number; last: number }[] = [];
+  for (let member = 0; member < sockets; member++) {
+    const ipId = table.ip[member]!;
+    const port = table.port[member]!;
+    let h = hostIds.get(ipId);
+    if (h === undefined) {
+      hostIds.set(ipId, (h = hosts.length));
+      hosts.push({ ip: table.ips[ipId]!, size: 0 });
     }
+    hosts[h]!.size++;
+    hostOf[member] = h;
+    const pk = ipId * 65536 + port;
+    let p = portIds.get(pk);
+    if (p === undefined) {
+      portIds.set(pk, (p = ports.length));
+      ports.push({ ip: table.ips[ipId]!, port, size: 0, server: false, first: member, last: member });
+    }
+    const pg = ports[p]!;
+    pg.size++;
+    pg.last = member;
+    if ((member & 1) === 1) pg.server = true;
+    portOf[member] = p;
   }
   const maxViews = options.maxViews ?? 200;
-  const specs: ViewSpec[] = [];
-  const hostList = [...hosts.values()].sort((a, b) => b.members.length - a.members.length || a.ip.localeCompare(b.ip));
-  const portList = [...ports.values()]
+  const hostOrder = hosts.map((_, k) => k).sort((x, y) => hosts[y]!.size - hosts[x]!.size || hosts[x]!.ip.localeCompare(hosts[y]!.ip));
+  const portOrder = ports
+    .map((_, k) => k)
     // Servers, and client ports that several connections used (members come in connection order).
-    .filter((p) => p.server || (p.members.length >= 2 && p.members[0]! >> 1 !== p.members[p.members.length - 1]! >> 1))
-    .sort((a, b) => b.members.length - a.members.length || (a.port ?? 0) - (b.port ?? 0));
-  for (const h of hostList) specs.push(h);
-  for (const p of portList) specs.push(p);
+    .filter((k) => ports[k]!.server || (ports[k]!.size >= 2 && ports[k]!.first >> 1 !== ports[k]!.last >> 1))
+    .sort((x, y) => ports[y]!.size - ports[x]!.size || ports[x]!.port - ports[y]!.port);
   // Hosts first (there are few), then the busiest ports, within the limit.
-  const chosen = specs.slice(0, maxViews);
+  const chosenHosts = hostOrder.slice(0, maxViews);
+  const chosenPorts = portOrder.slice(0, Math.max(0, maxViews - chosenHosts.length));
+  const hostSpec = new Map<number, ViewSpec>(chosenHosts.map((k) => [k, { ip: hosts[k]!.ip, port: null, members: new Int32Array(hosts[k]!.size) }]));
+  const portSpec = new Map<number, ViewSpec>(chosenPorts.map((k) => [k, { ip: ports[k]!.ip, port: ports[k]!.port, members: new Int32Array(ports[k]!.size) }]));
+  // Per group: its spec when chosen (dense arrays: no map lookups per socket) and how far it is filled.
+  const hostTarget: (ViewSpec | undefined)[] = hosts.map((_, k) => hostSpec.get(k));
+  const portTarget: (ViewSpec | undefined)[] = ports.map((_, k) => portSpec.get(k));
+  const hostFill = new Int32Array(hosts.length);
+  const portFill = new Int32Array(ports.length);
+  for (let member = 0; member < sockets; member++) {
+    const h = hostOf[member]!;
+    const hs = hostTarget[h];
+    if (hs !== undefined) hs.members[hostFill[h]!++] = member;
+    const p = portOf[member]!;
+    const ps = portTarget[p];
+    if (ps !== undefined) ps.members[portFill[p]!++] = member;
+  }
+  const chosen = [...chosenHosts.map((k) => hostSpec.get(k)!), ...chosenPorts.map((k) => portSpec.get(k)!)];
   // A host that is one busy port (a server with one listener, a client with one connection) has the
   // same sockets in both views: compute them once.
   const done: { spec: ViewSpec; result: EndpointView }[] = [];
@@ -90,7 +117,7 @@ export function endpointViews(table: SocketTable, span: { start: number; end: nu
   });
 }
 
-function sameMembers(a: Member[], b: Member[]): boolean {
+function sameMembers(a: Int32Array, b: Int32Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
