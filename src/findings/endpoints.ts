@@ -109,12 +109,24 @@ export function endpointViews(table: SocketTable, span: { start: number; end: nu
   // A host that is one busy port (a server with one listener, a client with one connection) has the
   // same sockets in both views: compute them once.
   const done: { spec: ViewSpec; result: EndpointView }[] = [];
+  const scratch = scratchFor(table);
   return chosen.map((s) => {
     const same = done.find((d) => sameMembers(d.spec.members, s.members));
-    const result = same === undefined ? view(s, table, span.start, span.end, options.at) : { ...same.result, ip: s.ip, port: s.port, scope: s.port === null ? 'host' as const : 'port' as const };
+    const result = same === undefined ? view(s, table, scratch, span.start, span.end, options.at) : { ...same.result, ip: s.ip, port: s.port, scope: s.port === null ? 'host' as const : 'port' as const };
     if (same === undefined && s.members.length > 1000) done.push({ spec: s, result });
     return result;
   });
+}
+
+/** Edge lists reused by every view of one call: per state, its −1 instants then its +1 instants. */
+interface Scratch {
+  lists: Float64Array[];
+}
+
+function scratchFor(table: SocketTable): Scratch {
+  const perState = new Int32Array(STATE_ORDER.length);
+  for (let k = 0; k < table.count; k++) perState[table.state[k]! - 1]!++;
+  return { lists: Array.from({ length: 2 * STATE_ORDER.length }, (_, k) => new Float64Array(perState[k >> 1]!)) };
 }
 
 function sameMembers(a: Int32Array, b: Int32Array): boolean {
@@ -123,7 +135,7 @@ function sameMembers(a: Int32Array, b: Int32Array): boolean {
   return true;
 }
 
-function view(spec: ViewSpec, bySocket: SocketTable, start: number, end: number, at: number | undefined): EndpointView {
+function view(spec: ViewSpec, bySocket: SocketTable, scratch: Scratch, start: number, end: number, at: number | undefined): EndpointView {
   // The sockets' interval ranges in the flat arrays (a host view may cover millions of intervals).
   const ranges: number[] = [];
   const roles = new Set<Side>();
@@ -157,26 +169,19 @@ function view(spec: ViewSpec, bySocket: SocketTable, start: number, end: number,
   // (typed arrays, native sort), then merged; −1 before +1 at equal instants. One pass keeps both
   // the exact step series (while it has at most MAX_POINTS instants) and per-bucket maxima.
   const S = STATE_ORDER.length;
-  let sorted: Float64Array[] = [];
-  // Two passes over the intervals: count the instants of each list, then fill typed arrays of that size.
+  // One pass over the view's intervals into the shared scratch lists (each as long as the capture
+  // has intervals of that state, so no view can overflow them), then each list sorted in place.
   const sizes = new Int32Array(2 * S);
-  for (let pass = 0; pass < 2; pass++) {
-    const lists = pass === 0 ? null : Array.from(sizes, (size) => new Float64Array(size));
-    if (lists !== null) sizes.fill(0);
-    for (let r = 0; r < ranges.length; r += 2) for (let x = ranges[r]!; x < ranges[r + 1]!; x++) {
-      const ivTo = bySocket.to[x]!;
-      const a = Math.max(bySocket.from[x]!, start);
-      if (ivTo <= a || a > end) continue;
-      const si = bySocket.state[x]! - 1; // TcpState code → STATE_ORDER index
-      if (lists !== null) lists[2 * si + 1]![sizes[2 * si + 1]!] = a;
-      sizes[2 * si + 1]!++;
-      if (ivTo <= end) {
-        if (lists !== null) lists[2 * si]![sizes[2 * si]!] = ivTo;
-        sizes[2 * si]!++;
-      }
-    }
-    if (lists !== null) sorted = lists.map(sortTimes);
+  const lists = scratch.lists;
+  for (let r = 0; r < ranges.length; r += 2) for (let x = ranges[r]!; x < ranges[r + 1]!; x++) {
+    const ivTo = bySocket.to[x]!;
+    const a = Math.max(bySocket.from[x]!, start);
+    if (ivTo <= a || a > end) continue;
+    const si = bySocket.state[x]! - 1; // TcpState code → STATE_ORDER index
+    lists[2 * si + 1]![sizes[2 * si + 1]!++] = a;
+    if (ivTo <= end) lists[2 * si]![sizes[2 * si]!++] = ivTo;
   }
+  const sorted = lists.map((l, k) => sortTimes(l.subarray(0, sizes[k]!)));
   const heads = new Int32Array(2 * S);
   const present = STATE_ORDER.map((_, si) => sorted[2 * si + 1]!.length > 0);
   const states = STATE_ORDER.filter((_, si) => present[si]);

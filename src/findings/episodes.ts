@@ -7,7 +7,7 @@
  */
 import type { ConnectionRecord, EventRecord, Side } from '../model.js';
 import type { PersistProbe, ZeroWindowEpisode } from './types.js';
-import { backoff, other, round6, connectionHasClass } from './util.js';
+import { backoff, other, round6, connectionHasClass, eventsOf } from './util.js';
 
 /** Recovered zero windows shorter than this are transient: Linux's minimum RTO/persist interval (TCP_RTO_MIN). */
 export const TRANSIENT_ZERO_WINDOW_SEC = 0.2;
@@ -40,7 +40,7 @@ export function zeroWindowEpisodes(c: ConnectionRecord, captureEnd: number): Zer
     const begin = (e: EventRecord) => {
       open = { start: e, startFrame: e.frame, startEpoch: e.time, ack: e.ack, probes: [], zeroFrames: [e.frame] };
     };
-    for (const e of c.events) {
+    for (const e of eventsOf(c)) {
       if (e.kind === 'rst') {
         close('rst', e, e.by);
         continue;
@@ -103,7 +103,7 @@ function finish(
   const first = o.probes[0];
   let inFlight: number | null = null;
   if (first !== undefined && o.ack >= 0) {
-    const probeSeq = c.events.find((x) => x.frame === first.frame && x.kind === 'zero-window-probe')?.seq;
+    const probeSeq = eventsOf(c).find((x) => x.frame === first.frame && x.kind === 'zero-window-probe')?.seq;
     if (probeSeq !== undefined) inFlight = Math.max(0, (first.style === '0-byte' ? probeSeq + 1 : probeSeq) - o.ack);
   }
   return {

@@ -12,8 +12,7 @@ import type { DetectorContext } from './context.js';
 import { keepaliveProbes } from './runs.js';
 import type { FindingEndpoint, KeepaliveDetails, KeepaliveFinding } from './types.js';
 import {
-  MAX_LISTED, addr, dur, endpointKey, frameList, groupEndpoint, maxOf, median, minOf, narrowEndpoint, num, other, plural, round6, secs, wsFilter, connectionHasClass, timeSpan,
-} from './util.js';
+  MAX_LISTED, addr, dur, endpointKey, frameList, groupEndpoint, maxOf, median, minOf, narrowEndpoint, num, other, plural, round6, secs, wsFilter, connectionHasClass, timeSpan, eventsOf } from './util.js';
 
 type PerConnection = KeepaliveDetails['perConnection'][number];
 
@@ -28,7 +27,7 @@ export function detectKeepaliveProbes(ctx: DetectorContext): Omit<KeepaliveFindi
       const times: number[] = [];
       let answered = 0;
       let pending = false;
-      for (const e of c.events) {
+      for (const e of eventsOf(c)) {
         if (e.by === peer && e.kind === 'keep-alive-ack' && pending) {
           answered++;
           pending = false;

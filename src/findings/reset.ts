@@ -20,8 +20,7 @@ import type {
   FindingEndpoint, ResetCause, ResetDetails, ResetFinding, ResetInfo, ResetTrigger, Severity,
 } from './types.js';
 import {
-  MAX_LISTED, addr, dur, endpointKey, frameFilter, frameList, groupEndpoint, isRetransmission, maxOf, minOf, other, plural, rel, wsFilter, timeSpan,
-} from './util.js';
+  MAX_LISTED, addr, dur, endpointKey, frameFilter, frameList, groupEndpoint, isRetransmission, maxOf, minOf, other, plural, rel, wsFilter, timeSpan, eventsOf } from './util.js';
 
 const STALE_ANSWER_SEC = 1;
 const OUTAGE_SEC = 1;
@@ -32,7 +31,7 @@ const STALL_SEC = 1;
 function quietBefore(c: ConnectionRecord, frame: number, time: number): { sec: number | null; exact: boolean } {
   let last = -Infinity;
   const known = new Set<number>();
-  for (const e of c.events) {
+  for (const e of eventsOf(c)) {
     known.add(e.frame);
     if (e.frame < frame && e.time > last) last = e.time;
   }
@@ -90,7 +89,7 @@ export function classifyResets(ctx: DetectorContext, c: ConnectionRecord): Reset
       from: { ip: c[x].ip, port: c[x].port },
       to: { ip: c[y].ip, port: c[y].port },
     };
-    const before = c.events.filter((e) => e.frame < r.frame && e.kind !== 'rst');
+    const before = eventsOf(c).filter((e) => e.frame < r.frame && e.kind !== 'rst');
     const lastY = [...before].reverse().find((e) => e.by === y);
     const q = quietBefore(c, r.frame, r.time);
     let afterOwnFinSec: number | null = null;
@@ -109,9 +108,9 @@ export function classifyResets(ctx: DetectorContext, c: ConnectionRecord): Reset
     let result: ResetInfo;
     const ySyn = [...before].reverse().find((e) => e.by === y && e.kind === 'syn');
     const xSynAck = before.find((e) => e.by === x && e.kind === 'syn-ack');
-    const xSyn = c.events.find((e) => e.by === x && e.kind === 'syn');
+    const xSyn = eventsOf(c).find((e) => e.by === x && e.kind === 'syn');
     const xFin = c.finFrames[x];
-    const dataAfterFin = c.events.find((e) => e.by === y && e.kind === 'data-after-fin' && e.frame < r.frame);
+    const dataAfterFin = eventsOf(c).find((e) => e.by === y && e.kind === 'data-after-fin' && e.frame < r.frame);
     const stall = stalls.find((z) => z.startFrame < r.frame && (z.endFrame === r.frame || (z.endEpoch >= r.time - STALL_SEC && z.endFrame !== null && z.endFrame <= r.frame)) && r.time - z.startEpoch >= STALL_SEC);
     if (r.frame === c.firstFrame) {
       result = info('unknown', 'unknown', null, `frame ${r.frame}: the capture of this connection starts with this RST from ${xName}`);
@@ -123,8 +122,8 @@ export function classifyResets(ctx: DetectorContext, c: ConnectionRecord): Reset
       const trig: ResetTrigger = dataAfterFin !== undefined ? 'data' : triggerOf(lastY);
       const tf = dataAfterFin?.frame ?? lastY?.frame ?? null;
       const what = trig === 'data' ? 'data' : trig === 'keep-alive' ? 'a keep-alive probe' : trig === 'fin' ? 'its FIN' : 'a segment';
-      const finEvent = c.events.find((e) => e.frame === xFin);
-      const tEvent = c.events.find((e) => e.frame === tf);
+      const finEvent = eventsOf(c).find((e) => e.frame === xFin);
+      const tEvent = eventsOf(c).find((e) => e.frame === tf);
       if (finEvent !== undefined && tEvent !== undefined) afterOwnFinSec = Math.round((tEvent.time - finEvent.time) * 1e6) / 1e6;
       const gap = afterOwnFinSec !== null ? ` ${dur(afterOwnFinSec)} after that FIN` : '';
       result = info('after-peer-close', trig, tf, `frame ${r.frame}: ${xName} had closed (FIN, frame ${xFin}); ${y} sent ${what} (frame ${tf})${gap}`);

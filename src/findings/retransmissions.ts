@@ -10,8 +10,7 @@ import type { DetectorContext } from './context.js';
 import { isDeadPeerRun } from './dead-peer.js';
 import type { FindingEndpoint, RetransmissionsFinding, Severity } from './types.js';
 import {
-  addr, dur, endpointKey, frameList, groupEndpoint, iso, isRetransmission, maxOf, minOf, num, other, pct, plural, round6, wsFilter,
-} from './util.js';
+  addr, dur, endpointKey, frameList, groupEndpoint, iso, isRetransmission, maxOf, minOf, num, other, pct, plural, round6, wsFilter, eventsOf } from './util.js';
 
 const MIN_COUNT = 3;
 const MIN_RATE = 0.01;
@@ -46,7 +45,7 @@ export function detectRetransmissions(ctx: DetectorContext): Omit<Retransmission
       // Handshake retransmissions of a connection that never carried data are not loss of data
       // (a SYN scan, a half-open connection, an attempt reported as dead-peer or refused).
       const handshakeOnly = c.payloadBytes.client + c.payloadBytes.server === 0
-        ? c.events.filter((e) => e.by === role && (e.kind === 'syn' || e.kind === 'syn-ack') && isRetransmission(e)).length
+        ? eventsOf(c).filter((e) => e.by === role && (e.kind === 'syn' || e.kind === 'syn-ack') && isRetransmission(e)).length
         : 0;
       const retx = Math.max(0, (a.retransmission ?? 0) - handshakeOnly);
       if (retx === 0) continue;
@@ -80,8 +79,8 @@ export function detectRetransmissions(ctx: DetectorContext): Omit<Retransmission
     const dupAcks = g.conns.reduce((n, x) => n + (x.c.analysis[other(g.role)].duplicateAck ?? 0), 0);
     const severity: Severity = (rate >= WARN_RATE && retx >= 5) || stall ? 'warning' : 'info';
     const ids = g.conns.map((x) => x.c.id).sort((a, b) => a - b);
-    const retxFrames = g.conns.flatMap((x) => x.c.events.filter((e) => e.by === g.role && isRetransmission(e)).map((e) => e.frame));
-    const times = g.conns.flatMap((x) => x.c.events.filter((e) => e.by === g.role && isRetransmission(e)).map((e) => e.time));
+    const retxFrames = g.conns.flatMap((x) => eventsOf(x.c).filter((e) => e.by === g.role && isRetransmission(e)).map((e) => e.frame));
+    const times = g.conns.flatMap((x) => eventsOf(x.c).filter((e) => e.by === g.role && isRetransmission(e)).map((e) => e.time));
     const startEpoch = times.length > 0 ? minOf(times) : null;
     const endEpoch = times.length > 0 ? maxOf(times) : null;
     const extras: string[] = [];

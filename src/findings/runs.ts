@@ -6,7 +6,7 @@
  */
 import type { ConnectionRecord, EventRecord, Side } from '../model.js';
 import type { DeadPeerMode, RunEnd } from './types.js';
-import { backoff, isRetransmission, other, round6, connectionHasClass } from './util.js';
+import { backoff, isRetransmission, other, round6, connectionHasClass, eventsOf } from './util.js';
 
 export interface Run {
   connection: number;
@@ -47,7 +47,7 @@ function finishRun(
   let after: Run['after'] | null = null;
   let afterFrame: number | null = null;
   let afterTime = captureEnd;
-  for (const e of c.events) {
+  for (const e of eventsOf(c)) {
     if (e.frame <= first.frame) continue;
     if (e.by === peer) {
       if (e.kind === 'rst') {
@@ -152,8 +152,8 @@ export function retryRuns(c: ConnectionRecord, captureEnd: number): Run[] {
       originals = 0;
     };
     // A retransmitted SYN or SYN/ACK is also listed as a 'retransmission' event of the same frame.
-    const synFrames = new Set(c.events.filter((e) => e.kind === 'syn' || e.kind === 'syn-ack').map((e) => e.frame));
-    for (const e of c.events) {
+    const synFrames = new Set(eventsOf(c).filter((e) => e.kind === 'syn' || e.kind === 'syn-ack').map((e) => e.frame));
+    for (const e of eventsOf(c)) {
       if (e.by !== sender || e.kind === 'syn' || e.kind === 'syn-ack' || e.kind === 'rst' || synFrames.has(e.frame)) continue;
       const retx = isRetransmission(e) && (e.kind === 'retransmission' || e.kind === 'fin');
       const originalFin = e.kind === 'fin' && !isRetransmission(e);
@@ -176,7 +176,7 @@ export function retryRuns(c: ConnectionRecord, captureEnd: number): Run[] {
     // as if connected (one-sided captures) got its SYN/ACK even if the capture does not show it.
     const connected = c.states[sender].some((s) => s.state === 'ESTABLISHED') || c.payloadBytes[sender] > 0;
     if (c.handshake.synAckFrame === null && !connected) {
-      const syns = c.events.filter((e) => e.by === sender && e.kind === 'syn');
+      const syns = eventsOf(c).filter((e) => e.by === sender && e.kind === 'syn');
       const uniq = syns.filter((e, i) => syns.findIndex((x) => x.frame === e.frame) === i);
       if (uniq.length >= 2) out.push(finishRun(c, 'syn', sender, 0, 0, uniq, uniq.length - 1, captureEnd));
     }
@@ -188,7 +188,7 @@ export function retryRuns(c: ConnectionRecord, captureEnd: number): Run[] {
       if (ka.length >= 2) out.push(finishRun(c, 'keep-alive', sender, ka[0]!.seq, 0, ka, ka.length, captureEnd));
       ka = [];
     };
-    for (const e of c.events) {
+    for (const e of eventsOf(c)) {
       if (e.by === peer && e.kind !== 'rst') flushKa();
       else if (e.by === sender && e.kind === 'keep-alive') {
         if (probes.has(e.frame)) ka.push(e);
@@ -209,10 +209,10 @@ export const MIN_KEEPALIVE_IDLE_SEC = 1;
  * within 1 s — or a previous probe at least 1 s earlier.
  */
 export function keepaliveProbes(c: ConnectionRecord, sender: Side): EventRecord[] {
-  const candidates = c.events.filter((e) => e.by === sender && e.kind === 'keep-alive');
+  const candidates = eventsOf(c).filter((e) => e.by === sender && e.kind === 'keep-alive');
   if (candidates.length === 0) return [];
   // Every instant at which the records place a segment of the connection, with its frame.
-  const known: [number, number][] = c.events.map((e) => [e.time, e.frame]);
+  const known: [number, number][] = eventsOf(c).map((e) => [e.time, e.frame]);
   for (const side of ['client', 'server'] as const) for (const s of c.states[side]) if (s.frame !== null) known.push([s.time, s.frame]);
   if (c.series !== null) {
     for (const s of [c.series.window.client, c.series.window.server, c.series.acked.client, c.series.acked.server]) for (const t of s.t) known.push([t, -1]);

@@ -16,8 +16,7 @@ import type { DetectorContext } from './context.js';
 import { isTransient } from './episodes.js';
 import type { FindingEndpoint, Severity, SlowReaderFinding, SlowReaderInstance, ZeroWindowEpisode } from './types.js';
 import {
-  addr, bytes, dur, endpointKey, frameList, groupEndpoint, maxOf, minOf, narrowEndpoint, num, other, plural, rel, round6, sourceFilter, wsFilter, timeSpan,
-} from './util.js';
+  addr, bytes, dur, endpointKey, frameList, groupEndpoint, maxOf, minOf, narrowEndpoint, num, other, plural, rel, round6, sourceFilter, wsFilter, timeSpan, eventsOf } from './util.js';
 import { episodeSeverity } from './zero-window.js';
 
 const LOW_FRACTION = 0.1;
@@ -35,7 +34,7 @@ interface Point {
 function timeline(c: ConnectionRecord, reader: Side): { t: number; w: number; a: number; frame: number | null }[] {
   const sender = other(reader);
   const pts: Point[] = [];
-  for (const e of c.events) {
+  for (const e of eventsOf(c)) {
     if (e.by !== reader || e.kind === 'syn' || e.kind === 'syn-ack' || e.kind === 'rst' || e.ack < 0) continue;
     pts.push({ t: e.time, w: e.window, a: e.ack, frame: e.frame });
   }

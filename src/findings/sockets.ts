@@ -106,13 +106,23 @@ export function countSeries(
   }
   const ps = sortTimes(plus.subarray(0, np));
   const ms = sortTimes(minus.subarray(0, nm));
+  // The exact step series while it has at most maxPoints instants; all along, per-bucket maxima
+  // (the value in force at each bucket's start and every value within it) for when it has more.
   const t: number[] = [];
   const v: number[] = [];
+  const width = (end - start) / maxPoints || 1;
+  const bt: number[] = [];
+  const bv: number[] = [];
+  let b = 0;
+  let hi = maxPoints === 1 ? Infinity : start + width;
+  let current = 0;
+  let max = 0;
   let n = 0;
   let peak = 0;
   let peakAt: number | null = null;
   let i = 0;
   let k = 0;
+  let instants = 0;
   while (i < np || k < nm) {
     const time = Math.min(i < np ? ps[i]! : Infinity, k < nm ? ms[k]! : Infinity);
     while (k < nm && ms[k] === time) {
@@ -127,29 +137,24 @@ export function countSeries(
       peak = n;
       peakAt = time;
     }
-    t.push(time);
-    v.push(n);
+    if (++instants <= maxPoints) {
+      t.push(time);
+      v.push(n);
+    }
+    while (time >= hi) {
+      bv.push(max);
+      b++;
+      hi = b === maxPoints - 1 ? Infinity : start + b * width + width;
+      max = current;
+    }
+    current = n;
+    if (current > max) max = current;
   }
   const atEnd = n;
-  if (t.length <= maxPoints) return { t: t.map(r6), v, peak, peakAt, atEnd, bucketed: false };
-  // Bucket maxima: the value in force at each bucket's start and every value within it.
-  const width = (end - start) / maxPoints || 1;
-  const bt: number[] = [];
-  const bv: number[] = [];
-  let j = 0;
-  let current = 0;
-  for (let b = 0; b < maxPoints; b++) {
-    const lo = start + b * width;
-    const hi = b === maxPoints - 1 ? Infinity : lo + width;
-    let max = current;
-    while (j < t.length && t[j]! < hi) {
-      current = v[j]!;
-      if (current > max) max = current;
-      j++;
-    }
-    bt.push(r6(lo));
-    bv.push(max);
-  }
+  if (instants <= maxPoints) return { t: t.map(r6), v, peak, peakAt, atEnd, bucketed: false };
+  bv.push(max);
+  while (bv.length < maxPoints) bv.push(current);
+  for (let j = 0; j < maxPoints; j++) bt.push(r6(start + j * width));
   return { t: bt, v: bv, peak, peakAt, atEnd, bucketed: true };
 }
 

@@ -90,9 +90,16 @@ export function detectTimeWaitAccumulation(ctx: DetectorContext): Omit<TimeWaitF
     // Reported: from here on, objects.
     const endpoint = groupEndpoint(ctx.connections[g.first]!, g.role);
     const activeConns = g.members.filter((i) => t.closedFirst[i] === s || t.closedFirst[i] === 2);
-    const tuples = new Set(tw.map((k) => t.tuple[t.conn[k]!]!)).size;
-    const twFrom = Array.from(from);
-    const twTo = Array.from(to);
+    // Distinct 4-tuples: each connection's tuple id is the index of the tuple's first connection.
+    const tupleSeen = new Uint8Array(n);
+    let tuples = 0;
+    for (const k of tw) {
+      const tu = t.tuple[t.conn[k]!]!;
+      if (tupleSeen[tu] === 0) {
+        tupleSeen[tu] = 1;
+        tuples++;
+      }
+    }
     let severity: Severity = 'info';
     if (g.role === 'client') severity = scale >= 25000 ? 'critical' : scale >= 10000 || reused > 0 ? 'warning' : 'info';
     else severity = scale >= 200000 ? 'critical' : scale >= 10000 || reused > 0 ? 'warning' : 'info';
@@ -109,8 +116,8 @@ export function detectTimeWaitAccumulation(ctx: DetectorContext): Omit<TimeWaitF
     const peerList = [...peers.values()].sort((a, b) => b.connections - a.connections).slice(0, 10);
     const twConns = ascendingUnique(tw.map((k) => t.id[t.conn[k]!]!));
     const firstFins = activeConns.map((i) => t.finFrame[2 * i + s]!);
-    const startEpoch = minOf(twFrom);
-    const endEpoch = Math.min(ctx.end, maxOf(twTo));
+    const startEpoch = minOf(from);
+    const endEpoch = Math.min(ctx.end, maxOf(to));
     const who = `${addr(endpoint)} (${g.role === 'server' ? 'the server' : 'client host'})`;
     const peerWord = g.role === 'server' ? 'its clients' : 'the servers';
     const reuseText = reused > 0

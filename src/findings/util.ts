@@ -91,12 +91,12 @@ export function narrowEndpoint(group: FindingEndpoint, sockets: readonly { port:
 }
 
 /** Smallest / largest value (Infinity / −Infinity when empty); safe for arrays of any length, unlike Math.min(...xs). */
-export function minOf(values: readonly number[]): number {
+export function minOf(values: ArrayLike<number> & Iterable<number>): number {
   let m = Infinity;
   for (const v of values) if (v < m) m = v;
   return m;
 }
-export function maxOf(values: readonly number[]): number {
+export function maxOf(values: ArrayLike<number> & Iterable<number>): number {
   let m = -Infinity;
   for (const v of values) if (v > m) m = v;
   return m;
@@ -256,4 +256,20 @@ export function sortTimes(a: Float64Array): Float64Array {
     if (budget < 0) return a.sort();
   }
   return a;
+}
+
+let lastRecord: ConnectionRecord | null = null;
+let lastEvents: readonly EventRecord[] = [];
+
+/**
+ * `c.events`, read once for consecutive calls on the same record: the detectors ask several times
+ * per connection (per side, per RST), and each read builds every event object anew. Treat as
+ * read-only.
+ */
+export function eventsOf(c: ConnectionRecord): readonly EventRecord[] {
+  if (c !== lastRecord) {
+    lastRecord = c;
+    lastEvents = c.events;
+  }
+  return lastEvents;
 }

@@ -103,7 +103,8 @@ export class Direction {
 
   setWinScale(shift: number): void {
     this.winScale = shift;
-    this.winMultiplier = 2 ** shift;
+    // Shifts above 14 are invalid (RFC 7323 §2.3) but kept as sent; 2 ** shift is a slow call.
+    this.winMultiplier = shift <= 30 ? 1 << shift : 2 ** shift;
   }
   /** The shift offered in this side's SYN (-1 when absent). */
   wsOption = -1;

@@ -1,5 +1,6 @@
 import { SYN, type Segment } from '../decode/segment.js';
 import { Connection } from './connection.js';
+import { TcpState } from './endpoint-state.js';
 import { buildRecord, type ConnectionSummary } from './record.js';
 import { SummaryStore } from './summary-store.js';
 import { Tombstone } from './tombstone.js';
@@ -124,13 +125,31 @@ export class TcpTracker {
   finish(captureEnd: number): ConnectionSummary[] {
     for (const c of this.table.values()) {
       for (let x: Connection | Tombstone | null = c; x !== null; x = x.nextInBucket) {
-        if (x instanceof Connection) this.records[x.id] = buildRecord(x, this.store);
+        if (x instanceof Connection) this.records[x.id] = this.summarise(x);
       }
     }
     this.table.clear();
     const out = this.records as ConnectionSummary[];
-    for (const r of out) r.settleTimeWait(captureEnd, this.timeWaitSec);
+    // Only records that entered TIME_WAIT long enough before the end can have expired: the others'
+    // rows are not read again (a pass over every row was a cache miss per connection).
+    const ids = this.timeWaitIds;
+    const at = this.timeWaitAt;
+    for (let k = 0; k < ids.length; k++) if (captureEnd - at[k]! >= this.timeWaitSec) out[ids[k]!]!.settleTimeWait(captureEnd, this.timeWaitSec);
     return out;
+  }
+
+  /** Records whose connection ended with a side in TIME_WAIT, and when the first such side entered it. */
+  private readonly timeWaitIds: number[] = [];
+  private readonly timeWaitAt: number[] = [];
+
+  private summarise(c: Connection): ConnectionSummary {
+    let entered = Infinity;
+    for (const st of c.states) if (st.state === TcpState.TimeWait && st.enteredAt < entered) entered = st.enteredAt;
+    if (entered !== Infinity) {
+      this.timeWaitIds.push(c.id);
+      this.timeWaitAt.push(entered);
+    }
+    return buildRecord(c, this.store);
   }
 
   private open(seg: Segment, h: number): Connection {
@@ -157,7 +176,7 @@ export class TcpTracker {
    */
   private finalize(c: Connection, h: number, keepTombstone: boolean): void {
     if (this.last === c) this.last = undefined;
-    const record = buildRecord(c, this.store);
+    const record = this.summarise(c);
     this.records[c.id] = record;
     if (keepTombstone) this.replace(c, new Tombstone(c, record), h);
     else this.unlink(c, h);
