@@ -21,6 +21,26 @@ function quickInterest(c: ConnectionRecord): number {
   return interest(c);
 }
 
+/**
+ * The `top` records with the highest scores (ties: lower id first), without sorting them all: the
+ * top-th highest score is the threshold, everything above it is in, then the first at it in id order.
+ */
+function topByScore(conns: readonly ConnectionRecord[], score: Float64Array, top: number): ConnectionRecord[] {
+  if (top <= 0) return [];
+  const threshold = Float64Array.from(score).sort()[score.length - top]!;
+  const picked: number[] = [];
+  for (let i = 0; i < conns.length; i++) if (score[i]! > threshold) picked.push(i);
+  const byId = (x: number, y: number): number => conns[x]!.id - conns[y]!.id;
+  const atThreshold: number[] = [];
+  for (let i = 0; i < conns.length; i++) if (score[i] === threshold) atThreshold.push(i);
+  atThreshold.sort(byId);
+  for (const i of atThreshold) {
+    if (picked.length >= top) break;
+    picked.push(i);
+  }
+  return picked.map((i) => conns[i]!);
+}
+
 /** How much a connection deserves a row when there are too many to show. */
 export function interest(c: ConnectionRecord): number {
   const a = c.analysis;
@@ -70,8 +90,7 @@ export function renderConnectionTable(report: Report, top: number): string {
   if (conns.length > top) {
     // Each score once (a comparator calling interest() scored every connection ~35 times).
     const score = Float64Array.from(conns, quickInterest);
-    const order = Array.from(conns.keys()).sort((x, y) => score[y]! - score[x]! || conns[x]!.id - conns[y]!.id);
-    shown = order.slice(0, top).map((i) => conns[i]!).sort((x, y) => x.id - y.id);
+    shown = topByScore(conns, score, top).sort((x, y) => x.id - y.id);
   }
   const lines: string[] = [];
   lines.push(`${lpad('id', 5)}  ${pad('client', 26)} ${pad('server', 26)} ${lpad('pkts c/s', 13)} ${lpad('bytes c/s', 19)} ${lpad('dur s', 8)}  ${pad('closed first', 13)}${pad('resets', 15)}${pad('final client/server', 22)}flags`);
