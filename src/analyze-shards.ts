@@ -15,6 +15,7 @@ import type { FileSummary, ReadOptions } from './capture/reader.js';
 import type { DecodeStatusName } from './decode/status.js';
 import type { ConnectionRecord } from './model.js';
 import { runEngine, type Tracking } from './engine.js';
+import { shardShare } from './decode/flow-hash.js';
 import { ConnectionSummary } from './tcp/record.js';
 import type { EndpointOptions } from './findings/endpoints.js';
 import type { SocketTable } from './findings/socket-table.js';
@@ -71,7 +72,7 @@ export interface FindingsHelper {
   close(): void;
 }
 
-function helperOf(w: Worker, stores: StoreData[], order: RecordOrder): FindingsHelper {
+function helperOf(w: Worker, stores: StoreData[], order: RecordOrder, exited: { code: number | null }): FindingsHelper {
   let used = false;
   return {
     start(timeWaitSec, span, options) {
@@ -82,6 +83,10 @@ function helperOf(w: Worker, stores: StoreData[], order: RecordOrder): FindingsH
         table.reject(err);
         views.reject(err);
       };
+      if (exited.code !== null) {
+        fail(new Error(`findings helper thread exited with code ${exited.code} before it was used`));
+        return { table: table.promise, views: views.promise };
+      }
       w.on('message', (m: HelperReply) => {
         if (!m.ok) fail(new Error(m.message));
         else if (m.kind === 'table') table.resolve(m.table);
@@ -179,7 +184,7 @@ export function chooseThreads(paths: readonly string[], options: { threads?: num
   return availableParallelism() >= 2 && bytes >= MIN_BYTES_FOR_THREADS ? 2 : 1;
 }
 
-export async function runShards(paths: readonly string[], options: ReadOptions & TrackerOptions & { maxLive?: number }, shards: number): Promise<ShardedRun> {
+export async function runShards(paths: readonly string[], options: ReadOptions & TrackerOptions & { maxLive?: number }, shards: number): Promise<ShardedRun | null> {
   const maxLive = options.maxLive ?? DEFAULT_MAX_LIVE;
   const workers: Worker[] = [];
   const jobs = Array.from({ length: shards }, (_, shard): ShardJob => ({
@@ -188,7 +193,7 @@ export async function runShards(paths: readonly string[], options: ReadOptions &
       ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
       ...(options.timeWaitSec !== undefined ? { timeWaitSec: options.timeWaitSec } : {}),
       ...(options.lingerSec !== undefined ? { lingerSec: options.lingerSec } : {}),
-      maxLive: Math.max(1, Math.ceil(maxLive / shards)),
+      maxLive: Math.max(1, Math.ceil(maxLive * shardShare(shard, shards))),
       shard,
       shards,
     },
@@ -199,6 +204,8 @@ export async function runShards(paths: readonly string[], options: ReadOptions &
   // The findings helper, started now so that its modules are loaded when the records are ready.
   const helper = new Worker(new URL('./endpoint-worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 24 } });
   helper.on('error', () => undefined); // reported through start() when it matters
+  const helperExit = { code: null as number | null };
+  helper.once('exit', (code) => (helperExit.code = code));
   others.catch(() => undefined); // handled below, after shard 0
   let results: ShardResult[];
   try {
@@ -216,13 +223,20 @@ export async function runShards(paths: readonly string[], options: ReadOptions &
     throw err;
   }
 
+  // Every thread must have read the same capture: a file still being written (tcpdump running) can
+  // be longer for a later reader. Then the caller reads it again in one thread.
+  const first0 = results[0]!;
+  if (results.some((r) => r.frames !== first0.frames || r.tcpSegments !== first0.tcpSegments)) {
+    await helper.terminate();
+    return null;
+  }
   const stores = results.map((r) => r.store);
   const order = mergeOrder(stores, results.map((r) => r.count));
   const connections = recordsInOrder(stores, order);
   const total = connections.length;
   const first = results[0]!;
   return {
-    helper: helperOf(helper, stores.map((st) => st.toData()), order),
+    helper: helperOf(helper, stores.map((st) => st.toData()), order, helperExit),
     summaries: first.summaries,
     frames: first.frames,
     tcpSegments: first.tcpSegments,

@@ -36,8 +36,18 @@ export function toolVersion(): string {
 export async function analyze(paths: readonly string[], options: AnalyzeOptions = {}): Promise<Report> {
   const lap = phaseTimer();
   const threads = chooseThreads(paths, options);
-  const run = threads > 1 ? await runShards(paths, options, threads) : inThread(await runEngine(paths, options), options);
-  lap('engine');
+  // A sharded run whose threads read different captures (a file still being written) is redone here.
+  const sharded = threads > 1 ? await runShards(paths, options, threads) : null;
+  const run = sharded ?? inThread(await runEngine(paths, options), options);
+  try {
+    lap('engine');
+    return await report(run, options, lap);
+  } finally {
+    run.helper?.close();
+  }
+}
+
+async function report(run: ShardedRun, options: AnalyzeOptions, lap: (phase: string) => void): Promise<Report> {
   const { endSeconds: _end, ...span } = captureSpan(run.summaries);
   const connections = run.connections;
   const report: Report = {
@@ -62,29 +72,23 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
     ...(options.at !== undefined ? { at: options.at } : {}),
     ...(options.maxEndpointViews !== undefined ? { maxViews: options.maxEndpointViews } : {}),
   };
+  if (options.connectionsOnly === true) return report;
   const helper = run.helper;
-  try {
-    if (options.connectionsOnly === true) return report;
-    const captureTimes = findingSpan(report.capture);
-    if (helper !== null && captureTimes !== null && connections.length > 0) {
-      // The endpoint views in the idle worker, on the shared socket table, while the detectors run here.
-      // The socket table and the endpoint views in the helper, the detectors here meanwhile.
-      const { table, views } = helper.start(options.timeWaitSec ?? 60, captureTimes, endpointOptions);
-      views.catch(() => undefined); // awaited below
-      report.findings = await detectFindingsWhileTableBuilds(connections, report.capture, options, table);
-      lap('findings');
-      report.endpoints = await views;
-      lap('endpoint views (waited)');
-    } else {
-      report.findings = detectFindings(connections, report.capture, options);
-      lap('findings');
-      report.endpoints = buildEndpoints(connections, report.capture, endpointOptions);
-      lap('endpoint views');
-    }
-    return report;
-  } finally {
-    helper?.close();
+  const captureTimes = findingSpan(report.capture);
+  if (helper !== null && captureTimes !== null && connections.length > 0) {
+    // The socket table and the endpoint views in the helper, the detectors here meanwhile.
+    const { table, views } = helper.start(options.timeWaitSec ?? 60, captureTimes, endpointOptions);
+    report.findings = await detectFindingsWhileTableBuilds(connections, report.capture, options, table);
+    lap('findings');
+    report.endpoints = await views;
+    lap('endpoint views (waited)');
+  } else {
+    report.findings = detectFindings(connections, report.capture, options);
+    lap('findings');
+    report.endpoints = buildEndpoints(connections, report.capture, endpointOptions);
+    lap('endpoint views');
   }
+  return report;
 }
 
 function inThread(run: EngineRun, options: AnalyzeOptions): ShardedRun {

@@ -37,7 +37,8 @@ export async function runEngine(paths: readonly string[], options: ReadOptions &
     frames++;
     if (decoder.decode(frame) !== DecodeStatus.Tcp) return;
     tcp++;
-    if (!decoder.foreign) tracker.add(decoder.segment);
+    if (decoder.foreign) tracker.skip(decoder.segment);
+    else tracker.add(decoder.segment);
   }, options);
   const connections = tracker.finish(captureSpan(summaries).endSeconds);
   return { summaries, frames, tcpSegments: tcp, decode: decoder.countsByName(), connections, tracker };

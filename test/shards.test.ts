@@ -91,3 +91,44 @@ if (corpusOrSkip() !== null) {
     });
   }
 }
+
+test('two threads = one thread: a late packet seconds after its connection finished, with another shard busy meanwhile', async (t) => {
+  // Finished connections are summarised at sweeps; every segment of the capture, whichever shard it
+  // belongs to, moves the sweep clock, so the late FIN is late in both runs.
+  const { ethernet, ipv4, tcp, pcapFile } = await import('./helpers/capture-writer.js');
+  const { shardOf } = await import('../src/decode/flow-hash.js');
+  const ip = (s: string) => s.split('.').reduce((n, x) => ((n << 8) | Number(x)) >>> 0, 0);
+  const shard = (src: string, sp: number, dst: string, dp: number) => {
+    const addr = new Uint32Array(8);
+    addr[3] = ip(src);
+    addr[7] = ip(dst);
+    return shardOf({ addr, srcPort: sp, dstPort: dp }, 2);
+  };
+  const records: { tsSec: number; tsFrac: number; data: Buffer }[] = [];
+  const pkt = (time: number, src: string, sp: number, dst: string, dp: number, flags: number, seq: number, ack: number, payload?: Buffer) =>
+    records.push({ tsSec: Math.floor(time), tsFrac: Math.round((time % 1) * 1e6), data: ethernet(ipv4(tcp({ srcPort: sp, dstPort: dp, flags, seq, ack, ...(payload ? { payload } : {}) }), { src, dst })) });
+  const [C, S] = ['10.0.0.1', '10.0.0.2'];
+  let fp = 50000;
+  while (shard('10.1.0.1', fp, '10.1.0.2', 9999) === shard(C, 40000, S, 80)) fp++;
+  const [SYN, ACK, FIN] = [2, 16, 1];
+  pkt(0, C, 40000, S, 80, SYN, 1000, 0);
+  pkt(0.01, S, 80, C, 40000, SYN | ACK, 5000, 1001);
+  pkt(0.02, C, 40000, S, 80, ACK, 1001, 5001);
+  pkt(0.03, C, 40000, S, 80, FIN | ACK, 1001, 5001);
+  pkt(0.04, S, 80, C, 40000, FIN | ACK, 5001, 1002);
+  pkt(0.05, C, 40000, S, 80, ACK, 1002, 5002);
+  pkt(0.06, '10.1.0.1', fp, '10.1.0.2', 9999, SYN, 1, 0);
+  pkt(0.07, '10.1.0.2', 9999, '10.1.0.1', fp, SYN | ACK, 100, 2);
+  for (let i = 0; i < 12000; i++) pkt(0.1 + i * 0.0005, '10.1.0.1', fp, '10.1.0.2', 9999, ACK, 2 + i, 101, Buffer.alloc(1));
+  pkt(10, S, 80, C, 40000, FIN | ACK, 5001, 1002); // the server's FIN again, 10 s later
+  const dir = mkdtempSync(join(tmpdir(), 'tcp-postmortem-shards-'));
+  const path = join(dir, 'late.pcap');
+  writeFileSync(path, pcapFile({ linkType: 1, records }));
+  try {
+    const one = await outcome([path], 1);
+    t.is((one as { report: Report }).report.tracking.latePackets, 1);
+    t.deepEqual(await outcome([path], 2), one);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -68,12 +68,12 @@ export class Decoder {
     else return DecodeStatus.NotIp;
     if (status !== DecodeStatus.Tcp) return status;
     this.foreign = false;
-    if (this.shards > 1 && this.isForeign(d, ipOut.l4Start, end, ipOut.l4Length, seg)) {
-      this.foreign = true;
-      return DecodeStatus.Tcp;
+    if (this.shards > 1 && this.isForeign(d, ipOut.l4Start, end, ipOut.l4Length, seg)) this.foreign = true;
+    else {
+      status = decodeTcp(d, ipOut.l4Start, end, ipOut.l4Length, seg);
+      if (status !== DecodeStatus.Tcp) return status;
     }
-    status = decodeTcp(d, ipOut.l4Start, end, ipOut.l4Length, seg);
-    if (status !== DecodeStatus.Tcp) return status;
+    // (A foreign segment keeps its frame and time: the tracker's sweep clock reads them.)
     seg.frame = frame.no;
     seg.tsSec = frame.tsSec;
     seg.tsNsec = frame.tsNsec;

@@ -34,3 +34,9 @@ export function shardOfHash(hash: number, shards: number): number {
   const x = (((hash >>> 0) % 1024) / 1024) * (FIRST_SHARD_WEIGHT + shards - 1);
   return x < FIRST_SHARD_WEIGHT ? 0 : Math.min(shards - 1, 1 + Math.floor(x - FIRST_SHARD_WEIGHT));
 }
+
+/** The share of connections shard `shard` of `shards` takes (what its --max-live part is scaled by). */
+export function shardShare(shard: number, shards: number): number {
+  if (shards <= 1) return 1;
+  return (shard === 0 ? FIRST_SHARD_WEIGHT : 1) / (FIRST_SHARD_WEIGHT + shards - 1);
+}

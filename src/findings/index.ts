@@ -15,7 +15,7 @@ import { detectRetransmissions } from './retransmissions.js';
 import { detectSlowReader } from './slow-reader.js';
 import { detectTimeWaitAccumulation } from './time-wait-accumulation.js';
 import { FINDING_KINDS, SEVERITIES, type Finding, type FindingKind, type Severity, type UnrankedFinding } from './types.js';
-import { captureSpan } from './util.js';
+import { captureSpan, forgetEvents } from './util.js';
 import type { SocketTable } from './socket-table.js';
 import { detectZeroWindow } from './zero-window.js';
 
@@ -119,8 +119,13 @@ export function detectFindings(connections: ConnectionRecord[], capture: Capture
   if (span === null || connections.length === 0) return [];
   const ctx = makeContext(connections, capture, span.start, span.end, options.closeWaitSec ?? 1, options.timeWaitSec ?? 60);
   ctx.sockets(); // built now: its facts serve the first detectors too
-  // Every detector runs (later ones use what earlier ones explained); the filter applies afterwards.
-  return finish(DETECTORS.map((d) => d.run(ctx)), options);
+  forgetEvents();
+  try {
+    // Every detector runs (later ones use what earlier ones explained); the filter applies afterwards.
+    return finish(DETECTORS.map((d) => d.run(ctx)), options);
+  } finally {
+    forgetEvents();
+  }
 }
 
 /**
@@ -135,13 +140,19 @@ export async function detectFindingsWhileTableBuilds(
   if (span === null || connections.length === 0) return [];
   const ctx = makeContext(connections, capture, span.start, span.end, options.closeWaitSec ?? 1, options.timeWaitSec ?? 60);
   const found: UnrankedFinding[][] = DETECTORS.map(() => []);
-  DETECTORS.forEach((d, i) => {
-    if (!d.intervals) found[i] = d.run(ctx);
-  });
-  ctx.provideSockets(await table);
-  DETECTORS.forEach((d, i) => {
-    if (d.intervals) found[i] = d.run(ctx);
-  });
+  try {
+    forgetEvents();
+    DETECTORS.forEach((d, i) => {
+      if (!d.intervals) found[i] = d.run(ctx);
+    });
+    forgetEvents(); // another analysis may run while this one waits
+    ctx.provideSockets(await table);
+    DETECTORS.forEach((d, i) => {
+      if (d.intervals) found[i] = d.run(ctx);
+    });
+  } finally {
+    forgetEvents();
+  }
   return finish(found, options);
 }
 

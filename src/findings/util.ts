@@ -273,3 +273,9 @@ export function eventsOf(c: ConnectionRecord): readonly EventRecord[] {
   }
   return lastEvents;
 }
+
+/** Forgets the record `eventsOf` holds (so that it does not outlive an analysis or see stale events). */
+export function forgetEvents(): void {
+  lastRecord = null;
+  lastEvents = [];
+}

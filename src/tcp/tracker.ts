@@ -75,7 +75,29 @@ export class TcpTracker {
     return this.records.length;
   }
 
+  /**
+   * Processes one segment. Every segment counts towards the sweep that summarises finished
+   * connections, whichever connection (or shard) it belongs to, so that a sharded run sweeps at the
+   * same segments as one thread and late packets are late in both (see `skip`).
+   */
   add(seg: Segment): void {
+    this.track(seg);
+    if (++this.sinceSweep >= SWEEP_EVERY) {
+      // Read the clock only here: a double stored into a field on every packet costs a heap number.
+      this.now = seg.time;
+      this.sweep();
+    }
+  }
+
+  /** A segment of another shard's connection (analyze-shards.ts): it only moves the sweep clock. */
+  skip(seg: Segment): void {
+    if (++this.sinceSweep >= SWEEP_EVERY) {
+      this.now = seg.time;
+      this.sweep();
+    }
+  }
+
+  private track(seg: Segment): void {
     // Consecutive segments often belong to one connection (a bulk transfer): try it before hashing.
     let entry: Connection | Tombstone | undefined = this.last;
     let side: 0 | 1 | -1 = entry === undefined ? -1 : entry.sideOf(seg);
@@ -113,11 +135,6 @@ export class TcpTracker {
       c.closedQueued = true;
       this.finishedQueue.push(c);
       this.finishedIds.push(c.id);
-    }
-    if (++this.sinceSweep >= SWEEP_EVERY) {
-      // Read the clock only here: a double stored into a field on every packet costs a heap number.
-      this.now = seg.time;
-      this.sweep();
     }
   }
 
