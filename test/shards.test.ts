@@ -35,14 +35,14 @@ async function outcome(paths: string[], threads: number): Promise<{ report: unkn
 
 const own = [...samples('samples'), ...samples('samples/fixtures')];
 for (const path of own) {
-  test(`two threads = one thread: ${path}`, async (t) => {
+  test.serial(`two threads = one thread: ${path}`, async (t) => {
     const one = await outcome([path], 1);
     t.true('report' in one);
     t.deepEqual(await outcome([path], 2), one);
   });
 }
 
-test('two threads = one thread: several files merged into one capture', async (t) => {
+test.serial('two threads = one thread: several files merged into one capture', async (t) => {
   const paths = ['samples/dead-peer-keepalive.pcap', 'samples/slow-reader-zero-window.pcap', 'samples/keepalive-idle-race.pcap'];
   const one = await outcome(paths, 1);
   const r = (one as { report: Report }).report;
@@ -50,7 +50,7 @@ test('two threads = one thread: several files merged into one capture', async (t
   t.deepEqual(await outcome(paths, 2), one);
 });
 
-test('two threads = one thread: a gzip-compressed capture (each thread decompresses it)', async (t) => {
+test.serial('two threads = one thread: a gzip-compressed capture (each thread decompresses it)', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tcp-postmortem-shards-'));
   const gz = join(dir, 'slow-reader.pcap.gz');
   writeFileSync(gz, gzipSync(readFileSync('samples/slow-reader-zero-window.pcap')));
@@ -63,14 +63,14 @@ test('two threads = one thread: a gzip-compressed capture (each thread decompres
   }
 });
 
-test('three threads: ids still follow first appearance', async (t) => {
+test.serial('three threads: ids still follow first appearance', async (t) => {
   const path = 'samples/connection-close-server-time-wait.pcap';
   const r = (await outcome([path], 3)) as { report: Report };
   t.deepEqual(r, await outcome([path], 1));
   t.deepEqual(r.report.connections.map((c) => c.id), r.report.connections.map((_, i) => i));
 });
 
-test('a capture that cannot be read gives the same error in threads', async (t) => {
+test.serial('a capture that cannot be read gives the same error in threads', async (t) => {
   const bad = 'package.json';
   const one = await outcome([bad], 1);
   t.true('error' in one);
@@ -86,13 +86,13 @@ test('standard input, directories and small files are read in this thread', (t) 
 
 if (corpusOrSkip() !== null) {
   for (const path of listCaptures()) {
-    test(`two threads = one thread: corpus ${path.split('/').pop()}`, async (t) => {
+    test.serial(`two threads = one thread: corpus ${path.split('/').pop()}`, async (t) => {
       t.deepEqual(await outcome([path], 2), await outcome([path], 1));
     });
   }
 }
 
-test('two threads = one thread: a late packet seconds after its connection finished, with another shard busy meanwhile', async (t) => {
+test.serial('two threads = one thread: a late packet seconds after its connection finished, with another shard busy meanwhile', async (t) => {
   // Finished connections are summarised at sweeps; every segment of the capture, whichever shard it
   // belongs to, moves the sweep clock, so the late FIN is late in both runs.
   const { ethernet, ipv4, tcp, pcapFile } = await import('./helpers/capture-writer.js');
