@@ -1,11 +1,12 @@
 /**
- * The engine pass on several cores. Each thread (this one and the workers) reads the whole capture (reading and decoding
- * are cheap: ~0.3 s a gigabyte) and follows only the connections whose flow hash falls in its shard;
- * a 4-tuple always hashes to one shard, so each connection is tracked whole, exactly as in one thread.
- * The workers hand their summary stores over (transferred, not copied) and the records are numbered
- * here in order of first frame — Wireshark's tcp.stream rule — so the report is the same as one
- * thread's. Differences, documented: `tracking.peakLive` is the sum of the shards' peaks, and the
- * `--max-live` bound is split evenly between the shards.
+ * The engine pass on several cores. Each thread (this one runs shard 0, workers the others) reads the
+ * whole capture (reading and decoding are cheap: ~0.3 s a gigabyte) and follows only the connections
+ * whose flow hash falls in its shard; a 4-tuple always hashes to one shard, so each connection is
+ * tracked whole, exactly as in one thread. The summary stores live on SharedArrayBuffers (shared, not
+ * copied) and the records are numbered here in order of first frame — Wireshark's tcp.stream rule —
+ * so the report is the same as one thread's. A findings helper worker then builds the socket table
+ * and the endpoint views from the shared stores. Differences, documented: `tracking.peakLive` is the
+ * sum of the shards' peaks, and `--max-live` is divided between the shards by their shares.
  */
 import { availableParallelism } from 'node:os';
 import { statSync } from 'node:fs';
