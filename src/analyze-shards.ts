@@ -29,6 +29,11 @@ export const MAX_THREADS = 64;
 /** Below this much input, starting threads costs more than it saves. */
 const MIN_BYTES_FOR_THREADS = 32e6;
 const DEFAULT_MAX_LIVE = 250_000;
+/**
+ * Workers get none of this process's Node options (a caller's `--input-type`, `-e` and the like
+ * would break them) and the young generation the CLI's shebang gives the main thread.
+ */
+const WORKER_OPTIONS = { execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 24 } };
 
 export interface ShardedRun {
   summaries: FileSummary[];
@@ -203,7 +208,7 @@ export async function runShards(paths: readonly string[], options: ReadOptions &
   // is one heap fewer (the findings then reuse the space this thread's engine pass had).
   const others = Promise.all(jobs.slice(1).map((job) => runWorker(job, workers)));
   // The findings helper, started now so that its modules are loaded when the records are ready.
-  const helper = new Worker(new URL('./endpoint-worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 24 } });
+  const helper = new Worker(new URL('./endpoint-worker.js', import.meta.url), WORKER_OPTIONS);
   helper.on('error', () => undefined); // reported through start() when it matters
   const helperExit = { code: null as number | null };
   helper.once('exit', (code) => (helperExit.code = code));
@@ -256,7 +261,7 @@ export async function runShards(paths: readonly string[], options: ReadOptions &
 function runWorker(job: ShardJob, workers: Worker[]): Promise<Extract<ShardMessage, { ok: true }>> {
   return new Promise((resolve, reject) => {
     // The same young generation as the CLI's main thread (its shebang): measured faster and smaller.
-    const w = new Worker(new URL('./shard-worker.js', import.meta.url), { workerData: job, resourceLimits: { maxYoungGenerationSizeMb: 24 } });
+    const w = new Worker(new URL('./shard-worker.js', import.meta.url), { workerData: job, ...WORKER_OPTIONS });
     workers.push(w);
     let settled = false;
     w.once('message', (m: ShardMessage) => {
