@@ -16,7 +16,7 @@ export interface AnalyzeOptions extends ReadOptions, TrackerOptions, FindingOpti
   connectionsOnly?: boolean;
   /**
    * Threads that read the capture, each following a share of the connections: 1 = this thread only.
-   * Default: 2 on a machine with two or more cores for regular files of 32 MB or more, else 1.
+   * Default: 2 for large captures of many short connections, else 1 (see chooseThreads).
    */
   threads?: number;
 }

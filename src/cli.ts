@@ -179,7 +179,7 @@ export async function main(argv: string[]): Promise<number> {
         .option('top', { type: 'number', default: 25, describe: 'connection rows to print (the most notable first)' })
         .option('time-wait-sec', { type: 'number', default: 60, describe: 'TIME_WAIT duration, 2 x MSL (Linux: 60 s)' })
         .option('max-live', { type: 'number', default: 250000, describe: 'live connections tracked at most; the idlest are summarised beyond' })
-        .option('threads', { type: 'number', describe: 'threads reading the capture (default: 2 on two or more cores for files of 32 MB or more, else 1)' })
+        .option('threads', { type: 'number', describe: 'threads reading the capture (default: 2 for large captures of many short connections, else 1)' })
         .option('close-wait-sec', { type: 'number', default: 1, describe: 'report sockets left in CLOSE_WAIT / FIN_WAIT_2 / LAST_ACK longer than this' })
         .option('min-severity', { choices: SEVERITIES as Severity[], default: 'info' as Severity, describe: 'leave out findings below this severity' })
         .option('finding', { choices: [...FINDING_KINDS] as FindingKind[], array: true, describe: 'only findings of these kinds (repeatable)' })

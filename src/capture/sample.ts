@@ -1,0 +1,98 @@
+/**
+ * A quick look at a capture before it is read: how many of its TCP segments open a connection (bare
+ * SYNs), from a few windows spread over the file. analyze-shards.ts uses it to decide whether several
+ * threads pay: they split the per-connection work, but each reads and decodes every packet, so a
+ * capture of few long connections is read faster by one thread.
+ *
+ * Classic pcap (uncompressed) is sampled at its start and at windows through the file, each found
+ * by resynchronising on record headers (a header is taken as real when the next records chain from
+ * it plausibly). Other formats are sampled at their start only. Never throws: a capture it cannot
+ * sample gives null.
+ */
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { newFrame } from './frame.js';
+import { Decoder } from '../decode/decoder.js';
+import { DecodeStatus } from '../decode/status.js';
+import { ACK, SYN } from '../decode/segment.js';
+
+export interface TcpSample {
+  segments: number;
+  /** Segments with SYN and without ACK: connection attempts. */
+  syns: number;
+}
+
+const WINDOW = 1 << 20;
+const WINDOWS = 24;
+const MAX_RECORD = 262144;
+/** Records that must chain after a candidate header before it is believed. */
+const CHAIN = 6;
+
+export function sampleTcp(path: string): TcpSample | null {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const size = statSync(path).size;
+    const header = Buffer.alloc(24);
+    if (readSync(fd, header, 0, 24, 0) < 24) return null;
+    const magic = header.readUInt32LE(0);
+    const le = magic === 0xa1b2c3d4 || magic === 0xa1b23c4d;
+    const be = header.readUInt32BE(0) === 0xa1b2c3d4 || header.readUInt32BE(0) === 0xa1b23c4d;
+    if (!le && !be) return null; // pcapng, gzip: the thread choice falls back to size alone
+    const u32 = (b: Buffer, at: number): number => (le ? b.readUInt32LE(at) : b.readUInt32BE(at));
+    const nano = u32(header, 0) === 0xa1b23c4d;
+    const snaplen = Math.min(u32(header, 16) || MAX_RECORD, MAX_RECORD);
+    const linkType = u32(header, 20) & 0x0fffffff;
+    const out: TcpSample = { segments: 0, syns: 0 };
+    const decoder = new Decoder();
+    const frame = newFrame();
+    frame.linkType = linkType;
+    const buf = Buffer.alloc(WINDOW);
+    const plausible = (b: Buffer, at: number, end: number): boolean => {
+      if (at + 16 > end) return false;
+      const incl = u32(b, at + 8);
+      const orig = u32(b, at + 12);
+      return u32(b, at + 4) < (nano ? 1e9 : 1e6) && incl <= snaplen && incl <= orig && orig <= MAX_RECORD;
+    };
+    // The start, then windows spread evenly to the end, never overlapping (each byte counted once).
+    const windows = Math.max(1, Math.min(WINDOWS, Math.floor(size / WINDOW)));
+    const starts = [24];
+    for (let k = 1; k < windows; k++) starts.push(Math.floor(((size - WINDOW) * k) / (windows - 1)));
+    for (const start of starts) {
+      const n = readSync(fd, buf, 0, WINDOW, start);
+      let at = 0;
+      if (start > 24) {
+        // Resynchronise: the first offset from which CHAIN records follow one another plausibly.
+        for (; at + 16 <= n; at++) {
+          let p = at;
+          let k = 0;
+          while (k < CHAIN && plausible(buf, p, n)) {
+            p += 16 + u32(buf, p + 8);
+            k++;
+          }
+          if (k === CHAIN) break;
+        }
+      }
+      while (plausible(buf, at, n) && at + 16 + u32(buf, at + 8) <= n) {
+        const incl = u32(buf, at + 8);
+        frame.data = buf;
+        frame.offset = at + 16;
+        frame.caplen = incl;
+        frame.origlen = u32(buf, at + 12);
+        if (decoder.decode(frame) === DecodeStatus.Tcp) {
+          out.segments++;
+          if ((decoder.segment.flags & (SYN | ACK)) === SYN) out.syns++;
+        }
+        at += 16 + incl;
+      }
+    }
+    return out;
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
