@@ -89,7 +89,8 @@ export function renderConnectionTable(report: Report, top: number): string {
   let shown = conns;
   if (conns.length > top) {
     // Each score once (a comparator calling interest() scored every connection ~35 times).
-    const score = Float64Array.from(conns, quickInterest);
+    const score = new Float64Array(conns.length);
+    for (let i = 0; i < conns.length; i++) score[i] = quickInterest(conns[i]!);
     shown = topByScore(conns, score, top).sort((x, y) => x.id - y.id);
   }
   const lines: string[] = [];
