@@ -5,7 +5,7 @@ import { skipLinkHeader } from './link.js';
 import { Segment } from './segment.js';
 import { DecodeStatus, DECODE_STATUS_NAMES, type DecodeStatusName } from './status.js';
 import { decodeTcp, TCP_MIN_HEADER } from './tcp.js';
-import { shardOf } from './flow-hash.js';
+import { flowHash, shardOfHash } from './flow-hash.js';
 
 /**
  * Frame → TCP segment. Holds one reusable Segment and counts every outcome, so that nothing a user
@@ -32,7 +32,10 @@ export class Decoder {
     if (headerLength < TCP_MIN_HEADER || headerLength > l4Length) return false; // decodeTcp says what is wrong
     seg.srcPort = (d[at]! << 8) | d[at + 1]!;
     seg.dstPort = (d[at + 2]! << 8) | d[at + 3]!;
-    return shardOf(seg, this.shards) !== this.shard;
+    const h = flowHash(seg);
+    seg.flowHash = h; // the tracker reuses it
+    seg.flowHashKnown = true;
+    return shardOfHash(h, this.shards) !== this.shard;
   }
 
   decode(frame: Frame): DecodeStatus {
@@ -68,6 +71,7 @@ export class Decoder {
     else return DecodeStatus.NotIp;
     if (status !== DecodeStatus.Tcp) return status;
     this.foreign = false;
+    seg.flowHashKnown = false;
     if (this.shards > 1 && this.isForeign(d, ipOut.l4Start, end, ipOut.l4Length, seg)) this.foreign = true;
     else {
       status = decodeTcp(d, ipOut.l4Start, end, ipOut.l4Length, seg);

@@ -29,10 +29,21 @@ export function shardOf(seg: Pick<Segment, 'addr' | 'srcPort' | 'dstPort'>, shar
   return shardOfHash(flowHash(seg), shards);
 }
 
+/** Per shard count, the shard of each of 1024 hash buckets (weights as below, no float per packet). */
+const bucketTables = new Map<number, Uint8Array>();
+
 export function shardOfHash(hash: number, shards: number): number {
   if (shards <= 1) return 0;
-  const x = (((hash >>> 0) % 1024) / 1024) * (FIRST_SHARD_WEIGHT + shards - 1);
-  return x < FIRST_SHARD_WEIGHT ? 0 : Math.min(shards - 1, 1 + Math.floor(x - FIRST_SHARD_WEIGHT));
+  let table = bucketTables.get(shards);
+  if (table === undefined) {
+    table = new Uint8Array(1024);
+    for (let b = 0; b < 1024; b++) {
+      const x = (b / 1024) * (FIRST_SHARD_WEIGHT + shards - 1);
+      table[b] = x < FIRST_SHARD_WEIGHT ? 0 : Math.min(shards - 1, 1 + Math.floor(x - FIRST_SHARD_WEIGHT));
+    }
+    bucketTables.set(shards, table);
+  }
+  return table[hash & 1023]!;
 }
 
 /** The share of connections shard `shard` of `shards` takes (what its --max-live part is scaled by). */

@@ -101,6 +101,9 @@ export class Segment {
   ipId = 0;
   /** Bytes of this frame on the wire (frame.len). */
   frameLength = 0;
+  /** The 4-tuple's flow hash (flow-hash.ts), when the decoder already computed it (sharded runs). */
+  flowHash = 0;
+  flowHashKnown = false;
 }
 
 export function flagString(flags: number): string {

@@ -103,7 +103,7 @@ export class TcpTracker {
     let side: 0 | 1 | -1 = entry === undefined ? -1 : entry.sideOf(seg);
     let h = 0;
     if (side === -1) {
-      h = flowHash(seg);
+      h = seg.flowHashKnown ? seg.flowHash : flowHash(seg);
       // The previous segment's connection is always this shard's: only a new hash can be another's.
       if (this.shards > 1 && shardOfHash(h, this.shards) !== this.shard) return;
       entry = this.table.get(h);
