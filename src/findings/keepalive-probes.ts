@@ -7,19 +7,22 @@
  * accepts) as far as the records show (runs.ts, keepaliveProbes). Linux zero-window probes are not counted: the engine classes
  * them as zero-window probes.
  */
+import { C_KEEP_ALIVE } from '../tcp/classes.js';
 import type { Side } from '../model.js';
 import type { DetectorContext } from './context.js';
 import { keepaliveProbes } from './runs.js';
 import type { FindingEndpoint, KeepaliveDetails, KeepaliveFinding } from './types.js';
 import {
-  MAX_LISTED, addr, dur, endpointKey, frameList, groupEndpoint, maxOf, median, minOf, narrowEndpoint, num, other, plural, round6, secs, wsFilter, connectionHasClass, timeSpan, eventsOf } from './util.js';
+  MAX_LISTED, addr, dur, endpointKey, frameList, groupEndpoint, maxOf, median, minOf, narrowEndpoint, num, other, plural, round6, secs, wsFilter, timeSpan, eventsOf } from './util.js';
 
 type PerConnection = KeepaliveDetails['perConnection'][number];
 
 export function detectKeepaliveProbes(ctx: DetectorContext): Omit<KeepaliveFinding, 'rank'>[] {
   const groups = new Map<string, { endpoint: FindingEndpoint; role: Side; per: PerConnection[]; ports: { port: number }[]; times: number[]; peers: Set<string> }>();
-  for (const c of ctx.connections) {
-    if (!connectionHasClass(c, 'keepAlive')) continue;
+  const facts = ctx.facts();
+  for (let i = 0; i < ctx.connections.length; i++) {
+    if (((facts.classBits[2 * i]! | facts.classBits[2 * i + 1]!) & C_KEEP_ALIVE) === 0) continue;
+    const c = ctx.connections[i]!;
     for (const sender of ['client', 'server'] as const) {
       const peer = other(sender);
       const probes = new Set(keepaliveProbes(c, sender).map((e) => e.frame));

@@ -56,7 +56,9 @@ export function detectTimeWaitAccumulation(ctx: DetectorContext): Omit<TimeWaitF
     let closed = 0;
     let active = 0;
     let passive = 0;
-    for (const i of g.members) {
+    const members = g.members;
+    for (let m = 0; m < members.length; m++) {
+      const i = members[m]!;
       for (let k = t.begin[2 * i + s]!; k < t.end[2 * i + s]!; k++) if (t.state[k] === TIME_WAIT) tw.push(k);
       const by = t.closedFirst[i]!;
       if (by < 0) continue;
@@ -78,7 +80,7 @@ export function detectTimeWaitAccumulation(ctx: DetectorContext): Omit<TimeWaitF
     const captureSec = Math.max(ctx.end - ctx.start, 1);
     const rate = tw.length >= 2 ? tw.length / captureSec : null;
     let reused = 0;
-    for (const k of tw) if (t.toReason[k] === End.Reused) reused++;
+    for (let j = 0; j < tw.length; j++) if (t.toReason[tw[j]!] === End.Reused) reused++;
     // A 4-tuple holds one TIME_WAIT socket at a time, so the count is bounded by the client ports:
     // EPHEMERAL_PORTS per client address (towards a server port), or per destination (for a client).
     const peerOf = (k: number): number => 2 * t.conn[k]! + (1 - s);
@@ -93,8 +95,8 @@ export function detectTimeWaitAccumulation(ctx: DetectorContext): Omit<TimeWaitF
     // Distinct 4-tuples: each connection's tuple id is the index of the tuple's first connection.
     const tupleSeen = new Uint8Array(n);
     let tuples = 0;
-    for (const k of tw) {
-      const tu = t.tuple[t.conn[k]!]!;
+    for (let j = 0; j < tw.length; j++) {
+      const tu = t.tuple[t.conn[tw[j]!]!]!;
       if (tupleSeen[tu] === 0) {
         tupleSeen[tu] = 1;
         tuples++;
@@ -106,7 +108,8 @@ export function detectTimeWaitAccumulation(ctx: DetectorContext): Omit<TimeWaitF
 
     // The peers' group endpoints (a client host, a server ip:port), keyed by numbers as above.
     const peers = new Map<number, { ip: string; port: number | null; connections: number }>();
-    for (const i of activeConns) {
+    for (let j = 0; j < activeConns.length; j++) {
+      const i = activeConns[j]!;
       const p = 2 * i + (1 - s);
       const k = s === 1 ? -(t.ip[p]! + 1) : t.ip[p]! * 65536 + t.port[p]!;
       const entry = peers.get(k);

@@ -91,14 +91,15 @@ export function narrowEndpoint(group: FindingEndpoint, sockets: readonly { port:
 }
 
 /** Smallest / largest value (Infinity / −Infinity when empty); safe for arrays of any length, unlike Math.min(...xs). */
-export function minOf(values: ArrayLike<number> & Iterable<number>): number {
+// Index loops, not for-of: on typed arrays and in large detectors the iterator allocated per element.
+export function minOf(values: ArrayLike<number>): number {
   let m = Infinity;
-  for (const v of values) if (v < m) m = v;
+  for (let i = 0; i < values.length; i++) if (values[i]! < m) m = values[i]!;
   return m;
 }
-export function maxOf(values: ArrayLike<number> & Iterable<number>): number {
+export function maxOf(values: ArrayLike<number>): number {
   let m = -Infinity;
-  for (const v of values) if (v > m) m = v;
+  for (let i = 0; i < values.length; i++) if (values[i]! > m) m = values[i]!;
   return m;
 }
 
@@ -150,7 +151,9 @@ export function frameList(frames: Iterable<number | null | undefined>, cap = 200
     // Evidence lists are mostly ascending already (frames in connection order): no set, no sort.
     const out: number[] = [];
     let ascending = true;
-    for (const f of frames as (number | null | undefined)[]) {
+    const list = frames as (number | null | undefined)[];
+    for (let i = 0; i < list.length; i++) {
+      const f = list[i];
       if (typeof f !== 'number' || f <= 0) continue;
       const last = out.length === 0 ? 0 : out[out.length - 1]!;
       if (f < last) {
@@ -215,7 +218,7 @@ export function frameFilter(frames: readonly number[]): string | null {
 export function connectionHasClass(c: ConnectionRecord, ...keys: ClassKey[]): boolean {
   if (c instanceof ConnectionSummary) {
     let mask = 0;
-    for (const k of keys) mask |= 1 << CLASS_KEYS.indexOf(k);
+    for (let i = 0; i < keys.length; i++) mask |= 1 << CLASS_KEYS.indexOf(keys[i]!);
     return ((c.classBits(true) | c.classBits(false)) & mask) !== 0;
   }
   const a = c.analysis;
