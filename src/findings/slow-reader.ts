@@ -62,6 +62,25 @@ function timeline(c: ConnectionRecord, reader: Side): { t: number; w: number; a:
   return out;
 }
 
+/** Whether the reader's advertised windows (series and events) range from a deep-shrink peak to its low. */
+function mayShrinkDeeply(c: ConnectionRecord, reader: Side): boolean {
+  let min = Infinity;
+  let max = -Infinity;
+  const ws = c.series?.window[reader].v ?? [];
+  for (let i = 0; i < ws.length; i++) {
+    if (ws[i]! < min) min = ws[i]!;
+    if (ws[i]! > max) max = ws[i]!;
+  }
+  const events = eventsOf(c);
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    if (e.by !== reader) continue;
+    if (e.window < min) min = e.window;
+    if (e.window > max) max = e.window;
+  }
+  return max >= MIN_PEAK_FOR_LOW && min <= max * LOW_FRACTION;
+}
+
 interface Phase {
   peak: number;
   peakT: number;
@@ -111,8 +130,10 @@ export function detectSlowReader(ctx: DetectorContext): Omit<SlowReaderFinding, 
     if (((t.classBits[2 * ci]! | t.classBits[2 * ci + 1]!) & (C_ZERO_WINDOW | C_ZERO_WINDOW_PROBE)) === 0 && c.series === null) continue;
     for (const reader of ['client', 'server'] as const) {
       const zeros = ctx.zeroWindowsOf(c.id).filter((e) => e.receiver === reader && !isTransient(e));
-      // Without a zero window, only a connection with a series can show a deep, lasting shrink.
-      if (zeros.length === 0 && c.series === null) continue;
+      // Without a zero window, only a connection with a series can show a deep, lasting shrink, and
+      // only if its windows span one: a peak of MIN_PEAK_FOR_LOW and a low within LOW_FRACTION of it
+      // (checked on every window the timeline could hold, before building it).
+      if (zeros.length === 0 && (c.series === null || !mayShrinkDeeply(c, reader))) continue;
       const tl = timeline(c, reader);
       if (tl.length < 2) continue;
       let phase: Phase | null = null;
