@@ -8,9 +8,8 @@ import { connectionFacts, socketTable, type ConnectionFacts, type SocketTable } 
 import type { SocketState, ZeroWindowEpisode } from './types.js';
 
 /**
- * The socket states the detectors look at (lingering CLOSE_WAIT / LAST_ACK / FIN_WAIT_2, TIME_WAIT):
- * the others are left out, which more than halves the intervals built on a large capture. The endpoint
- * view walks every state on its own (endpoints.ts).
+ * The socket states whose intervals `socketIntervalsOf` hands out as objects (lingering CLOSE_WAIT /
+ * LAST_ACK / FIN_WAIT_2, TIME_WAIT); the flat table (`sockets()`) holds every state.
  */
 const DETECTOR_STATES: ReadonlySet<SocketState> = new Set<SocketState>(['FIN_WAIT_2', 'TIME_WAIT', 'CLOSE_WAIT', 'LAST_ACK']);
 

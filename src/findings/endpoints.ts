@@ -4,7 +4,7 @@
  * peaks, the counts at the end, and at an instant the user asks for.
  *
  * Built from both sides' state changes (`ConnectionRecord.states`) with TIME_WAIT expiring after
- * `timeWaitSec` (see sockets.ts). A capture shows the wire, so sockets are those of connections that
+ * `timeWaitSec`, read from the flat socket table (socket-table.ts). A capture shows the wire, so sockets are those of connections that
  * had traffic in the capture: long-idle connections that sent nothing are not seen.
  */
 import type { CaptureRecord, ConnectionRecord, Side } from '../model.js';
