@@ -29,6 +29,8 @@ import type { TrackerOptions } from './tcp/tracker.js';
 export const MAX_THREADS = 64;
 /** Below this much input, starting threads costs more than it saves (see chooseThreads). */
 const MIN_BYTES_FOR_THREADS = 256e6;
+/** Files of a multi-file capture that are sampled at most. */
+const MAX_SAMPLED_FILES = 4;
 /** Share of sampled segments that open a connection from which two threads pay (see chooseThreads). */
 const MIN_CONNECTION_SHARE = 0.05;
 const DEFAULT_MAX_LIVE = 250_000;
@@ -204,7 +206,9 @@ export function chooseThreads(paths: readonly string[], options: { threads?: num
   if (availableParallelism() < 2 || bytes < MIN_BYTES_FOR_THREADS) return 1;
   let segments = 0;
   let syns = 0;
-  for (const p of paths) {
+  // A rotated set of many files: a few of them, spread over the set, are sample enough.
+  const sampled = paths.length <= MAX_SAMPLED_FILES ? paths : Array.from({ length: MAX_SAMPLED_FILES }, (_, k) => paths[Math.floor((k * (paths.length - 1)) / (MAX_SAMPLED_FILES - 1))]!);
+  for (const p of sampled) {
     const sample = sampleTcp(p);
     if (sample === null) return 2;
     segments += sample.segments;
