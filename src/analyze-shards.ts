@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { CaptureError } from './capture/errors.js';
-import { sampleTcp } from './capture/sample.js';
+import { sampleTcp, type TcpSample } from './capture/sample.js';
 import type { FileSummary, ReadOptions } from './capture/reader.js';
 import type { DecodeStatusName } from './decode/status.js';
 import type { ConnectionRecord } from './model.js';
@@ -204,17 +204,28 @@ export function chooseThreads(paths: readonly string[], options: { threads?: num
   }
   if (options.threads !== undefined) return Math.min(MAX_THREADS, Math.max(1, Math.floor(options.threads)));
   if (availableParallelism() < 2 || bytes < MIN_BYTES_FOR_THREADS) return 1;
+  return threadsFor(bytes, availableParallelism(), sampleAll(paths));
+}
+
+/** The default rule on its own (see chooseThreads): `sample` null when the format cannot be sampled. */
+export function threadsFor(bytes: number, cores: number, sample: TcpSample | null): number {
+  if (cores < 2 || bytes < MIN_BYTES_FOR_THREADS) return 1;
+  if (sample === null) return 2;
+  return sample.segments > 0 && sample.syns / sample.segments >= MIN_CONNECTION_SHARE ? 2 : 1;
+}
+
+function sampleAll(paths: readonly string[]): TcpSample | null {
   let segments = 0;
   let syns = 0;
   // A rotated set of many files: a few of them, spread over the set, are sample enough.
   const sampled = paths.length <= MAX_SAMPLED_FILES ? paths : Array.from({ length: MAX_SAMPLED_FILES }, (_, k) => paths[Math.floor((k * (paths.length - 1)) / (MAX_SAMPLED_FILES - 1))]!);
   for (const p of sampled) {
     const sample = sampleTcp(p);
-    if (sample === null) return 2;
+    if (sample === null) return null;
     segments += sample.segments;
     syns += sample.syns;
   }
-  return segments > 0 && syns / segments >= MIN_CONNECTION_SHARE ? 2 : 1;
+  return { segments, syns };
 }
 
 export async function runShards(paths: readonly string[], options: ReadOptions & TrackerOptions & { maxLive?: number }, shards: number): Promise<ShardedRun | null> {

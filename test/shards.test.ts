@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { analyze } from '../src/analyze.js';
-import { chooseThreads } from '../src/analyze-shards.js';
+import { chooseThreads, threadsFor } from '../src/analyze-shards.js';
 import { CaptureError } from '../src/capture/errors.js';
 import type { Report } from '../src/model.js';
 import { corpusOrSkip, listCaptures } from './helpers/corpus.js';
@@ -75,6 +75,17 @@ test.serial('a capture that cannot be read gives the same error in threads', asy
   const one = await outcome([bad], 1);
   t.true('error' in one);
   t.deepEqual(await outcome([bad], 2), one);
+});
+
+test('the default thread rule: large captures of many connection attempts, on two or more cores', (t) => {
+  const many = { segments: 100000, syns: 6000 };
+  const few = { segments: 100000, syns: 3000 };
+  t.is(threadsFor(1e9, 2, many), 2);
+  t.is(threadsFor(1e9, 2, few), 1); // few long connections: each thread would read it all for little
+  t.is(threadsFor(1e9, 1, many), 1);
+  t.is(threadsFor(100e6, 2, many), 1); // worker start-up and the second read cost more than they save
+  t.is(threadsFor(1e9, 2, null), 2); // pcapng, gzip: not sampled
+  t.is(threadsFor(1e9, 2, { segments: 0, syns: 0 }), 1);
 });
 
 test('standard input, directories and small files are read in this thread', (t) => {
