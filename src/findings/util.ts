@@ -164,9 +164,13 @@ export function frameList(frames: Iterable<number | null | undefined>, cap = 200
     }
     if (ascending) return out;
   }
-  const s = new Set<number>();
-  for (const f of frames) if (typeof f === 'number' && f > 0) s.add(f);
-  return [...s].sort((a, b) => a - b).slice(0, cap);
+  // Otherwise a numeric typed-array sort (no comparator calls), then the first `cap` distinct.
+  const all: number[] = [];
+  for (const f of frames) if (typeof f === 'number' && f > 0) all.push(f);
+  const sorted = Float64Array.from(all).sort();
+  const out: number[] = [];
+  for (let i = 0; i < sorted.length && out.length < cap; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) out.push(sorted[i]!);
+  return out;
 }
 
 export const hasClass = (e: EventRecord, ...keys: string[]): boolean => e.classes !== undefined && keys.some((k) => (e.classes as string[]).includes(k));
@@ -181,7 +185,11 @@ const MAX_IDS_IN_FILTER = 64;
 
 /** `tcp.stream eq 3`, `tcp.stream in {3 5}`; null when there are too many to list. */
 export function streamFilter(ids: readonly number[]): string | null {
-  const u = [...new Set(ids)].sort((a, b) => a - b);
+  // Too many distinct ids for a filter: known without sorting them all (a finding may list 180,000).
+  const distinct = new Set<number>();
+  for (let i = 0; i < ids.length && distinct.size <= MAX_IDS_IN_FILTER; i++) distinct.add(ids[i]!);
+  if (distinct.size > MAX_IDS_IN_FILTER) return null;
+  const u = [...distinct].sort((a, b) => a - b);
   if (u.length === 0 || u.length > MAX_IDS_IN_FILTER) return null;
   return u.length === 1 ? `tcp.stream eq ${u[0]}` : `tcp.stream in {${u.join(' ')}}`;
 }
