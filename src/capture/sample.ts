@@ -21,7 +21,7 @@ export interface TcpSample {
   syns: number;
 }
 
-const WINDOW = 1 << 20;
+const WINDOW = 1 << 19;
 const WINDOWS = 24;
 const MAX_RECORD = 262144;
 /** Records that must chain after a candidate header before it is believed. */
