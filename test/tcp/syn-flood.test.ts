@@ -41,3 +41,14 @@ test('without a bound the same flood keeps every connection live (the bound is w
   t.is(report.tracking.evicted, 0);
   t.is(report.tracking.peakLive, FLOOD);
 });
+
+test('the same flood in two threads: the bound holds across the shards (their peaks sum to at most --max-live), every SYN is a record', async (t) => {
+  const report = await analyze([synFlood()], { maxLive: MAX_LIVE, connectionsOnly: true, threads: 2 });
+  t.is(report.connections.length, FLOOD);
+  t.deepEqual(report.connections.map((c) => c.id), report.connections.map((_, i) => i));
+  // Each shard keeps its share of the bound (rounded up): the sum of their peaks stays within it.
+  t.true(report.tracking.peakLive <= MAX_LIVE + 2, `peak live ${report.tracking.peakLive}`);
+  t.true(report.tracking.evicted >= FLOOD - MAX_LIVE - 2, `evicted ${report.tracking.evicted}`);
+  t.is(report.connections.filter((c) => c.evicted).length, report.tracking.evicted);
+  t.is(report.tracking.maxLive, MAX_LIVE);
+});
