@@ -41,7 +41,7 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
   const run = sharded ?? inThread(await runEngine(paths, options), options);
   try {
     lap('engine');
-    collectEngineGarbage(run.connections.length);
+    if (options.connectionsOnly !== true) collectEngineGarbage(run.connections.length);
     return await report(run, options, lap);
   } finally {
     run.helper?.close();
@@ -105,8 +105,10 @@ function collectEngineGarbage(connections: number): void {
 
 function inThread(run: EngineRun, options: AnalyzeOptions): ShardedRun {
   const t = run.tracker;
+  // Not the tracker itself: its pool and queues are garbage from here on (collectEngineGarbage).
+  const { tracker: _tracker, ...rest } = run;
   return {
-    ...run,
+    ...rest,
     tracking: { connections: run.connections.length, peakLive: t.peakLive, evicted: t.evicted, maxLive: options.maxLive ?? t.maxLive, latePackets: t.latePackets },
     helper: null,
   };

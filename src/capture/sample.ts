@@ -26,6 +26,13 @@ const WINDOWS = 24;
 const MAX_RECORD = 262144;
 /** Records that must chain after a candidate header before it is believed. */
 const CHAIN = 6;
+/** A record shorter than this holds no TCP segment on any link type (20 B IPv4 + 20 B TCP, cut). */
+const MIN_RECORD = 20;
+/** How far a resynchronised header's time may lie before the first record's, or after it. */
+const MAX_SKEW_SEC = 86400;
+const MAX_SPAN_SEC = 10 * 365 * 86400;
+/** Bytes of a window searched for a record header. */
+const RESYNC_SCAN = 1 << 16;
 
 export function sampleTcp(path: string): TcpSample | null {
   let fd: number;
@@ -51,11 +58,17 @@ export function sampleTcp(path: string): TcpSample | null {
     const frame = newFrame();
     frame.linkType = linkType;
     const buf = Buffer.alloc(WINDOW);
+    // The first record's time: a header found by resynchronising must be near it (zero-filled
+    // payload would otherwise chain as empty records at time 0).
+    const first = Buffer.alloc(16);
+    const firstSec = readSync(fd, first, 0, 16, 24) === 16 ? u32(first, 0) : 0;
     const plausible = (b: Buffer, at: number, end: number): boolean => {
       if (at + 16 > end) return false;
+      const sec = u32(b, at);
       const incl = u32(b, at + 8);
       const orig = u32(b, at + 12);
-      return u32(b, at + 4) < (nano ? 1e9 : 1e6) && incl <= snaplen && incl <= orig && orig <= MAX_RECORD;
+      return sec + MAX_SKEW_SEC >= firstSec && sec <= firstSec + MAX_SPAN_SEC && u32(b, at + 4) < (nano ? 1e9 : 1e6) &&
+        incl >= MIN_RECORD && incl <= snaplen && incl <= orig && orig <= MAX_RECORD;
     };
     // The start, then windows spread evenly to the end, never overlapping (each byte counted once).
     const windows = Math.max(1, Math.min(WINDOWS, Math.floor(size / WINDOW)));
@@ -66,7 +79,8 @@ export function sampleTcp(path: string): TcpSample | null {
       let at = 0;
       if (start > 24) {
         // Resynchronise: the first offset from which CHAIN records follow one another plausibly.
-        for (; at + 16 <= n; at++) {
+        // Within the first RESYNC_SCAN bytes (a window of noise is not worth searching through).
+        for (; at + 16 <= n && at < RESYNC_SCAN; at++) {
           let p = at;
           let k = 0;
           while (k < CHAIN && plausible(buf, p, n)) {
@@ -75,6 +89,7 @@ export function sampleTcp(path: string): TcpSample | null {
           }
           if (k === CHAIN) break;
         }
+        if (at >= RESYNC_SCAN) continue;
       }
       while (plausible(buf, at, n) && at + 16 + u32(buf, at + 8) <= n) {
         const incl = u32(buf, at + 8);

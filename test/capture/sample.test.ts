@@ -18,22 +18,22 @@ test('a small classic pcap is sampled whole: its TCP segments and bare SYNs', as
   t.is(s.syns, r.connections.filter((c) => c.handshake.synFrame !== null).length);
 });
 
-test('windows inside a large pcap are found by resynchronising on record headers', (t) => {
-  // ~12 MB: 1 connection attempt in 10 segments, payloads of varying size so that windows start
-  // inside records.
+for (const zeros of [false, true]) test(`windows inside a large pcap are found by resynchronising on record headers${zeros ? ' (zero-filled payloads)' : ''}`, (t) => {
+  // ~24 MB: 1 connection attempt in 10 segments, payloads of varying size so that windows start
+  // inside records; zero-filled payloads must not pass for empty records.
   const records = [];
   for (let i = 0; i < 30000; i++) {
     const syn = i % 10 === 0;
-    const payload = syn ? undefined : Buffer.alloc(100 + ((i * 37) % 1300), i & 0xff);
+    const payload = syn ? undefined : Buffer.alloc(100 + ((i * 37) % 1300), zeros ? 0 : i & 0xff);
     records.push({
       tsSec: 1700000000 + Math.floor(i / 1000), tsFrac: (i % 1000) * 1000,
       data: ethernet(ipv4(tcp({ srcPort: 10000 + (i % 5000), dstPort: 80, flags: syn ? 0x02 : 0x10, seq: i, ack: syn ? 0 : 1, ...(payload ? { payload } : {}) }), { src: '10.0.0.1', dst: '10.0.0.2' })),
     });
   }
-  const path = join(dir, 'large.pcap');
+  const path = join(dir, `large-${zeros}.pcap`);
   writeFileSync(path, pcapFile({ linkType: 1, records }));
   const s = sampleTcp(path)!;
-  t.true(s.segments > 10000 && s.segments <= 30000, String(s.segments)); // each record at most once
+  t.true(s.segments > 10000 && s.segments <= 30000, String(s.segments)); // most windows, each record at most once
   t.true(Math.abs(s.syns / s.segments - 0.1) < 0.01, `${s.syns}/${s.segments}`);
 });
 
