@@ -7,16 +7,20 @@
 import { parentPort } from 'node:worker_threads';
 import { recordsInOrder, type HelperJob, type HelperReply } from './analyze-shards.js';
 import { endpointViews } from './findings/endpoints.js';
-import { socketTable } from './findings/socket-table.js';
+import { socketTable, type SocketTable } from './findings/socket-table.js';
 import { SummaryStore } from './tcp/summary-store.js';
 
 const reply = (m: HelperReply): void => parentPort!.postMessage(m);
 
+/** The table from views onto the shared stores; the views are garbage once it is built. */
+function buildTable(job: Extract<HelperJob, { kind: 'table-and-views' }>): SocketTable {
+  return socketTable(recordsInOrder(job.stores.map((d) => SummaryStore.fromData(d)), job.order), job.timeWaitSec);
+}
+
 parentPort!.once('message', (job: HelperJob) => {
   if (job.kind === 'table-and-views') {
     try {
-      const records = recordsInOrder(job.stores.map((d) => SummaryStore.fromData(d)), job.order);
-      const table = socketTable(records, job.timeWaitSec);
+      const table = buildTable(job);
       reply({ ok: true, kind: 'table', table });
       reply({ ok: true, kind: 'views', views: endpointViews(table, job.span, job.options) });
     } catch (err) {
