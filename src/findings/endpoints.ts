@@ -19,6 +19,11 @@ export interface EndpointOptions {
   timeWaitSec?: number;
   /** At most this many views (hosts first, then their busiest ports); default 200. */
   maxViews?: number;
+  /**
+   * Views of at least this many sockets are computed state by state over capture-wide lists (less
+   * memory for busy endpoints); default 4096. The views are the same either way (tested).
+   */
+  stateSweepFrom?: number;
 }
 
 const STATE_ORDER: SocketState[] = [
@@ -112,21 +117,115 @@ export function endpointViews(table: SocketTable, span: { start: number; end: nu
   const scratch = scratchFor(table);
   return chosen.map((s) => {
     const same = done.find((d) => sameMembers(d.spec.members, s.members));
-    const result = same === undefined ? view(s, table, scratch, span.start, span.end, options.at) : { ...same.result, ip: s.ip, port: s.port, scope: s.port === null ? 'host' as const : 'port' as const };
+    const result = same === undefined ? view(s, table, scratch, span.start, span.end, options.at, options.stateSweepFrom ?? BIG_VIEW_SOCKETS) : { ...same.result, ip: s.ip, port: s.port, scope: s.port === null ? 'host' as const : 'port' as const };
     if (same === undefined && s.members.length > 1000) done.push({ spec: s, result });
     return result;
   });
 }
 
-/** Edge lists reused by every view of one call: per state, its −1 instants then its +1 instants. */
+/** From this many sockets a view sweeps state by state over the capture-wide state lists (default). */
+const BIG_VIEW_SOCKETS = 4096;
+
+/**
+ * Shared by every view of one call: each state's intervals (positions in the table, in table order),
+ * and two edge lists as long as the longest of them, reused state after state.
+ */
 interface Scratch {
-  lists: Float64Array[];
+  byState: Int32Array[];
+  plus: Float64Array;
+  minus: Float64Array;
+  mask: Uint8Array;
 }
 
 function scratchFor(table: SocketTable): Scratch {
-  const perState = new Int32Array(STATE_ORDER.length);
+  const S = STATE_ORDER.length;
+  const perState = new Int32Array(S);
   for (let k = 0; k < table.count; k++) perState[table.state[k]! - 1]!++;
-  return { lists: Array.from({ length: 2 * STATE_ORDER.length }, (_, k) => new Float64Array(perState[k >> 1]!)) };
+  const byState = Array.from(perState, (n) => new Int32Array(n));
+  const fill = new Int32Array(S);
+  for (let k = 0; k < table.count; k++) {
+    const si = table.state[k]! - 1;
+    byState[si]![fill[si]!++] = k;
+  }
+  const longest = Math.max(0, ...perState);
+  return { byState, plus: new Float64Array(longest), minus: new Float64Array(longest), mask: new Uint8Array(table.begin.length) };
+}
+
+/** One state's step series from its sorted +1 and −1 instants, straight into bucket maxima. */
+function sweepState(plus: Float64Array, minus: Float64Array, start: number, width: number, maxima: Int32Array): { now: number; peakCount: number; peakAt: number } {
+  let i = 0;
+  let k = 0;
+  let n = 0;
+  let last = -1;
+  let peakCount = 0;
+  let peakAt = 0;
+  while (i < plus.length || k < minus.length) {
+    const t = Math.min(i < plus.length ? plus[i]! : Infinity, k < minus.length ? minus[k]! : Infinity);
+    const bucket = Math.min(MAX_POINTS - 1, Math.floor((t - start) / width));
+    for (let b = last + 1; b <= bucket; b++) maxima[b] = n;
+    if (bucket > last) last = bucket;
+    while (k < minus.length && minus[k] === t) {
+      n--;
+      k++;
+    }
+    while (i < plus.length && plus[i] === t) {
+      n++;
+      i++;
+    }
+    if (n > maxima[bucket]!) maxima[bucket] = n;
+    if (n > 0 && n > peakCount) {
+      peakCount = n;
+      peakAt = t;
+    }
+  }
+  for (let b = last + 1; b < MAX_POINTS; b++) maxima[b] = n;
+  return { now: n, peakCount, peakAt };
+}
+
+interface PerState {
+  maxima: Int32Array[];
+  now: Int32Array;
+  peakCount: Int32Array;
+  peakAt: Float64Array;
+  rises: Int32Array;
+  /** Rises and falls in the view (what the per-view lists would hold). */
+  total: number;
+}
+
+/** Every state of one view's sockets, state by state over the capture-wide lists (see Scratch). */
+function perStateSweep(spec: ViewSpec, t: SocketTable, scratch: Scratch, start: number, end: number, width: number): PerState {
+  const S = STATE_ORDER.length;
+  const { mask, plus, minus } = scratch;
+  for (let m = 0; m < spec.members.length; m++) mask[spec.members[m]!] = 1;
+  const out: PerState = {
+    maxima: Array.from({ length: S }, () => new Int32Array(MAX_POINTS)), now: new Int32Array(S), peakCount: new Int32Array(S),
+    peakAt: new Float64Array(S), rises: new Int32Array(S), total: 0,
+  };
+  for (let si = 0; si < S; si++) {
+    const positions = scratch.byState[si]!;
+    let np = 0;
+    let nm = 0;
+    for (let p = 0; p < positions.length; p++) {
+      const x = positions[p]!;
+      const c = t.conn[x]!;
+      // The interval's socket: the client's intervals of a connection come before the server's.
+      if (mask[2 * c + (x >= t.end[2 * c]! ? 1 : 0)] !== 1) continue;
+      const ivTo = t.to[x]!;
+      const a = Math.max(t.from[x]!, start);
+      if (ivTo <= a || a > end) continue;
+      plus[np++] = a;
+      if (ivTo <= end) minus[nm++] = ivTo;
+    }
+    out.rises[si] = np;
+    out.total += np + nm;
+    if (np === 0 && nm === 0) continue;
+    const r = sweepState(sortTimes(plus.subarray(0, np)), sortTimes(minus.subarray(0, nm)), start, width, out.maxima[si]!);
+    out.now[si] = r.now;
+    out.peakCount[si] = r.peakCount;
+    out.peakAt[si] = r.peakAt;
+  }
+  for (let m = 0; m < spec.members.length; m++) mask[spec.members[m]!] = 0;
+  return out;
 }
 
 function sameMembers(a: Int32Array, b: Int32Array): boolean {
@@ -135,7 +234,7 @@ function sameMembers(a: Int32Array, b: Int32Array): boolean {
   return true;
 }
 
-function view(spec: ViewSpec, bySocket: SocketTable, scratch: Scratch, start: number, end: number, at: number | undefined): EndpointView {
+function view(spec: ViewSpec, bySocket: SocketTable, scratch: Scratch, start: number, end: number, at: number | undefined, stateSweepFrom: number): EndpointView {
   // The sockets' interval ranges in the flat arrays (a host view may cover millions of intervals).
   const ranges: number[] = [];
   const roles = new Set<Side>();
@@ -169,63 +268,66 @@ function view(spec: ViewSpec, bySocket: SocketTable, scratch: Scratch, start: nu
   // (typed arrays, native sort), then merged; −1 before +1 at equal instants. One pass keeps both
   // the exact step series (while it has at most MAX_POINTS instants) and per-bucket maxima.
   const S = STATE_ORDER.length;
-  // One pass over the view's intervals into the shared scratch lists (each as long as the capture
-  // has intervals of that state, so no view can overflow them), then each list sorted in place.
-  const sizes = new Int32Array(2 * S);
-  const lists = scratch.lists;
-  for (let r = 0; r < ranges.length; r += 2) for (let x = ranges[r]!; x < ranges[r + 1]!; x++) {
-    const ivTo = bySocket.to[x]!;
-    const a = Math.max(bySocket.from[x]!, start);
-    if (ivTo <= a || a > end) continue;
-    const si = bySocket.state[x]! - 1; // TcpState code → STATE_ORDER index
-    lists[2 * si + 1]![sizes[2 * si + 1]!++] = a;
-    if (ivTo <= end) lists[2 * si]![sizes[2 * si]!++] = ivTo;
+  const width = (end - start) / MAX_POINTS || 1;
+  // A busy endpoint (a host or port with most of the capture's sockets): each state on its own,
+  // from the capture-wide list of that state's intervals, into two small reused edge lists.
+  const big = spec.members.length >= stateSweepFrom ? perStateSweep(spec, bySocket, scratch, start, end, width) : null;
+  let sorted: Float64Array[] = [];
+  if (big === null || big.total <= MAX_POINTS) {
+    // Few sockets (or instants): the view's edges per state and sign, counted, collected, sorted.
+    const sizes = new Int32Array(2 * S);
+    let lists: Float64Array[] | null = null;
+    for (let pass = 0; pass < 2; pass++) {
+      for (let r = 0; r < ranges.length; r += 2) for (let x = ranges[r]!; x < ranges[r + 1]!; x++) {
+        const ivTo = bySocket.to[x]!;
+        const a = Math.max(bySocket.from[x]!, start);
+        if (ivTo <= a || a > end) continue;
+        const si = bySocket.state[x]! - 1; // TcpState code → STATE_ORDER index
+        if (lists !== null) lists[2 * si + 1]![sizes[2 * si + 1]!] = a;
+        sizes[2 * si + 1]!++;
+        if (ivTo <= end) {
+          if (lists !== null) lists[2 * si]![sizes[2 * si]!] = ivTo;
+          sizes[2 * si]!++;
+        }
+      }
+      if (lists === null) {
+        lists = Array.from(sizes, (n) => new Float64Array(n));
+        sizes.fill(0);
+      }
+    }
+    sorted = lists!.map(sortTimes);
   }
-  const sorted = lists.map((l, k) => sortTimes(l.subarray(0, sizes[k]!)));
+  const useBig = big !== null && big.total > MAX_POINTS;
   const heads = new Int32Array(2 * S);
-  const present = STATE_ORDER.map((_, si) => sorted[2 * si + 1]!.length > 0);
+  const present = STATE_ORDER.map((_, si) => (useBig ? big!.rises[si]! > 0 : sorted[2 * si + 1]!.length > 0));
   const states = STATE_ORDER.filter((_, si) => present[si]);
   const cols = states.map((st) => STATE_INDEX.get(st)!);
   const cur = new Int32Array(S);
   const exactT: number[] = [];
   const exactV: number[][] = states.map(() => []);
-  const width = (end - start) / MAX_POINTS || 1;
-  const bucketMax: Int32Array[] = states.map(() => new Int32Array(MAX_POINTS));
+  const bucketMax: Int32Array[] = states.map((_, j) => (useBig ? big!.maxima[cols[j]!]! : new Int32Array(MAX_POINTS)));
   let lastBucket = -1;
   const peak: EndpointView['peak'] = {};
-  let total = 0;
+  let total = useBig ? big!.total : 0;
   for (const arr of sorted) total += arr.length;
-  // Large endpoints: each state on its own (a two-way merge of its sorted +1 and −1 instants), straight
+  if (useBig) {
+    for (let j = 0; j < cols.length; j++) {
+      const si = cols[j]!;
+      cur[si] = big!.now[si]!;
+      if (big!.peakCount[si]! > 0) peak[states[j]!] = { count: big!.peakCount[si]!, epoch: round6(big!.peakAt[si]!) };
+    }
+    lastBucket = MAX_POINTS - 1;
+    exactT.length = MAX_POINTS + 1; // marks the series as bucketed below
+  }
+  // Large endpoints (a two-way merge of its sorted +1 and −1 instants), straight
   // into bucket maxima. Linear, where merging all states at every instant cost O(instants × states).
-  if (total > MAX_POINTS) {
+  if (!useBig && total > MAX_POINTS) {
     for (let j = 0; j < cols.length; j++) {
       const plus = sorted[2 * cols[j]! + 1]!;
       const minus = sorted[2 * cols[j]!]!;
-      const maxima = bucketMax[j]!;
-      const st = states[j]!;
-      let i = 0;
-      let k = 0;
-      let n = 0;
-      let last = -1;
-      while (i < plus.length || k < minus.length) {
-        const t = Math.min(i < plus.length ? plus[i]! : Infinity, k < minus.length ? minus[k]! : Infinity);
-        const bucket = Math.min(MAX_POINTS - 1, Math.floor((t - start) / width));
-        for (let b = last + 1; b <= bucket; b++) maxima[b] = n;
-        if (bucket > last) last = bucket;
-        while (k < minus.length && minus[k] === t) {
-          n--;
-          k++;
-        }
-        while (i < plus.length && plus[i] === t) {
-          n++;
-          i++;
-        }
-        if (n > maxima[bucket]!) maxima[bucket] = n;
-        const p = peak[st];
-        if (n > 0 && (p === undefined || n > p.count)) peak[st] = { count: n, epoch: round6(t) };
-      }
-      for (let b = last + 1; b < MAX_POINTS; b++) maxima[b] = n;
-      cur[cols[j]!] = n;
+      const r = sweepState(plus, minus, start, width, bucketMax[j]!);
+      if (r.peakCount > 0) peak[states[j]!] = { count: r.peakCount, epoch: round6(r.peakAt) };
+      cur[cols[j]!] = r.now;
     }
     lastBucket = MAX_POINTS - 1;
     exactT.length = MAX_POINTS + 1; // marks the series as bucketed below

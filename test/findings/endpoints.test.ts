@@ -4,6 +4,7 @@
  */
 import test from 'ava';
 import { buildEndpoints } from '../../src/findings/index.js';
+import { analyze } from '../../src/analyze.js';
 import { corpusOrSkip } from '../helpers/corpus.js';
 import { corpusCapture } from './corpus.js';
 import { nonFiniteNumbers, report, sample } from './helpers.js';
@@ -83,3 +84,28 @@ if (corpusOrSkip() !== null) {
     t.is(scanner.resetsReceived, 5);
   });
 }
+
+test('endpoint views computed state by state (as for busy endpoints) equal the per-view sweep, on every sample and corpus capture', async (t) => {
+  const { readdirSync } = await import('node:fs');
+  const { corpusDir, listCaptures } = await import('../helpers/corpus.js');
+  const paths = [
+    ...readdirSync('samples').filter((f) => /\.pcap(ng)?$/.test(f)).map((f) => `samples/${f}`),
+    ...readdirSync('samples/fixtures').map((f) => `samples/fixtures/${f}`),
+    ...(corpusDir() !== null ? listCaptures() : []),
+  ];
+  let compared = 0;
+  for (const path of paths) {
+    let r;
+    try {
+      r = await analyze([path], { connectionsOnly: true, threads: 1 });
+    } catch {
+      continue; // unreadable corpus files: the capture tests' business
+    }
+    for (const at of [undefined, Number(r.capture.firstEpoch) + 1]) {
+      const opts = at === undefined ? {} : { at };
+      t.deepEqual(buildEndpoints(r.connections, r.capture, { ...opts, stateSweepFrom: 1 }), buildEndpoints(r.connections, r.capture, opts), path);
+    }
+    compared++;
+  }
+  t.true(compared >= 17);
+});
