@@ -13,8 +13,11 @@ import { F, I, SummaryStore } from './summary-store.js';
 
 /** Numbers per state change in the blob: state, frame (-1 for a timer), time. */
 const STATE_WIDTH = 3;
-/** Integers per event in the integer blob: kind, frame, byClient, seq, len, ack, window, classes. */
-const EVENT_INTS = 8;
+/**
+ * Integers per event in the integer blob: head (kind | byClient << 4 | classes << 5), frame, seq,
+ * len, ack, window. Kinds fit 4 bits (13 of them), classes 15.
+ */
+const EVENT_INTS = 6;
 /** Numbers per reset in the blob: frame, byClient, time. */
 const RESET_WIDTH = 3;
 /** Numbers per class count in the blob: byClient, class index, count. */
@@ -316,12 +319,14 @@ export class ConnectionSummary implements ConnectionRecord {
     const n = this.int(I.EventsLen);
     for (let j = 0; j < n; j++) {
       const k = i0 + j * EVENT_INTS;
-      const ack = ib[k + 5]!;
+      const head = ib[k]!;
+      const ack = ib[k + 4]!;
       const e: EventRecord = {
-        kind: EVENT_KINDS[ib[k]!]!, frame: ib[k + 1]!, time: fb[f0 + j]!, by: side(ib[k + 2] === 1),
-        seq: ib[k + 3]! >>> 0, len: ib[k + 4]!, ack: ack === -1 ? -1 : ack >>> 0, window: ib[k + 6]!,
+        kind: EVENT_KINDS[head & 15]!, frame: ib[k + 1]!, time: fb[f0 + j]!, by: side(((head >>> 4) & 1) === 1),
+        seq: ib[k + 2]! >>> 0, len: ib[k + 3]!, ack: ack === -1 ? -1 : ack >>> 0, window: ib[k + 5]!,
       };
-      if (ib[k + 7] !== 0) e.classes = classNames(ib[k + 7]!);
+      const classes = head >>> 5;
+      if (classes !== 0) e.classes = classNames(classes);
       out.push(e);
     }
     return out;
@@ -547,8 +552,7 @@ export function buildRecord(c: Connection, store: SummaryStore): ConnectionSumma
   ints[r + I.WrapsS] = sd.seqWraps;
   floats[q + F.AfterFinC] = cd.bytesAfterPeerFin;
   floats[q + F.AfterFinS] = sd.bytesAfterPeerFin;
-  // Events: "from a/b" becomes "by client" (the Connection is dropped after this).
-  // Events: eight 32-bit numbers each (relative seq/ack stored as int32 bit patterns) plus the time
+  // Events: six 32-bit numbers each (relative seq/ack stored as int32 bit patterns) plus the time
   // as a double; "from a/b" becomes "by client".
   const events = c.eventData;
   const count = c.eventLength / EVENT_WIDTH;
@@ -561,15 +565,13 @@ export function buildRecord(c: Connection, store: SummaryStore): ConnectionSumma
   for (let j = 0; j < count; j++) {
     const e = j * EVENT_WIDTH;
     const k = i0 + j * EVENT_INTS;
-    ib[k] = events[e]!;
+    ib[k] = events[e]! | ((events[e + 3] === ci ? 1 : 0) << 4) | (events[e + 8]! << 5);
     ib[k + 1] = events[e + 1]!;
     fb[f0 + j] = events[e + 2]!;
-    ib[k + 2] = events[e + 3] === ci ? 1 : 0;
-    ib[k + 3] = events[e + 4]! | 0;
-    ib[k + 4] = events[e + 5]!;
-    ib[k + 5] = events[e + 6]! | 0;
-    ib[k + 6] = events[e + 7]!;
-    ib[k + 7] = events[e + 8]!;
+    ib[k + 2] = events[e + 4]! | 0;
+    ib[k + 3] = events[e + 5]!;
+    ib[k + 4] = events[e + 6]! | 0;
+    ib[k + 5] = events[e + 7]!;
   }
   ints[r + I.EventsAt] = intsAt;
   ints[r + I.EventTimesAt] = timesAt;
