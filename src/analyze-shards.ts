@@ -16,14 +16,14 @@ import { sampleTcp, type TcpSample } from './capture/sample.js';
 import type { FileSummary, ReadOptions } from './capture/reader.js';
 import type { DecodeStatusName } from './decode/status.js';
 import type { ConnectionRecord } from './model.js';
-import { runEngine, type Tracking } from './engine.js';
+import { runEngine, type EngineOptions, type Tracking } from './engine.js';
 import { shardShare } from './decode/flow-hash.js';
 import { ConnectionSummary } from './tcp/record.js';
 import type { EndpointOptions } from './findings/endpoints.js';
 import type { SocketTable } from './findings/socket-table.js';
 import type { EndpointView } from './findings/types.js';
 import { SummaryStore, type StoreData } from './tcp/summary-store.js';
-import type { TrackerOptions } from './tcp/tracker.js';
+import { DEFAULT_MAX_LIVE, type TrackerOptions } from './tcp/tracker.js';
 
 /** More threads than this would each read the whole capture for little gain (and --threads 1000 is a typo). */
 export const MAX_THREADS = 64;
@@ -33,7 +33,6 @@ const MIN_BYTES_FOR_THREADS = 256e6;
 const MAX_SAMPLED_FILES = 4;
 /** Share of sampled segments that open a connection from which two threads pay (see chooseThreads). */
 const MIN_CONNECTION_SHARE = 0.05;
-const DEFAULT_MAX_LIVE = 250_000;
 /**
  * Workers get none of this process's Node options (a caller's `--input-type`, `-e` and the like
  * would break them) and the young generation the CLI's shebang gives the main thread.
@@ -175,7 +174,7 @@ type ShardResult = Omit<Extract<ShardMessage, { ok: true }>, 'store' | 'ok'> & {
 
 export interface ShardJob {
   paths: readonly string[];
-  options: ReadOptions & TrackerOptions;
+  options: EngineOptions;
 }
 
 /**
@@ -203,13 +202,16 @@ export function chooseThreads(paths: readonly string[], options: { threads?: num
     }
   }
   if (options.threads !== undefined) return Math.min(MAX_THREADS, Math.max(1, Math.floor(options.threads)));
-  if (availableParallelism() < 2 || bytes < MIN_BYTES_FOR_THREADS) return 1;
-  return threadsFor(bytes, availableParallelism(), sampleAll(paths));
+  return threadsFor(bytes, availableParallelism(), () => sampleAll(paths));
 }
 
-/** The default rule on its own (see chooseThreads): `sample` null when the format cannot be sampled. */
-export function threadsFor(bytes: number, cores: number, sample: TcpSample | null): number {
+/**
+ * The default rule on its own (see chooseThreads); `sample` is taken only when size and cores allow
+ * threads, and gives null when the format cannot be sampled.
+ */
+export function threadsFor(bytes: number, cores: number, takeSample: () => TcpSample | null): number {
   if (cores < 2 || bytes < MIN_BYTES_FOR_THREADS) return 1;
+  const sample = takeSample();
   if (sample === null) return 2;
   return sample.segments > 0 && sample.syns / sample.segments >= MIN_CONNECTION_SHARE ? 2 : 1;
 }
@@ -228,7 +230,7 @@ function sampleAll(paths: readonly string[]): TcpSample | null {
   return { segments, syns };
 }
 
-export async function runShards(paths: readonly string[], options: ReadOptions & TrackerOptions & { maxLive?: number }, shards: number): Promise<ShardedRun | null> {
+export async function runShards(paths: readonly string[], options: ReadOptions & TrackerOptions, shards: number): Promise<ShardedRun | null> {
   const maxLive = options.maxLive ?? DEFAULT_MAX_LIVE;
   const workers: Worker[] = [];
   const jobs = Array.from({ length: shards }, (_, shard): ShardJob => ({
@@ -269,8 +271,8 @@ export async function runShards(paths: readonly string[], options: ReadOptions &
 
   // Every thread must have read the same capture: a file still being written (tcpdump running) can
   // be longer for a later reader. Then the caller reads it again in one thread.
-  const first0 = results[0]!;
-  if (results.some((r) => r.frames !== first0.frames || r.tcpSegments !== first0.tcpSegments)) {
+  const first = results[0]!;
+  if (results.some((r) => r.frames !== first.frames || r.tcpSegments !== first.tcpSegments)) {
     await helper.terminate();
     return null;
   }
@@ -278,7 +280,6 @@ export async function runShards(paths: readonly string[], options: ReadOptions &
   const order = mergeOrder(stores, results.map((r) => r.count));
   const connections = recordsInOrder(stores, order);
   const total = connections.length;
-  const first = results[0]!;
   return {
     helper: helperOf(helper, stores.map((st) => st.toData()), order, helperExit),
     summaries: first.summaries,

@@ -26,7 +26,16 @@ export interface EngineRun {
   tracker: TcpTracker;
 }
 
-export async function runEngine(paths: readonly string[], options: ReadOptions & TrackerOptions): Promise<EngineRun> {
+export interface EngineOptions extends ReadOptions, TrackerOptions {
+  /**
+   * Follow only the connections of shard `shard` of `shards` (by flow hash): each of several threads
+   * reads the whole capture and tracks its share (analyze-shards.ts). The decoder tells them apart.
+   */
+  shard?: number;
+  shards?: number;
+}
+
+export async function runEngine(paths: readonly string[], options: EngineOptions): Promise<EngineRun> {
   const decoder = new Decoder();
   decoder.shard = options.shard ?? 0;
   decoder.shards = options.shards ?? 1;

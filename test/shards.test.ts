@@ -80,12 +80,14 @@ test.serial('a capture that cannot be read gives the same error in threads', asy
 test('the default thread rule: large captures of many connection attempts, on two or more cores', (t) => {
   const many = { segments: 100000, syns: 6000 };
   const few = { segments: 100000, syns: 3000 };
-  t.is(threadsFor(1e9, 2, many), 2);
-  t.is(threadsFor(1e9, 2, few), 1); // few long connections: each thread would read it all for little
-  t.is(threadsFor(1e9, 1, many), 1);
-  t.is(threadsFor(100e6, 2, many), 1); // worker start-up and the second read cost more than they save
-  t.is(threadsFor(1e9, 2, null), 2); // pcapng, gzip: not sampled
-  t.is(threadsFor(1e9, 2, { segments: 0, syns: 0 }), 1);
+  const sampling = (s: typeof many | null) => () => s;
+  t.is(threadsFor(1e9, 2, sampling(many)), 2);
+  t.is(threadsFor(1e9, 2, sampling(few)), 1); // few long connections: each thread would read it all for little
+  t.is(threadsFor(1e9, 1, sampling(many)), 1);
+  t.is(threadsFor(100e6, 2, sampling(many)), 1); // worker start-up and the second read cost more than they save
+  t.is(threadsFor(1e9, 2, sampling(null)), 2); // pcapng, gzip: not sampled
+  t.is(threadsFor(1e9, 2, sampling({ segments: 0, syns: 0 })), 1);
+  t.is(threadsFor(100e6, 2, () => t.fail('no sample is taken for a small file') as never), 1);
 });
 
 test('standard input, directories and small files are read in this thread', (t) => {

@@ -4,7 +4,7 @@ import { decodeIpv4, decodeIpv6, ipOut } from './ip.js';
 import { skipLinkHeader } from './link.js';
 import { Segment } from './segment.js';
 import { DecodeStatus, DECODE_STATUS_NAMES, type DecodeStatusName } from './status.js';
-import { decodeTcp, TCP_MIN_HEADER } from './tcp.js';
+import { checkTcpHeader, decodeTcp } from './tcp.js';
 import { flowHash, shardOfHash } from './flow-hash.js';
 
 /**
@@ -27,9 +27,7 @@ export class Decoder {
   foreign = false;
 
   private isForeign(d: Uint8Array, at: number, end: number, l4Length: number, seg: Segment): boolean {
-    if (end - at < TCP_MIN_HEADER) return false;
-    const headerLength = (d[at + 12]! >> 4) * 4;
-    if (headerLength < TCP_MIN_HEADER || headerLength > l4Length) return false; // decodeTcp says what is wrong
+    if (checkTcpHeader(d, at, end, l4Length) !== DecodeStatus.Tcp) return false; // decodeTcp says what is wrong
     seg.srcPort = (d[at]! << 8) | d[at + 1]!;
     seg.dstPort = (d[at + 2]! << 8) | d[at + 3]!;
     const h = flowHash(seg);

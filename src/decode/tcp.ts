@@ -1,7 +1,7 @@
 import type { Segment } from './segment.js';
 import { DecodeStatus } from './status.js';
 
-export const TCP_MIN_HEADER = 20;
+const TCP_MIN_HEADER = 20;
 // TCP option kinds (IANA "TCP Option Kind Numbers"; RFC 9293, RFC 7323, RFC 2018).
 const OPT_EOL = 0;
 const OPT_NOP = 1;
@@ -12,14 +12,21 @@ const OPT_SACK = 5;
 const OPT_TIMESTAMP = 8;
 const MAX_SACK_BLOCKS = 4;
 
+/** Whether a TCP header at `at` can be decoded: Tcp, or why not (Truncated, Malformed). */
+export function checkTcpHeader(d: Uint8Array, at: number, end: number, l4Length: number): DecodeStatus {
+  if (end - at < TCP_MIN_HEADER) return DecodeStatus.Truncated;
+  const headerLength = (d[at + 12]! >> 4) * 4;
+  return headerLength < TCP_MIN_HEADER || headerLength > l4Length ? DecodeStatus.Malformed : DecodeStatus.Tcp;
+}
+
 /**
  * Decodes the TCP header at `at`. `l4Length` is the segment length according to IP: the payload
  * length comes from it, so a frame cut by the snaplen still advances sequence space by its real size.
  */
 export function decodeTcp(d: Uint8Array, at: number, end: number, l4Length: number, seg: Segment): DecodeStatus {
-  if (end - at < TCP_MIN_HEADER) return DecodeStatus.Truncated;
+  const header = checkTcpHeader(d, at, end, l4Length);
+  if (header !== DecodeStatus.Tcp) return header;
   const headerLength = (d[at + 12]! >> 4) * 4;
-  if (headerLength < TCP_MIN_HEADER || headerLength > l4Length) return DecodeStatus.Malformed;
   seg.srcPort = (d[at]! << 8) | d[at + 1]!;
   seg.dstPort = (d[at + 2]! << 8) | d[at + 3]!;
   seg.seq = ((d[at + 4]! << 24) | (d[at + 5]! << 16) | (d[at + 6]! << 8) | d[at + 7]!) >>> 0;

@@ -8,7 +8,7 @@
  * had traffic in the capture: long-idle connections that sent nothing are not seen.
  */
 import type { CaptureRecord, ConnectionRecord, Side } from '../model.js';
-import { socketTable, type SocketTable } from './socket-table.js';
+import { sideOf, socketTable, type SocketTable } from './socket-table.js';
 import type { EndpointView, SocketState, StateCounts } from './types.js';
 import { captureSpan, iso, sortTimes } from './util.js';
 
@@ -207,9 +207,7 @@ function perStateSweep(spec: ViewSpec, t: SocketTable, scratch: Scratch, start: 
     let nm = 0;
     for (let p = 0; p < positions.length; p++) {
       const x = positions[p]!;
-      const c = t.conn[x]!;
-      // The interval's socket: the client's intervals of a connection come before the server's.
-      if (mask[2 * c + (x >= t.end[2 * c]! ? 1 : 0)] !== 1) continue;
+      if (mask[2 * t.conn[x]! + sideOf(t, x)] !== 1) continue;
       const ivTo = t.to[x]!;
       const a = Math.max(t.from[x]!, start);
       if (ivTo <= a || a > end) continue;

@@ -30,11 +30,6 @@ export interface SocketInterval {
 
 const REASONS = [null, 'change', 'timer', 'reused'] as const;
 
-/** The connection's first instant: its first segment (no state change or event is earlier). */
-export function connectionStart(c: ConnectionRecord): number {
-  return c.startEpoch;
-}
-
 /** Interval `k` of the table as an object (`into` is filled and returned when given). */
 export function intervalAt(t: SocketTable, k: number, connections: readonly ConnectionRecord[], into?: SocketInterval): SocketInterval {
   const i = t.conn[k]!;
@@ -68,16 +63,6 @@ export function socketIntervals(connections: readonly ConnectionRecord[], timeWa
     out.push(intervalAt(t, k, connections));
   }
   return out;
-}
-
-/**
- * Calls `visit` for every socket interval, connection by connection (client side, then server side,
- * in time order). The interval object is reused between calls: copy what must be kept.
- */
-export function visitSocketIntervals(connections: readonly ConnectionRecord[], timeWaitSec: number, visit: (iv: Readonly<SocketInterval>) => void): void {
-  const t = socketTable(connections, timeWaitSec);
-  const iv = {} as SocketInterval;
-  for (let k = 0; k < t.count; k++) visit(intervalAt(t, k, connections, iv));
 }
 
 /**

@@ -5,7 +5,7 @@ import { buildRecord, type ConnectionSummary } from './record.js';
 import { SummaryStore } from './summary-store.js';
 import { Tombstone } from './tombstone.js';
 import { IntMap } from './int-map.js';
-import { flowHash, shardOfHash } from '../decode/flow-hash.js';
+import { flowHash } from '../decode/flow-hash.js';
 
 export interface TrackerOptions {
   /** Seconds a socket stays in TIME_WAIT (2 × MSL; Linux: 60). */
@@ -14,13 +14,10 @@ export interface TrackerOptions {
   maxLive?: number;
   /** Capture seconds a finished connection waits for late packets before it is summarised. */
   lingerSec?: number;
-  /**
-   * Track only the 4-tuples of shard `shard` of `shards` (by flow hash): each of several threads
-   * reads the whole capture and follows its share of the connections (analyze-shards.ts).
-   */
-  shard?: number;
-  shards?: number;
 }
+
+/** Live connections tracked at most by default. */
+export const DEFAULT_MAX_LIVE = 250_000;
 
 const SWEEP_EVERY = 8192;
 const MAX_POOLED = 4096;
@@ -55,15 +52,11 @@ export class TcpTracker {
   readonly timeWaitSec: number;
   readonly maxLive: number;
   readonly lingerSec: number;
-  private readonly shard: number;
-  private readonly shards: number;
 
   constructor(options: TrackerOptions = {}) {
     this.timeWaitSec = options.timeWaitSec ?? 60;
-    this.maxLive = options.maxLive ?? 250_000;
+    this.maxLive = options.maxLive ?? DEFAULT_MAX_LIVE;
     this.lingerSec = options.lingerSec ?? 1;
-    this.shard = options.shard ?? 0;
-    this.shards = options.shards ?? 1;
   }
 
   /** The store behind the records (a sharded run hands it to the main thread). */
@@ -104,8 +97,6 @@ export class TcpTracker {
     let h = 0;
     if (side === -1) {
       h = seg.flowHashKnown ? seg.flowHash : flowHash(seg);
-      // The previous segment's connection is always this shard's: only a new hash can be another's.
-      if (this.shards > 1 && shardOfHash(h, this.shards) !== this.shard) return;
       entry = this.table.get(h);
       while (entry !== undefined) {
         side = entry.sideOf(seg);
