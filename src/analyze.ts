@@ -114,13 +114,15 @@ function inThread(run: EngineRun, options: AnalyzeOptions): ShardedRun {
   };
 }
 
-/** With TCP_POSTMORTEM_TIMING set, each phase's wall time goes to stderr (for `npm run bench`). */
+/** With TCP_POSTMORTEM_TIMING set, each phase's wall time and this thread's memory go to stderr (for `npm run bench`). */
 function phaseTimer(): (phase: string) => void {
   if (process.env.TCP_POSTMORTEM_TIMING === undefined) return () => undefined;
   let last = performance.now();
   return (phase) => {
     const now = performance.now();
-    process.stderr.write(`phase ${phase}: ${Math.round(now - last)} ms\n`);
+    const m = process.memoryUsage();
+    const mib = (n: number): string => `${Math.round(n / 1048576)}`;
+    process.stderr.write(`phase ${phase}: ${Math.round(now - last)} ms (MiB: rss ${mib(m.rss)}, heap ${mib(m.heapUsed)}/${mib(m.heapTotal)}, array buffers ${mib(m.arrayBuffers)})\n`);
     last = now;
   };
 }

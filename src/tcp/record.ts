@@ -10,18 +10,37 @@ import { TCP_STATE_NAMES, type TcpStateName } from './endpoint-state.js';
 import { EVENT_KINDS, EVENT_WIDTH, type Series } from './events.js';
 import { seqRelative } from './seq.js';
 import { F, I, SummaryStore } from './summary-store.js';
+import { ByteReader, ByteWriter } from './varint.js';
 
-/** Numbers per state change in the blob: state, frame (-1 for a timer), time. */
-const STATE_WIDTH = 3;
-/**
- * Integers per event in the integer blob: head (kind | byClient << 4 | classes << 5), frame, seq,
- * len, ack, window. Kinds fit 4 bits (13 of them), classes 15.
+/*
+ * A connection's detail in the store's byte blob, four sections of varints (varint.ts), each at its
+ * own position column with its entry count:
+ * - states (StatesAt, StatesLen; the client's first, StateSplit of them): head = TcpState | 16 for a
+ *   timer-driven change; unless a timer: frame − previous frame (signed); then time − previous time.
+ * - events (EventsAt, EventsLen): head = kind | byClient << 4 | classes << 5; frame − previous frame;
+ *   time − previous time; relative seq (uint32); len (signed); relative ack + 1 (0: no ACK flag);
+ *   window (signed int32, as the engine truncates it).
+ * - resets (ResetsAt, ResetsLen): frame − previous frame; byClient; time − previous time.
+ * - class counts (ClassesAt, ClassesLen): byClient; class index; count.
+ * Times are whole microseconds since the epoch (the report's resolution), each section's first
+ * difference taken from the connection's start second, its first frame from FirstFrame: most
+ * numbers then fit one or two bytes, where fixed columns took eight to sixteen.
  */
-const EVENT_INTS = 6;
-/** Numbers per reset in the blob: frame, byClient, time. */
-const RESET_WIDTH = 3;
-/** Numbers per class count in the blob: byClient, class index, count. */
-const CLASS_WIDTH = 3;
+
+/** Bits of the Flags column. */
+const FLAG_IPV6 = 1;
+const ROLE_SHIFT = 1; // 2 bits: ROLE_BASES index
+const CLOSED_FIRST_SHIFT = 3; // 2 bits: closedFirstBy code + 1
+const FLAG_EVICTED = 1 << 5;
+const FIRST_CLOSE_BY_SHIFT = 6; // 2 bits: firstClose.by code + 1 (0 = none)
+const FLAG_FIRST_CLOSE_RST = 1 << 8;
+const FINAL_C_SHIFT = 9; // 4 bits each: TcpState
+const FINAL_S_SHIFT = 13;
+const FLAG_ZEEK_ORIG_IS_CLIENT = 1 << 17;
+const STATE_TIMER = 16;
+/** WsMss columns: MSS + 1 in the low 17 bits, window scale + 1 above (0 = unknown, for both). */
+const MSS_BITS = 17;
+
 const ROLE_BASES = ['syn', 'synack', 'guess'] as const;
 const CLOSE_KINDS = ['FIN', 'RST'] as const;
 const TIME_WAIT = TCP_STATE_NAMES.indexOf('TIME_WAIT');
@@ -31,8 +50,32 @@ function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
 
+/** Epoch seconds as the whole microseconds the store keeps. */
+function micros(t: number): number {
+  return Math.round(t * 1e6);
+}
+
 function side(isClient: boolean): Side {
   return isClient ? 'client' : 'server';
+}
+
+/** Shared scratch: the store is written and read one connection at a time. */
+const writer = new ByteWriter();
+const reader = new ByteReader();
+
+/** One connection's state changes, decoded (times in microseconds). */
+class StateList {
+  codes: number[] = [];
+  frames: number[] = [];
+  times: number[] = [];
+  n = 0;
+
+  push(code: number, frame: number, us: number): void {
+    this.codes[this.n] = code;
+    this.frames[this.n] = frame;
+    this.times[this.n] = us;
+    this.n++;
+  }
 }
 
 /**
@@ -75,15 +118,40 @@ export class ConnectionSummary implements ConnectionRecord {
     return this.floats[this.f + col]!;
   }
 
-  /** The blob page and local start of a slice whose global position is in column `col`. */
-  private slice(col: I): [Float64Array, number] {
-    const at = this.int(col);
-    return [this.store.blobPage(at), SummaryStore.local(at)];
+  private get flags(): number {
+    return this.int(I.Flags);
   }
 
   private orNull(col: I): number | null {
     const v = this.int(col);
     return v < 0 ? null : v;
+  }
+
+  /** The reader, placed at the section whose position is in column `col`. */
+  private section(col: I): ByteReader {
+    const at = this.int(col);
+    return reader.at(this.store.bytePage(at), SummaryStore.byteOffset(at));
+  }
+
+  /** The microsecond the section differences start from. */
+  private get baseMicros(): number {
+    return this.float(F.StartSec) * 1e6;
+  }
+
+  /** The state changes, times in microseconds. */
+  private readStates(into: StateList): void {
+    const r = this.section(I.StatesAt);
+    const n = this.int(I.StatesLen);
+    let frame = this.int(I.FirstFrame);
+    let us = this.baseMicros;
+    into.n = 0;
+    for (let j = 0; j < n; j++) {
+      const head = r.unsigned();
+      let f = -1;
+      if ((head & STATE_TIMER) === 0) f = frame += r.signed();
+      us += r.signed();
+      into.push(head & 15, f, us);
+    }
   }
 
   // Allocation-free reads for the findings layer (findings/socket-table.ts), which visits every
@@ -95,7 +163,8 @@ export class ConnectionSummary implements ConnectionRecord {
   }
 
   portOf(isClient: boolean): number {
-    return this.int(isClient ? I.ClientPort : I.ServerPort);
+    const ports = this.int(I.Ports);
+    return isClient ? ports >>> 16 : ports & 0xffff;
   }
 
   /** The first FIN frame of the client (true) or server (false); -1 when it sent none. */
@@ -105,21 +174,26 @@ export class ConnectionSummary implements ConnectionRecord {
 
   /** finalState as a TcpState code. */
   finalStateCode(isClient: boolean): number {
-    return this.int(isClient ? I.FinalC : I.FinalS);
+    return (this.flags >>> (isClient ? FINAL_C_SHIFT : FINAL_S_SHIFT)) & 15;
   }
 
   /** closedFirstBy as a number: -1 none, 0 client, 1 server, 2 both. */
   get closedFirstCode(): number {
-    return this.int(I.ClosedFirstBy);
+    return ((this.flags >>> CLOSED_FIRST_SHIFT) & 3) - 1;
   }
 
   /** RSTs sent by the client (true) or the server (false). */
   resetsSentBy(isClient: boolean): number {
-    if (this.int(I.ResetsLen) === 0) return 0;
-    const [b, at] = this.slice(I.ResetsAt);
+    const count = this.int(I.ResetsLen);
+    if (count === 0) return 0;
+    const r = this.section(I.ResetsAt);
     const want = isClient ? 1 : 0;
     let n = 0;
-    for (let k = at; k < at + this.int(I.ResetsLen); k += RESET_WIDTH) if (b[k + 1] === want) n++;
+    for (let k = 0; k < count; k++) {
+      r.signed();
+      if (r.unsigned() === want) n++;
+      r.signed();
+    }
     return n;
   }
 
@@ -138,52 +212,34 @@ export class ConnectionSummary implements ConnectionRecord {
   }
 
   /**
-   * Copies the state changes into `codes`, `frames` and `times` (times rounded like `states`; each at
-   * least `stateCount` long): one page lookup for all of them.
+   * Copies the state changes into `codes`, `frames` and `times` (epoch seconds, like `states`; each at
+   * least `stateCount` long), without allocating.
    */
   copyStates(codes: Int32Array, frames: Int32Array, times: Float64Array): void {
+    const r = this.section(I.StatesAt);
     const n = this.int(I.StatesLen);
-    const at = this.int(I.StatesAt);
-    const ib = this.store.intBlobPage(at);
-    const i0 = SummaryStore.local(at);
-    const tAt = this.int(I.StateTimesAt);
-    const fb = this.store.blobPage(tAt);
-    const f0 = SummaryStore.local(tAt);
+    let frame = this.int(I.FirstFrame);
+    let us = this.baseMicros;
     for (let j = 0; j < n; j++) {
-      codes[j] = ib[i0 + 2 * j]!;
-      frames[j] = ib[i0 + 2 * j + 1]!;
-      times[j] = round6(fb[f0 + j]!);
+      const head = r.unsigned();
+      codes[j] = head & 15;
+      if ((head & STATE_TIMER) === 0) frames[j] = frame += r.signed();
+      else frames[j] = -1;
+      us += r.signed();
+      times[j] = us / 1e6;
     }
   }
 
-  /** TcpState code of change j. */
-  stateCode(j: number): number {
-    const at = this.int(I.StatesAt);
-    return this.store.intBlobPage(at)[SummaryStore.local(at) + 2 * j]!;
-  }
-
-  /** Frame of change j; -1 for a timer. */
-  stateFrame(j: number): number {
-    const at = this.int(I.StatesAt);
-    return this.store.intBlobPage(at)[SummaryStore.local(at) + 2 * j + 1]!;
-  }
-
-  /** Epoch seconds of change j (rounded like `states`). */
-  stateTime(j: number): number {
-    const at = this.int(I.StateTimesAt);
-    return round6(this.store.blobPage(at)[SummaryStore.local(at) + j]!);
-  }
-
   get ipVersion(): 4 | 6 {
-    return this.int(I.IpVersion) as 4 | 6;
+    return (this.flags & FLAG_IPV6) !== 0 ? 6 : 4;
   }
 
   get roleBasis(): 'syn' | 'synack' | 'guess' {
-    return ROLE_BASES[this.int(I.RoleBasis)]!;
+    return ROLE_BASES[(this.flags >>> ROLE_SHIFT) & 3]!;
   }
 
   get roleGuessed(): boolean {
-    return this.int(I.RoleBasis) === 2;
+    return this.roleBasis === 'guess';
   }
 
   get firstFrame(): number {
@@ -195,11 +251,11 @@ export class ConnectionSummary implements ConnectionRecord {
   }
 
   get client(): Endpoint {
-    return { ip: this.store.string(this.int(I.ClientIp)), port: this.int(I.ClientPort) };
+    return { ip: this.ipOf(true), port: this.portOf(true) };
   }
 
   get server(): Endpoint {
-    return { ip: this.store.string(this.int(I.ServerIp)), port: this.int(I.ServerPort) };
+    return { ip: this.ipOf(false), port: this.portOf(false) };
   }
 
   get startTime(): string {
@@ -235,12 +291,16 @@ export class ConnectionSummary implements ConnectionRecord {
   }
 
   get closedFirstBy(): Side | 'both' | null {
-    const v = this.int(I.ClosedFirstBy);
+    const v = this.closedFirstCode;
     return v < 0 ? null : v === 2 ? 'both' : side(v === 0);
   }
 
+  /** The first FIN of either side (frames are processed in order: the earlier of the two). */
   get firstFinFrame(): number | null {
-    return this.orNull(I.FirstFinFrame);
+    if (this.closedFirstCode < 0) return null;
+    const c = this.int(I.FinC);
+    const s = this.int(I.FinS);
+    return c < 0 ? s : s < 0 ? c : Math.min(c, s);
   }
 
   get finFrames(): PerSide<number | null> {
@@ -248,38 +308,44 @@ export class ConnectionSummary implements ConnectionRecord {
   }
 
   get firstClose(): ConnectionRecord['firstClose'] {
-    const by = this.int(I.FirstCloseBy);
+    const by = ((this.flags >>> FIRST_CLOSE_BY_SHIFT) & 3) - 1;
     if (by < 0) return null;
-    return { by: side(by === 0), kind: CLOSE_KINDS[this.int(I.FirstCloseKind)]!, frame: this.int(I.FirstCloseFrame) };
+    return { by: side(by === 0), kind: CLOSE_KINDS[(this.flags & FLAG_FIRST_CLOSE_RST) !== 0 ? 1 : 0]!, frame: this.int(I.FirstCloseFrame) };
   }
 
   get resets(): { frame: number; by: Side; time: number }[] {
-    const [b, at] = this.slice(I.ResetsAt);
     const out: { frame: number; by: Side; time: number }[] = [];
-    for (let k = at; k < at + this.int(I.ResetsLen); k += RESET_WIDTH) out.push({ frame: b[k]!, by: side(b[k + 1] === 1), time: round6(b[k + 2]!) });
+    const count = this.int(I.ResetsLen);
+    if (count === 0) return out;
+    const r = this.section(I.ResetsAt);
+    let frame = this.int(I.FirstFrame);
+    let us = this.baseMicros;
+    for (let k = 0; k < count; k++) {
+      frame += r.signed();
+      const byClient = r.unsigned() === 1;
+      us += r.signed();
+      out.push({ frame, by: side(byClient), time: us / 1e6 });
+    }
     return out;
   }
 
   get finalState(): PerSide<TcpStateName> {
-    return { client: TCP_STATE_NAMES[this.int(I.FinalC)]!, server: TCP_STATE_NAMES[this.int(I.FinalS)]! };
+    return { client: TCP_STATE_NAMES[this.finalStateCode(true)]!, server: TCP_STATE_NAMES[this.finalStateCode(false)]! };
   }
 
   get states(): PerSide<StateChangeRecord[]> {
-    const at = this.int(I.StatesAt);
-    const ib = this.store.intBlobPage(at);
-    const i0 = SummaryStore.local(at);
-    const [fb, f0] = this.slice(I.StateTimesAt);
+    const list = new StateList();
+    this.readStates(list);
     const split = this.int(I.StateSplit);
-    const n = this.int(I.StatesLen);
     const read = (from: number, to: number): StateChangeRecord[] => {
       const out: StateChangeRecord[] = [];
       for (let j = from; j < to; j++) {
-        const frame = ib[i0 + 2 * j + 1]!;
-        out.push({ state: TCP_STATE_NAMES[ib[i0 + 2 * j]!]!, frame: frame < 0 ? null : frame, time: round6(fb[f0 + j]!) });
+        const frame = list.frames[j]!;
+        out.push({ state: TCP_STATE_NAMES[list.codes[j]!]!, frame: frame < 0 ? null : frame, time: list.times[j]! / 1e6 });
       }
       return out;
     };
-    return { client: read(0, split), server: read(split, n) };
+    return { client: read(0, split), server: read(split, list.n) };
   }
 
   get handshake(): ConnectionRecord['handshake'] {
@@ -288,11 +354,19 @@ export class ConnectionSummary implements ConnectionRecord {
   }
 
   get windowScale(): PerSide<number | null> {
-    return { client: this.orNull(I.WsC), server: this.orNull(I.WsS) };
+    const ws = (col: I): number | null => {
+      const v = (this.int(col) >>> MSS_BITS) - 1;
+      return v < 0 ? null : v;
+    };
+    return { client: ws(I.WsMssC), server: ws(I.WsMssS) };
   }
 
   get mss(): PerSide<number | null> {
-    return { client: this.orNull(I.MssC), server: this.orNull(I.MssS) };
+    const mss = (col: I): number | null => {
+      const v = (this.int(col) & ((1 << MSS_BITS) - 1)) - 1;
+      return v < 0 ? null : v;
+    };
+    return { client: mss(I.WsMssC), server: mss(I.WsMssS) };
   }
 
   get seqWraps(): PerSide<number> {
@@ -305,27 +379,34 @@ export class ConnectionSummary implements ConnectionRecord {
 
   get analysis(): PerSide<Partial<Record<ClassKey, number>>> {
     const out: PerSide<Partial<Record<ClassKey, number>>> = { client: {}, server: {} };
-    const [b, at] = this.slice(I.ClassesAt);
-    for (let k = at; k < at + this.int(I.ClassesLen); k += CLASS_WIDTH) out[side(b[k] === 1)][CLASS_KEYS[b[k + 1]!]!] = b[k + 2]!;
+    const count = this.int(I.ClassesLen);
+    if (count === 0) return out;
+    const r = this.section(I.ClassesAt);
+    for (let k = 0; k < count; k++) {
+      const byClient = r.unsigned() === 1;
+      const key = CLASS_KEYS[r.unsigned()]!;
+      out[side(byClient)][key] = r.unsigned();
+    }
     return out;
   }
 
   get events(): EventRecord[] {
-    const at = this.int(I.EventsAt);
-    const ib = this.store.intBlobPage(at);
-    const i0 = SummaryStore.local(at);
-    const [fb, f0] = this.slice(I.EventTimesAt);
     const out: EventRecord[] = [];
     const n = this.int(I.EventsLen);
+    if (n === 0) return out;
+    const r = this.section(I.EventsAt);
+    let frame = this.int(I.FirstFrame);
+    let us = this.baseMicros;
     for (let j = 0; j < n; j++) {
-      const k = i0 + j * EVENT_INTS;
-      const head = ib[k]!;
-      const ack = ib[k + 4]!;
-      const e: EventRecord = {
-        kind: EVENT_KINDS[head & 15]!, frame: ib[k + 1]!, time: fb[f0 + j]!, by: side(((head >>> 4) & 1) === 1),
-        seq: ib[k + 2]! >>> 0, len: ib[k + 3]!, ack: ack === -1 ? -1 : ack >>> 0, window: ib[k + 5]!,
-      };
-      const classes = head >>> 5;
+      const head = r.unsigned();
+      frame += r.signed();
+      us += r.signed();
+      const seq = r.unsigned();
+      const len = r.signed();
+      const ack = r.unsigned() - 1;
+      const window = r.signed();
+      const e: EventRecord = { kind: EVENT_KINDS[head & 15]!, frame, time: us / 1e6, by: side((Math.floor(head / 16) & 1) === 1), seq, len, ack, window };
+      const classes = Math.floor(head / 32);
       if (classes !== 0) e.classes = classNames(classes);
       out.push(e);
     }
@@ -345,14 +426,14 @@ export class ConnectionSummary implements ConnectionRecord {
   }
 
   get evicted(): boolean {
-    return this.int(I.Evicted) === 1;
+    return (this.flags & FLAG_EVICTED) !== 0;
   }
 
   get zeek(): ConnectionRecord['zeek'] {
     return {
       connState: this.store.string(this.int(I.ZeekState)),
       history: this.store.string(this.int(I.ZeekHistory)),
-      originator: side(this.int(I.ZeekOrigIsClient) === 1),
+      originator: side((this.flags & FLAG_ZEEK_ORIG_IS_CLIENT) !== 0),
     };
   }
 
@@ -375,42 +456,53 @@ export class ConnectionSummary implements ConnectionRecord {
   addLateReset(byClient: boolean, frame: number, time: number): void {
     const ints = this.ints;
     const i = this.i;
-    const [b, at] = this.slice(I.ResetsAt);
-    const resets: number[] = [];
-    for (let k = at; k < at + ints[i + I.ResetsLen]!; k++) resets.push(b[k]!);
-    resets.push(frame, byClient ? 1 : 0, time);
-    ints[i + I.ResetsAt] = this.store.append(resets);
-    ints[i + I.ResetsLen] = resets.length;
-    if (ints[i + I.FirstCloseBy]! < 0) {
-      ints[i + I.FirstCloseBy] = byClient ? 0 : 1;
-      ints[i + I.FirstCloseKind] = 1;
+    const resets = this.resets;
+    const base = this.baseMicros;
+    writer.reset();
+    let prevFrame = ints[i + I.FirstFrame]!;
+    let prevUs = base;
+    for (const x of [...resets, { frame, by: side(byClient), time }]) {
+      writer.signed(x.frame - prevFrame);
+      writer.unsigned(x.by === 'client' ? 1 : 0);
+      const us = micros(x.time);
+      writer.signed(us - prevUs);
+      prevFrame = x.frame;
+      prevUs = us;
+    }
+    ints[i + I.ResetsAt] = this.store.appendBytes(writer.bytes, writer.length) | 0;
+    ints[i + I.ResetsLen] = resets.length + 1;
+    let flags = ints[i + I.Flags]!;
+    if (((flags >>> FIRST_CLOSE_BY_SHIFT) & 3) === 0) {
+      flags |= ((byClient ? 0 : 1) + 1) << FIRST_CLOSE_BY_SHIFT;
+      flags |= FLAG_FIRST_CLOSE_RST;
       ints[i + I.FirstCloseFrame] = frame;
     }
     // Append CLOSED to each side that was not closed yet.
+    const list = new StateList();
+    this.readStates(list);
     const split = ints[i + I.StateSplit]!;
-    const n = ints[i + I.StatesLen]!;
-    const sAt = ints[i + I.StatesAt]!;
-    const ib = this.store.intBlobPage(sAt);
-    const i0 = SummaryStore.local(sAt);
-    const [fb, f0] = this.slice(I.StateTimesAt);
-    const codes: number[] = [];
-    const times: number[] = [];
-    let added = 0;
-    for (const [from, to, finalCol] of [[0, split, I.FinalC], [split, n, I.FinalS]] as const) {
-      for (let j = from; j < to; j++) {
-        codes.push(ib[i0 + 2 * j]!, ib[i0 + 2 * j + 1]!);
-        times.push(fb[f0 + j]!);
-      }
-      if (ints[i + finalCol] !== CLOSED) {
-        codes.push(CLOSED, frame);
-        times.push(time);
-        ints[i + finalCol] = CLOSED;
-        added++;
-        if (finalCol === I.FinalC) ints[i + I.StateSplit] = split + 1;
+    const out = new StateList();
+    let newSplit = split;
+    for (const [from, to, shift] of [[0, split, FINAL_C_SHIFT], [split, list.n, FINAL_S_SHIFT]] as const) {
+      for (let j = from; j < to; j++) out.push(list.codes[j]!, list.frames[j]!, list.times[j]!);
+      if (((flags >>> shift) & 15) !== CLOSED) {
+        out.push(CLOSED, frame, micros(time));
+        flags = (flags & ~(15 << shift)) | (CLOSED << shift);
+        if (shift === FINAL_C_SHIFT) newSplit = split + 1;
       }
     }
-    writeStates(this.store, ints, i, codes, times);
-    ints[i + I.StatesLen] = n + added;
+    ints[i + I.Flags] = flags;
+    this.writeStates(out);
+    ints[i + I.StateSplit] = newSplit;
+  }
+
+  /** Re-encodes the state changes (after a late change) at a new position. */
+  private writeStates(list: StateList): void {
+    const ints = this.ints;
+    const i = this.i;
+    encodeStates(list, ints[i + I.FirstFrame]!, this.baseMicros);
+    ints[i + I.StatesAt] = this.store.appendBytes(writer.bytes, writer.length) | 0;
+    ints[i + I.StatesLen] = list.n;
   }
 
   /**
@@ -419,37 +511,29 @@ export class ConnectionSummary implements ConnectionRecord {
    */
   settleTimeWait(captureEnd: number, timeWaitSec: number): void {
     const ints = this.ints;
+    const i = this.i;
     for (const isClient of [true, false]) {
-      if (ints[this.i + (isClient ? I.FinalC : I.FinalS)] !== TIME_WAIT) continue;
-      const split = ints[this.i + I.StateSplit]!;
-      const n = ints[this.i + I.StatesLen]!;
+      const shift = isClient ? FINAL_C_SHIFT : FINAL_S_SHIFT;
+      if (((ints[i + I.Flags]! >>> shift) & 15) !== TIME_WAIT) continue;
+      const split = ints[i + I.StateSplit]!;
+      const n = ints[i + I.StatesLen]!;
       const last = isClient ? split : n;
       if (last === (isClient ? 0 : split)) continue;
-      const at = ints[this.i + I.StatesAt]!;
-      const ib = this.store.intBlobPage(at);
-      const i0 = SummaryStore.local(at);
-      const [fb, f0] = this.slice(I.StateTimesAt);
-      const entered = fb[f0 + last - 1]!;
-      if (captureEnd - entered < timeWaitSec) continue;
-      // Copy the changes with the timer's CLOSED inserted after this side's last one.
-      const codes: number[] = [];
-      const times: number[] = [];
+      const list = new StateList();
+      this.readStates(list);
+      const entered = list.times[last - 1]!;
+      if (captureEnd - entered / 1e6 < timeWaitSec) continue;
+      // The changes with the timer's CLOSED inserted after this side's last one.
+      const out = new StateList();
+      const expiry = entered + micros(timeWaitSec);
       for (let j = 0; j < n; j++) {
-        if (j === last) {
-          codes.push(CLOSED, -1);
-          times.push(entered + timeWaitSec);
-        }
-        codes.push(ib[i0 + 2 * j]!, ib[i0 + 2 * j + 1]!);
-        times.push(fb[f0 + j]!);
+        if (j === last) out.push(CLOSED, -1, expiry);
+        out.push(list.codes[j]!, list.frames[j]!, list.times[j]!);
       }
-      if (last === n) {
-        codes.push(CLOSED, -1);
-        times.push(entered + timeWaitSec);
-      }
-      writeStates(this.store, ints, this.i, codes, times);
-      ints[this.i + I.StatesLen] = n + 1;
-      if (isClient) ints[this.i + I.StateSplit] = split + 1;
-      ints[this.i + (isClient ? I.FinalC : I.FinalS)] = CLOSED;
+      if (last === n) out.push(CLOSED, -1, expiry);
+      this.writeStates(out);
+      if (isClient) ints[i + I.StateSplit] = split + 1;
+      ints[i + I.Flags] = (ints[i + I.Flags]! & ~(15 << shift)) | (CLOSED << shift);
     }
   }
 
@@ -469,6 +553,25 @@ export class ConnectionSummary implements ConnectionRecord {
   }
 }
 
+/** Encodes state changes into the shared writer (see the format above). */
+function encodeStates(list: StateList, firstFrame: number, baseMicros: number): void {
+  writer.reset();
+  let prevFrame = firstFrame;
+  let prevUs = baseMicros;
+  for (let j = 0; j < list.n; j++) {
+    const frame = list.frames[j]!;
+    const us = list.times[j]!;
+    if (frame < 0) writer.unsigned(list.codes[j]! | STATE_TIMER);
+    else {
+      writer.unsigned(list.codes[j]!);
+      writer.signed(frame - prevFrame);
+      prevFrame = frame;
+    }
+    writer.signed(us - prevUs);
+    prevUs = us;
+  }
+}
+
 /** Writes a finished connection into the store and returns its view; the Connection can then go. */
 export function buildRecord(c: Connection, store: SummaryStore): ConnectionSummary {
   const ci = c.client;
@@ -479,21 +582,19 @@ export function buildRecord(c: Connection, store: SummaryStore): ConnectionSumma
   const floats = store.floatPage(c.id);
   const r = SummaryStore.rowIndex(c.id, I.Width);
   const q = SummaryStore.rowIndex(c.id, F.Width);
-  ints[r + I.Id] = c.id;
-  ints[r + I.IpVersion] = c.ipVersion;
-  ints[r + I.RoleBasis] = c.roleBasis === 'syn' ? 0 : c.roleBasis === 'synack' ? 1 : 2;
-  ints[r + I.FirstFrame] = c.firstFrame;
+  const firstFrame = c.firstFrame;
+  const base = c.startSec * 1e6;
+  let flags = c.ipVersion === 6 ? FLAG_IPV6 : 0;
+  flags |= (c.roleBasis === 'syn' ? 0 : c.roleBasis === 'synack' ? 1 : 2) << ROLE_SHIFT;
+  flags |= (c.firstFinFrom === -1 ? 0 : c.simultaneousClose ? 3 : c.firstFinFrom === ci ? 1 : 2) << CLOSED_FIRST_SHIFT;
+  if (c.evicted) flags |= FLAG_EVICTED;
+  ints[r + I.FirstFrame] = firstFrame;
   ints[r + I.LastFrame] = c.lastFrame;
-  ints[r + I.ClosedFirstBy] = c.firstFinFrom === -1 ? -1 : c.simultaneousClose ? 2 : c.firstFinFrom === ci ? 0 : 1;
-  const firstFin = c.firstFinFrom === -1 ? -1 : c.dirs[c.firstFinFrom].firstFinFrame;
-  ints[r + I.FirstFinFrame] = firstFin;
   ints[r + I.EventsDropped] = c.droppedEvents;
   ints[r + I.LatePackets] = 0;
-  ints[r + I.Evicted] = c.evicted ? 1 : 0;
   ints[r + I.ClientIp] = addressIndex(store, c, ci, c.ipVersion);
   ints[r + I.ServerIp] = addressIndex(store, c, si, c.ipVersion);
-  ints[r + I.ClientPort] = ci === 0 ? c.aPort : c.bPort;
-  ints[r + I.ServerPort] = si === 0 ? c.aPort : c.bPort;
+  ints[r + I.Ports] = ((ci === 0 ? c.aPort : c.bPort) << 16) | (si === 0 ? c.aPort : c.bPort);
   floats[q + F.StartSec] = c.startSec;
   ints[r + I.StartNsec] = c.startNsec;
   floats[q + F.EndSec] = c.endSec;
@@ -506,118 +607,124 @@ export function buildRecord(c: Connection, store: SummaryStore): ConnectionSumma
   floats[q + F.UniqS] = uniqueBytes(sd);
   ints[r + I.FinC] = cd.finCount > 0 ? cd.firstFinFrame : -1;
   ints[r + I.FinS] = sd.finCount > 0 ? sd.firstFinFrame : -1;
+  const firstFin = c.firstFinFrom === -1 ? -1 : c.dirs[c.firstFinFrom].firstFinFrame;
   const firstReset = c.resets[0];
   if (firstFin >= 0 && (firstReset === undefined || firstFin < firstReset.frame)) {
-    ints[r + I.FirstCloseBy] = c.firstFinFrom === ci ? 0 : 1;
-    ints[r + I.FirstCloseKind] = 0;
+    flags |= (c.firstFinFrom === ci ? 1 : 2) << FIRST_CLOSE_BY_SHIFT;
     ints[r + I.FirstCloseFrame] = firstFin;
   } else if (firstReset !== undefined) {
-    ints[r + I.FirstCloseBy] = firstReset.from === ci ? 0 : 1;
-    ints[r + I.FirstCloseKind] = 1;
+    flags |= (firstReset.from === ci ? 1 : 2) << FIRST_CLOSE_BY_SHIFT;
+    flags |= FLAG_FIRST_CLOSE_RST;
     ints[r + I.FirstCloseFrame] = firstReset.frame;
   } else {
-    ints[r + I.FirstCloseBy] = -1;
+    ints[r + I.FirstCloseFrame] = -1;
   }
-  ints[r + I.FinalC] = c.states[ci].state;
-  ints[r + I.FinalS] = c.states[si].state;
   const cs = c.states[ci];
   const ss = c.states[si];
-  const changes = (cs.packedLength + ss.packedLength) / STATE_WIDTH;
-  const codesAt = store.reserveInts(2 * changes);
-  const stateTimesAt = store.reserve(changes);
-  const codePage = store.intBlobPage(codesAt);
-  const timePage = store.blobPage(stateTimesAt);
-  let ci0 = SummaryStore.local(codesAt);
-  let fi0 = SummaryStore.local(stateTimesAt);
+  flags |= cs.state << FINAL_C_SHIFT;
+  flags |= ss.state << FINAL_S_SHIFT;
+  if (c.zeek.originator === ci) flags |= FLAG_ZEEK_ORIG_IS_CLIENT;
+  ints[r + I.Flags] = flags;
+
+  // States: both sides' packed (state, frame, time) triples.
+  writer.reset();
+  let prevFrame = firstFrame;
+  let prevUs = base;
   for (const st of [cs, ss]) {
     const p = st.packed;
-    for (let k = 0; k < st.packedLength; k += STATE_WIDTH) {
-      codePage[ci0++] = p[k]!;
-      codePage[ci0++] = p[k + 1]!;
-      timePage[fi0++] = p[k + 2]!;
+    for (let k = 0; k < st.packedLength; k += 3) {
+      const frame = p[k + 1]!;
+      const us = micros(p[k + 2]!);
+      if (frame < 0) writer.unsigned(p[k]! | STATE_TIMER);
+      else {
+        writer.unsigned(p[k]!);
+        writer.signed(frame - prevFrame);
+        prevFrame = frame;
+      }
+      writer.signed(us - prevUs);
+      prevUs = us;
     }
   }
-  ints[r + I.StatesAt] = codesAt;
-  ints[r + I.StateTimesAt] = stateTimesAt;
-  ints[r + I.StatesLen] = changes;
-  ints[r + I.StateSplit] = cs.packedLength / STATE_WIDTH;
+  ints[r + I.StatesAt] = store.appendBytes(writer.bytes, writer.length) | 0;
+  ints[r + I.StatesLen] = (cs.packedLength + ss.packedLength) / 3;
+  ints[r + I.StateSplit] = cs.packedLength / 3;
   ints[r + I.SynFrame] = c.synFrame;
   ints[r + I.SynAckFrame] = c.synAckFrame;
   floats[q + F.Rtt] = c.initialRtt;
-  ints[r + I.WsC] = cd.winScale >= 0 ? cd.winScale : -1;
-  ints[r + I.WsS] = sd.winScale >= 0 ? sd.winScale : -1;
-  ints[r + I.MssC] = cd.mss;
-  ints[r + I.MssS] = sd.mss;
+  ints[r + I.WsMssC] = wsMss(cd);
+  ints[r + I.WsMssS] = wsMss(sd);
   ints[r + I.WrapsC] = cd.seqWraps;
   ints[r + I.WrapsS] = sd.seqWraps;
   floats[q + F.AfterFinC] = cd.bytesAfterPeerFin;
   floats[q + F.AfterFinS] = sd.bytesAfterPeerFin;
-  // Events: six 32-bit numbers each (relative seq/ack stored as int32 bit patterns) plus the time
-  // as a double; "from a/b" becomes "by client".
+
+  // Events; "from a/b" becomes "by client", relative seq/ack are kept as uint32.
   const events = c.eventData;
   const count = c.eventLength / EVENT_WIDTH;
-  const intsAt = store.reserveInts(count * EVENT_INTS);
-  const timesAt = store.reserve(count);
-  const ib = store.intBlobPage(intsAt);
-  const fb = store.blobPage(timesAt);
-  const i0 = SummaryStore.local(intsAt);
-  const f0 = SummaryStore.local(timesAt);
+  writer.reset();
+  prevFrame = firstFrame;
+  prevUs = base;
   for (let j = 0; j < count; j++) {
     const e = j * EVENT_WIDTH;
-    const k = i0 + j * EVENT_INTS;
-    ib[k] = events[e]! | ((events[e + 3] === ci ? 1 : 0) << 4) | (events[e + 8]! << 5);
-    ib[k + 1] = events[e + 1]!;
-    fb[f0 + j] = events[e + 2]!;
-    ib[k + 2] = events[e + 4]! | 0;
-    ib[k + 3] = events[e + 5]!;
-    ib[k + 4] = events[e + 6]! | 0;
-    ib[k + 5] = events[e + 7]!;
+    writer.unsigned(events[e]! + (events[e + 3] === ci ? 16 : 0) + events[e + 8]! * 32);
+    const frame = events[e + 1]!;
+    writer.signed(frame - prevFrame);
+    prevFrame = frame;
+    const us = micros(events[e + 2]!);
+    writer.signed(us - prevUs);
+    prevUs = us;
+    writer.unsigned(events[e + 4]! >>> 0);
+    writer.signed(events[e + 5]! | 0);
+    const ack = events[e + 6]!;
+    writer.unsigned(ack === -1 ? 0 : (ack >>> 0) + 1);
+    writer.signed(events[e + 7]! | 0);
   }
-  ints[r + I.EventsAt] = intsAt;
-  ints[r + I.EventTimesAt] = timesAt;
+  ints[r + I.EventsAt] = store.appendBytes(writer.bytes, writer.length) | 0;
   ints[r + I.EventsLen] = count;
-  ints[r + I.ResetsLen] = 0;
+
+  ints[r + I.ResetsLen] = c.resets.length;
+  ints[r + I.ResetsAt] = 0;
   if (c.resets.length > 0) {
-    // Straight into the blob: a temporary array per record was a fifth of what a capture allocates.
-    const n = c.resets.length * RESET_WIDTH;
-    const at = store.reserve(n);
-    const page = store.blobPage(at);
-    let k = SummaryStore.local(at);
+    writer.reset();
+    prevFrame = firstFrame;
+    prevUs = base;
     for (const x of c.resets) {
-      page[k++] = x.frame;
-      page[k++] = x.from === ci ? 1 : 0;
-      page[k++] = x.time;
+      writer.signed(x.frame - prevFrame);
+      prevFrame = x.frame;
+      writer.unsigned(x.from === ci ? 1 : 0);
+      const us = micros(x.time);
+      writer.signed(us - prevUs);
+      prevUs = us;
     }
-    ints[r + I.ResetsAt] = at;
-    ints[r + I.ResetsLen] = n;
+    ints[r + I.ResetsAt] = store.appendBytes(writer.bytes, writer.length) | 0;
   }
-  ints[r + I.ClassesLen] = 0;
-  const bitsC = classBits(cd);
-  const bitsS = classBits(sd);
+
+  const bitsC = cd.classUnion;
+  const bitsS = sd.classUnion;
   ints[r + I.ClassBitsC] = bitsC;
   ints[r + I.ClassBitsS] = bitsS;
+  ints[r + I.ClassesLen] = 0;
+  ints[r + I.ClassesAt] = 0;
   if (bitsC !== 0 || bitsS !== 0) {
-    const n = (popCount(bitsC) + popCount(bitsS)) * CLASS_WIDTH;
-    const at = store.reserve(n);
-    const page = store.blobPage(at);
-    let k = SummaryStore.local(at);
+    writer.reset();
+    let n = 0;
     for (const [d, byClient] of [[cd, 1], [sd, 0]] as const) {
       const counts = d.classCounts;
       if (counts === null) continue;
       for (let j = 0; j < CLASS_COUNT; j++) {
         if ((d.classUnion & (1 << j)) === 0) continue;
-        page[k++] = byClient;
-        page[k++] = j;
-        page[k++] = counts[j]!;
+        writer.unsigned(byClient);
+        writer.unsigned(j);
+        writer.unsigned(counts[j]!);
+        n++;
       }
     }
-    ints[r + I.ClassesAt] = at;
+    ints[r + I.ClassesAt] = store.appendBytes(writer.bytes, writer.length) | 0;
     ints[r + I.ClassesLen] = n;
   }
   const z = c.zeek.summarize();
   ints[r + I.ZeekState] = store.intern(z.connState);
   ints[r + I.ZeekHistory] = store.intern(z.history);
-  ints[r + I.ZeekOrigIsClient] = c.zeek.originator === ci ? 1 : 0;
   if (c.series !== null) {
     store.series.set(c.id, {
       window: { client: series(c.series.window[ci]), server: series(c.series.window[si]) },
@@ -627,24 +734,10 @@ export function buildRecord(c: Connection, store: SummaryStore): ConnectionSumma
   return new ConnectionSummary(store, c.id);
 }
 
-function popCount(bits: number): number {
-  let n = 0;
-  for (let b = bits; b !== 0; b &= b - 1) n++;
-  return n;
-}
-
-function classBits(d: Direction): number {
-  return d.classUnion;
-}
-
-/** Stores state changes: (state, frame) pairs in the integer blob, times in the double blob. */
-function writeStates(store: SummaryStore, ints: Int32Array, row: number, codes: readonly number[], times: readonly number[]): void {
-  const at = store.reserveInts(codes.length);
-  const ib = store.intBlobPage(at);
-  const i0 = SummaryStore.local(at);
-  for (let j = 0; j < codes.length; j++) ib[i0 + j] = codes[j]!;
-  ints[row + I.StatesAt] = at;
-  ints[row + I.StateTimesAt] = store.append(times);
+/** A side's window scale and MSS in one column (see MSS_BITS); an absent value is -1. */
+function wsMss(d: Direction): number {
+  const ws = d.winScale >= 0 ? d.winScale : -1;
+  return ((d.mss + 1) & ((1 << MSS_BITS) - 1)) | ((ws + 1) << MSS_BITS);
 }
 
 /** IPv4 addresses by their 32-bit value: formatted and interned once per store. */
@@ -658,7 +751,6 @@ function addressIndex(store: SummaryStore, c: Connection, which: 0 | 1, version:
   }
   return index;
 }
-
 
 function uniqueBytes(d: Direction): number {
   if (!d.nextSeqSet || !d.baseSet) return 0;

@@ -2,21 +2,24 @@
  * Where finished connections live: an arena of typed arrays, not one JS object graph per connection.
  * A busy capture has hundreds of thousands of connections; as objects their summaries cost over a
  * kilobyte each and, worse, the garbage collector walks them again and again. Here a connection is
- * a fixed row of 32-bit integers and doubles plus a slice of a shared number blob (its state changes,
- * events, resets and class counts); strings (addresses, Zeek histories) are interned in a table.
+ * a fixed row of 32-bit integers and doubles plus a slice of a shared byte blob (its state changes,
+ * events, resets and class counts, varint-encoded); strings (addresses, Zeek histories) are interned in a table.
  *
  * Everything is paged (fixed-size typed arrays, never reallocated): growing never copies, and a row or
  * a blob slice never moves, so a record view can keep a direct reference to its pages.
  */
 import type { PerSide, SeriesRecord } from '../model.js';
 
-/** Integer columns of a row. */
+/**
+ * Integer columns of a row. Small fields share `Flags` (see FLAG_* in record.ts); ports share
+ * `Ports`; each side's window scale and MSS share `WsMssC`/`WsMssS`. `*At` columns are byte
+ * positions of the connection's detail in the byte blob (record.ts describes the encoding).
+ */
 export const enum I {
-  Id, IpVersion, RoleBasis, FirstFrame, LastFrame, ClosedFirstBy, FirstFinFrame, EventsDropped, LatePackets,
-  Evicted, ClientIp, ServerIp, ClientPort, ServerPort, StartNsec, EndNsec, PktC, PktS, FinC, FinS, FirstCloseBy,
-  FirstCloseKind, FirstCloseFrame, FinalC, FinalS, StatesAt, StateTimesAt, StatesLen, StateSplit, SynFrame, SynAckFrame, WsC,
-  WsS, MssC, MssS, WrapsC, WrapsS, EventsAt, EventsLen, EventTimesAt, ResetsAt, ResetsLen, ClassesAt, ClassesLen, ZeekState,
-  ZeekHistory, ZeekOrigIsClient, ClassBitsC, ClassBitsS, Width,
+  FirstFrame, LastFrame, EventsDropped, LatePackets, ClientIp, ServerIp, Ports, StartNsec, EndNsec, PktC, PktS,
+  FinC, FinS, FirstCloseFrame, Flags, WsMssC, WsMssS, SynFrame, SynAckFrame, WrapsC, WrapsS, StatesAt, StatesLen,
+  StateSplit, EventsAt, EventsLen, ResetsAt, ResetsLen, ClassesAt, ClassesLen, ZeekState, ZeekHistory, ClassBitsC,
+  ClassBitsS, Width,
 }
 
 /** Double columns of a row (values beyond 2^31 or with fractions). */
@@ -26,9 +29,11 @@ export const enum F {
 
 const ROW_PAGE_BITS = 13; // 8,192 rows a page
 const ROWS_PER_PAGE = 1 << ROW_PAGE_BITS;
-const BLOB_PAGE_BITS = 18; // 256 Ki numbers a page (2 MiB of doubles): little waste in the last one
-const BLOB_PAGE = 1 << BLOB_PAGE_BITS;
-const BLOB_MASK = BLOB_PAGE - 1;
+const BYTE_PAGE_BITS = 20; // 1 MiB a page: little waste in the last one
+const BYTE_PAGE = 1 << BYTE_PAGE_BITS;
+const BYTE_MASK = BYTE_PAGE - 1;
+/** Byte positions are kept in int32 columns as uint32 bit patterns. */
+const MAX_BYTES = 2 ** 32;
 
 /**
  * Pages live on SharedArrayBuffers: a store made in one thread is read in others (the shard workers
@@ -42,14 +47,16 @@ function sharedFloats(n: number): Float64Array {
   return new Float64Array(new SharedArrayBuffer(n * 8));
 }
 
+function sharedBytes(n: number): Uint8Array {
+  return new Uint8Array(new SharedArrayBuffer(n));
+}
+
 /** A store's contents as plain data for postMessage (its pages shared, not copied). */
 export interface StoreData {
   intPages: Int32Array[];
   floatPages: Float64Array[];
-  blobPages: Float64Array[];
-  intBlobPages: Int32Array[];
-  blobEnd: number;
-  intBlobEnd: number;
+  bytePages: Uint8Array[];
+  byteEnd: number;
   strings: string[];
   series: Map<number, { window: PerSide<SeriesRecord>; acked: PerSide<SeriesRecord> }>;
 }
@@ -58,8 +65,8 @@ export class SummaryStore {
   /** The contents, for another thread (which reads the same pages). */
   toData(): StoreData {
     return {
-      intPages: this.intPages, floatPages: this.floatPages, blobPages: this.blobPages, intBlobPages: this.intBlobPages,
-      blobEnd: this.blobEnd, intBlobEnd: this.intBlobEnd, strings: this.strings, series: this.series,
+      intPages: this.intPages, floatPages: this.floatPages, bytePages: this.bytePages, byteEnd: this.byteEnd,
+      strings: this.strings, series: this.series,
     };
   }
 
@@ -68,10 +75,8 @@ export class SummaryStore {
     const s = new SummaryStore();
     s.intPages.push(...data.intPages);
     s.floatPages.push(...data.floatPages);
-    s.blobPages.push(...data.blobPages);
-    s.intBlobPages.push(...data.intBlobPages);
-    s.blobEnd = data.blobEnd;
-    s.intBlobEnd = data.intBlobEnd;
+    s.bytePages.push(...data.bytePages);
+    s.byteEnd = data.byteEnd;
     for (const text of data.strings) s.intern(text);
     for (const [row, series] of data.series) s.series.set(row, series);
     return s;
@@ -79,12 +84,10 @@ export class SummaryStore {
 
   private readonly intPages: Int32Array[] = [];
   private readonly floatPages: Float64Array[] = [];
-  private readonly blobPages: Float64Array[] = [];
-  /** Next free blob position (global: page << BLOB_PAGE_BITS | offset). */
-  private blobEnd = 0;
-  /** The same for 32-bit integers: most of an event's numbers fit in half the space of a double. */
-  private readonly intBlobPages: Int32Array[] = [];
-  private intBlobEnd = 0;
+  /** The byte blob: each connection's detail (states, events, resets, class counts), varint-encoded. */
+  private readonly bytePages: Uint8Array[] = [];
+  /** Next free byte position (global: page << BYTE_PAGE_BITS | offset). */
+  private byteEnd = 0;
   private readonly strings: string[] = [];
   private readonly stringIndex = new Map<string, number>();
   /** IPv4 address (as a 32-bit integer) -> its string's index: most records repeat a few addresses. */
@@ -112,51 +115,32 @@ export class SummaryStore {
     return (id & (ROWS_PER_PAGE - 1)) * width;
   }
 
-  /** Reserves `n` contiguous blob slots (within one page); returns their global position. */
-  reserve(n: number): number {
-    if (n > BLOB_PAGE) throw new RangeError(`a summary slice of ${n} numbers exceeds a page`);
-    let at = this.blobEnd;
-    if ((at & BLOB_MASK) + n > BLOB_PAGE) at = ((at >>> BLOB_PAGE_BITS) + 1) << BLOB_PAGE_BITS;
-    while (this.blobPages.length <= (at + n) >>> BLOB_PAGE_BITS) this.blobPages.push(sharedFloats(BLOB_PAGE));
-    this.blobEnd = at + n;
+  /**
+   * Copies the first `n` bytes of `bytes` into the blob; returns their global position. A slice never
+   * crosses a page: one longer than a page (a pathological connection) gets a page of its own.
+   */
+  appendBytes(bytes: Uint8Array, n: number): number {
+    let at = this.byteEnd;
+    if ((at & BYTE_MASK) + n > BYTE_PAGE && (at & BYTE_MASK) !== 0) at = (Math.floor(at / BYTE_PAGE) + 1) * BYTE_PAGE;
+    const p = Math.floor(at / BYTE_PAGE);
+    const end = at + n;
+    if (end > MAX_BYTES) throw new RangeError('the connection summaries exceed 4 GiB (analyse the capture in parts)');
+    while (this.bytePages.length <= p) this.bytePages.push(sharedBytes(BYTE_PAGE));
+    if (n > BYTE_PAGE) this.bytePages[p] = sharedBytes(n);
+    this.bytePages[p]!.set(bytes.subarray(0, n), at & BYTE_MASK);
+    // An oversized slice owns its page: the next one starts on a fresh page.
+    this.byteEnd = n > BYTE_PAGE ? (p + 1) * BYTE_PAGE : end;
     return at;
   }
 
-  /** Reserves `n` contiguous integer-blob slots (within one page); returns their global position. */
-  reserveInts(n: number): number {
-    if (n > BLOB_PAGE) throw new RangeError(`a summary slice of ${n} numbers exceeds a page`);
-    let at = this.intBlobEnd;
-    if ((at & BLOB_MASK) + n > BLOB_PAGE) at = ((at >>> BLOB_PAGE_BITS) + 1) << BLOB_PAGE_BITS;
-    while (this.intBlobPages.length <= (at + n) >>> BLOB_PAGE_BITS) this.intBlobPages.push(sharedInts(BLOB_PAGE));
-    this.intBlobEnd = at + n;
-    return at;
+  /** The page holding global byte position `at` (a uint32 read back from an int32 column). */
+  bytePage(at: number): Uint8Array {
+    return this.bytePages[(at >>> 0) >>> BYTE_PAGE_BITS]!;
   }
 
-  intBlobPage(at: number): Int32Array {
-    return this.intBlobPages[at >>> BLOB_PAGE_BITS]!;
-  }
-
-  /** The page holding global blob position `at`; index it with `at & BLOB_MASK` (see `local`). */
-  blobPage(at: number): Float64Array {
-    return this.blobPages[at >>> BLOB_PAGE_BITS]!;
-  }
-
-  static local(at: number): number {
-    return at & BLOB_MASK;
-  }
-
-  /** Copies `values` into freshly reserved slots; returns their global position. */
-  append(values: readonly number[], count = values.length): number {
-    const at = this.reserve(count);
-    if (count > 0) this.write(at, values, count);
-    return at;
-  }
-
-  /** Writes the first `count` of `values` at global position `at` (inside a reservation). */
-  write(at: number, values: readonly number[], count = values.length): void {
-    const page = this.blobPage(at);
-    const base = at & BLOB_MASK;
-    for (let i = 0; i < count; i++) page[base + i] = values[i]!;
+  /** `at`'s offset in its page. */
+  static byteOffset(at: number): number {
+    return at & BYTE_MASK;
   }
 
   intern(text: string): number {
