@@ -5,16 +5,16 @@
  * records are ready; a fresh isolate, so its heap is small.
  */
 import { parentPort } from 'node:worker_threads';
-import { recordsInOrder, type HelperJob, type HelperReply } from './analyze-shards.js';
+import type { HelperJob, HelperReply } from './analyze-shards.js';
 import { endpointViews } from './findings/endpoints.js';
-import { socketTable, type SocketTable } from './findings/socket-table.js';
+import { socketTableOfStores, type SocketTable } from './findings/socket-table.js';
 import { SummaryStore } from './tcp/summary-store.js';
 
 const reply = (m: HelperReply): void => parentPort!.postMessage(m);
 
-/** The table from views onto the shared stores; the views are garbage once it is built. */
+/** The table, read from the shared stores through one reused view. */
 function buildTable(job: Extract<HelperJob, { kind: 'table-and-views' }>): SocketTable {
-  return socketTable(recordsInOrder(job.stores.map((d) => SummaryStore.fromData(d)), job.order), job.timeWaitSec);
+  return socketTableOfStores(job.stores.map((d) => SummaryStore.fromData(d)), job.order, job.timeWaitSec);
 }
 
 parentPort!.once('message', (job: HelperJob) => {

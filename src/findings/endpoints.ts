@@ -233,8 +233,8 @@ function sameMembers(a: Int32Array, b: Int32Array): boolean {
 }
 
 function view(spec: ViewSpec, bySocket: SocketTable, scratch: Scratch, start: number, end: number, at: number | undefined, stateSweepFrom: number): EndpointView {
-  // The sockets' interval ranges in the flat arrays (a host view may cover millions of intervals).
-  const ranges: number[] = [];
+  // A socket's intervals are positions [begin, end) of the flat arrays (a host view may cover millions).
+  const members = spec.members;
   const roles = new Set<Side>();
   let closedFirst = 0;
   let peerClosedFirst = 0;
@@ -252,7 +252,6 @@ function view(spec: ViewSpec, bySocket: SocketTable, scratch: Scratch, start: nu
       lastConnection = i;
     }
     sideBits[s] = true;
-    if (bySocket.end[member]! > bySocket.begin[member]!) ranges.push(bySocket.begin[member]!, bySocket.end[member]!);
     const by = bySocket.closedFirst[i]!;
     if (by === s || by === 2) closedFirst++;
     else if (by === 1 - s) peerClosedFirst++;
@@ -276,7 +275,7 @@ function view(spec: ViewSpec, bySocket: SocketTable, scratch: Scratch, start: nu
     const sizes = new Int32Array(2 * S);
     let lists: Float64Array[] | null = null;
     for (let pass = 0; pass < 2; pass++) {
-      for (let r = 0; r < ranges.length; r += 2) for (let x = ranges[r]!; x < ranges[r + 1]!; x++) {
+      for (let m = 0; m < members.length; m++) for (let x = bySocket.begin[members[m]!]!, e = bySocket.end[members[m]!]!; x < e; x++) {
         const ivTo = bySocket.to[x]!;
         const a = Math.max(bySocket.from[x]!, start);
         if (ivTo <= a || a > end) continue;
@@ -376,7 +375,7 @@ function view(spec: ViewSpec, bySocket: SocketTable, scratch: Scratch, start: nu
   if (at !== undefined && Number.isFinite(at)) {
     const c: StateCounts = {};
     const conns: Partial<Record<SocketState, number[]>> = {};
-    for (let r = 0; r < ranges.length; r += 2) for (let x = ranges[r]!; x < ranges[r + 1]!; x++) {
+    for (let m = 0; m < members.length; m++) for (let x = bySocket.begin[members[m]!]!, e = bySocket.end[members[m]!]!; x < e; x++) {
       if (bySocket.from[x]! <= at && at < bySocket.to[x]!) {
         const st = STATE_ORDER[bySocket.state[x]! - 1]!;
         c[st] = (c[st] ?? 0) + 1;

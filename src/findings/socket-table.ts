@@ -21,6 +21,7 @@ import type { ConnectionRecord } from '../model.js';
 import { TCP_STATE_NAMES, TcpState } from '../tcp/endpoint-state.js';
 import { CLASS_KEYS } from '../tcp/classes.js';
 import { ConnectionSummary } from '../tcp/record.js';
+import type { SummaryStore } from '../tcp/summary-store.js';
 
 /** Why an interval ended. */
 export const enum End {
@@ -119,13 +120,19 @@ export interface ConnectionFacts {
 /** The facts alone (a fraction of the table's cost), for detectors that run before it is built. */
 export function connectionFacts(connections: readonly ConnectionRecord[]): ConnectionFacts {
   const facts = { classBits: new Int32Array(2 * connections.length), resetsSent: new Int32Array(2 * connections.length) };
-  fillFacts(connections, facts);
+  fillFacts(connections.length, (i) => connections[i]!, facts);
   return facts;
 }
 
-function fillFacts(connections: readonly ConnectionRecord[], into: ConnectionFacts): void {
-  for (let i = 0; i < connections.length; i++) {
-    const c = connections[i]!;
+/**
+ * Record `i` of a list of `n`. The one returned may be a cursor that the next call moves (a helper
+ * thread reads the stores through one view: socketTableOfStores), so it is read before the next call.
+ */
+type RecordAt = (i: number) => ConnectionRecord;
+
+function fillFacts(n: number, recordAt: RecordAt, into: ConnectionFacts): void {
+  for (let i = 0; i < n; i++) {
+    const c = recordAt(i);
     if (c instanceof ConnectionSummary) {
       into.resetsSent[2 * i] = c.resetsSentBy(true);
       into.resetsSent[2 * i + 1] = c.resetsSentBy(false);
@@ -178,12 +185,20 @@ export function socketTable(connections: readonly ConnectionRecord[], timeWaitSe
   let byTw = cache.get(connections);
   if (byTw === undefined) cache.set(connections, (byTw = new Map()));
   let t = byTw.get(timeWaitSec);
-  if (t === undefined) byTw.set(timeWaitSec, (t = build(connections, timeWaitSec)));
+  if (t === undefined) byTw.set(timeWaitSec, (t = build(connections.length, (i) => connections[i]!, timeWaitSec)));
   return t;
 }
 
-function build(connections: readonly ConnectionRecord[], timeWaitSec: number): SocketTable {
-  const n = connections.length;
+/**
+ * The table of the records of several summary stores, in `order` (analyze-shards.ts), read through
+ * one reused view: no view object per record in the thread that builds it.
+ */
+export function socketTableOfStores(stores: readonly SummaryStore[], order: { store: Uint8Array; row: Int32Array }, timeWaitSec: number): SocketTable {
+  const cursor = new ConnectionSummary(stores[0]!, 0, 0);
+  return build(order.row.length, (i) => cursor.moveTo(stores[order.store[i]!]!, order.row[i]!, i), timeWaitSec);
+}
+
+function build(n: number, recordAt: RecordAt, timeWaitSec: number): SocketTable {
   const id = shared(Int32Array, n);
   const start = shared(Float64Array, n);
   const closedFirst = shared(Int8Array, n);
@@ -203,9 +218,9 @@ function build(connections: readonly ConnectionRecord[], timeWaitSec: number): S
     }
     return k;
   };
-  fillFacts(connections, { classBits, resetsSent });
+  fillFacts(n, recordAt, { classBits, resetsSent });
   for (let i = 0; i < n; i++) {
-    const c = connections[i]!;
+    const c = recordAt(i);
     id[i] = c.id;
     start[i] = c.startEpoch;
     if (c instanceof ConnectionSummary) {
@@ -234,11 +249,14 @@ function build(connections: readonly ConnectionRecord[], timeWaitSec: number): S
   const end = shared(Int32Array, 2 * n);
   // Sized once: a socket has at most as many intervals as state changes.
   let changes = 0;
-  for (const c of connections) changes += c instanceof ConnectionSummary ? c.stateCount : c.states.client.length + c.states.server.length;
+  for (let i = 0; i < n; i++) {
+    const c = recordAt(i);
+    changes += c instanceof ConnectionSummary ? c.stateCount : c.states.client.length + c.states.server.length;
+  }
   const g = new Intervals(changes);
   const st = new StateScratch();
   for (let i = 0; i < n; i++) {
-    st.read(connections[i]!);
+    st.read(recordAt(i));
     const reused = reusedAt[i]!;
     for (let s = 0; s < 2; s++) {
       begin[2 * i + s] = g.n;

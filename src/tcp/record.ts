@@ -87,7 +87,18 @@ export class ConnectionSummary implements ConnectionRecord {
   // Three fields only: a capture with 200,000 connections keeps 200,000 of these. `row` is the
   // connection's row in its store; `id` its tcp.stream, the same unless the capture was analysed in
   // shards (analyze-shards.ts), each with a store of its own.
-  constructor(private readonly store: SummaryStore, private readonly row: number, readonly id: number = row) {}
+  constructor(private store: SummaryStore, private row: number, public id: number = row) {}
+
+  /**
+   * Points this view at another row: a cursor for a pass over every record that keeps none of them
+   * (findings/socket-table.ts socketTableOfStores). Not for views handed out as records.
+   */
+  moveTo(store: SummaryStore, row: number, id: number): this {
+    this.store = store;
+    this.row = row;
+    this.id = id;
+    return this;
+  }
 
   /** The first frame of row `row` of `store`, without a view. */
   static firstFrameOf(store: SummaryStore, row: number): number {
