@@ -260,7 +260,7 @@ export async function runShards(paths: readonly string[], options: ReadOptions &
     results = [
       {
         summaries: here.summaries, frames: here.frames, tcpSegments: here.tcpSegments, decode: here.decode,
-        count: here.connections.length, store: t.summaryStore, peakLive: t.peakLive, evicted: t.evicted, latePackets: t.latePackets,
+        count: here.count, store: t.summaryStore, peakLive: t.peakLive, evicted: t.evicted, latePackets: t.latePackets,
       },
       ...(await others).map((m) => ({ ...m, store: SummaryStore.fromData(m.store) })),
     ];

@@ -22,7 +22,10 @@ export interface EngineRun {
   frames: number;
   tcpSegments: number;
   decode: Record<DecodeStatusName, number>;
+  /** The records as views; empty for a shard (its store goes to the calling thread, which makes them). */
   connections: ConnectionSummary[];
+  /** How many records the store holds. */
+  count: number;
   tracker: TcpTracker;
 }
 
@@ -49,6 +52,9 @@ export async function runEngine(paths: readonly string[], options: EngineOptions
     if (decoder.foreign) tracker.skip(decoder.segment);
     else tracker.add(decoder.segment);
   }, options);
-  const connections = tracker.finish(captureSpan(summaries).endSeconds);
-  return { summaries, frames, tcpSegments: tcp, decode: decoder.countsByName(), connections, tracker };
+  const end = captureSpan(summaries).endSeconds;
+  const sharded = decoder.shards > 1;
+  const connections = sharded ? [] : tracker.finish(end);
+  const count = sharded ? tracker.finishRows(end) : connections.length;
+  return { summaries, frames, tcpSegments: tcp, decode: decoder.countsByName(), connections, count, tracker };
 }

@@ -12,7 +12,7 @@ try {
   const store = t.summaryStore.toData();
   message = {
     ok: true, summaries: run.summaries, frames: run.frames, tcpSegments: run.tcpSegments, decode: run.decode,
-    count: run.connections.length, store, peakLive: t.peakLive, evicted: t.evicted, latePackets: t.latePackets,
+    count: run.count, store, peakLive: t.peakLive, evicted: t.evicted, latePackets: t.latePackets,
   };
 } catch (err) {
   message = err instanceof CaptureError

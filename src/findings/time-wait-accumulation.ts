@@ -11,7 +11,7 @@
 import type { Side } from '../model.js';
 import type { DetectorContext } from './context.js';
 import { countSeries } from './sockets.js';
-import { End } from './socket-table.js';
+import { End, type SocketTable } from './socket-table.js';
 import { TCP_STATE_NAMES } from '../tcp/endpoint-state.js';
 import type { TimeWaitFinding, Severity } from './types.js';
 import {
@@ -28,48 +28,81 @@ interface Group {
   role: Side;
   /** A connection of the group (its endpoint is read from it when the group is reported). */
   first: number;
-  /** Connection indexes (positions in ctx.connections). */
-  members: number[];
+  /** Its connections (positions in ctx.connections) are members[begin, end) of the member list. */
+  begin: number;
+  end: number;
 }
 
 const TIME_WAIT = TCP_STATE_NAMES.indexOf('TIME_WAIT');
 
-export function detectTimeWaitAccumulation(ctx: DetectorContext): Omit<TimeWaitFinding, 'rank'>[] {
-  const t = ctx.sockets();
-  const n = ctx.connections.length;
+/**
+ * The groups, and their members as one typed list (a large capture's client host has every
+ * connection: as per-group JS arrays these were megabytes of garbage for the collector).
+ */
+function groupSockets(t: SocketTable, n: number): { groups: Group[]; members: Int32Array } {
   // Keyed by numbers (a client host: -(address + 1); a server: address × 65536 + port), in order of
   // first appearance, as the findings were before.
-  const groups = new Map<number, Group>();
+  const ids = new Map<number, number>();
+  const groups: Group[] = [];
+  const groupOf = new Int32Array(2 * n);
   for (let i = 0; i < n; i++) {
     for (let s = 0; s < 2; s++) {
       const key = s === 0 ? -(t.ip[2 * i]! + 1) : t.ip[2 * i + 1]! * 65536 + t.port[2 * i + 1]!;
-      let g = groups.get(key);
-      if (g === undefined) groups.set(key, (g = { role: s === 0 ? 'client' : 'server', first: i, members: [] }));
-      g.members.push(i);
+      let g = ids.get(key);
+      if (g === undefined) {
+        ids.set(key, (g = groups.length));
+        groups.push({ role: s === 0 ? 'client' : 'server', first: i, begin: 0, end: 0 });
+      }
+      groups[g]!.end++; // a count until the offsets below
+      groupOf[2 * i + s] = g;
     }
   }
+  let at = 0;
+  for (const g of groups) {
+    const size = g.end;
+    g.begin = g.end = at;
+    at += size;
+  }
+  const members = new Int32Array(2 * n);
+  for (let x = 0; x < 2 * n; x++) members[groups[groupOf[x]!]!.end++] = x >> 1;
+  return { groups, members };
+}
+
+export function detectTimeWaitAccumulation(ctx: DetectorContext): Omit<TimeWaitFinding, 'rank'>[] {
+  const t = ctx.sockets();
+  const n = ctx.connections.length;
+  const { groups, members } = groupSockets(t, n);
   const out: Omit<TimeWaitFinding, 'rank'>[] = [];
-  for (const g of groups.values()) {
+  // A group's TIME_WAIT intervals (positions in the socket table), reused from group to group.
+  let twScratch = new Int32Array(1024);
+  for (const g of groups) {
     const s = g.role === 'client' ? 0 : 1;
-    // The group's TIME_WAIT intervals, as positions in the socket table.
-    const tw: number[] = [];
+    let twCount = 0;
     let closed = 0;
     let active = 0;
     let passive = 0;
-    const members = g.members;
-    for (let m = 0; m < members.length; m++) {
+    for (let m = g.begin; m < g.end; m++) {
       const i = members[m]!;
-      for (let k = t.begin[2 * i + s]!; k < t.end[2 * i + s]!; k++) if (t.state[k] === TIME_WAIT) tw.push(k);
+      for (let k = t.begin[2 * i + s]!; k < t.end[2 * i + s]!; k++) {
+        if (t.state[k] !== TIME_WAIT) continue;
+        if (twCount === twScratch.length) {
+          const grown = new Int32Array(twScratch.length * 2);
+          grown.set(twScratch);
+          twScratch = grown;
+        }
+        twScratch[twCount++] = k;
+      }
       const by = t.closedFirst[i]!;
       if (by < 0) continue;
       closed++;
       if (by === s || by === 2) active++;
       else passive++;
     }
-    if (tw.length === 0) continue;
+    if (twCount === 0) continue;
     const share = closed === 0 ? 0 : active / closed;
     if (share < MIN_ACTIVE_SHARE) continue;
-    if (g.role === 'server' && tw.length < MIN_SERVER_TIME_WAIT) continue;
+    if (g.role === 'server' && twCount < MIN_SERVER_TIME_WAIT) continue;
+    const tw = twScratch.subarray(0, twCount);
     const from = new Float64Array(tw.length);
     const to = new Float64Array(tw.length);
     for (let j = 0; j < tw.length; j++) {
@@ -84,14 +117,23 @@ export function detectTimeWaitAccumulation(ctx: DetectorContext): Omit<TimeWaitF
     // A 4-tuple holds one TIME_WAIT socket at a time, so the count is bounded by the client ports:
     // EPHEMERAL_PORTS per client address (towards a server port), or per destination (for a client).
     const peerOf = (k: number): number => 2 * t.conn[k]! + (1 - s);
-    const sides = new Set(tw.map((k) => (g.role === 'server' ? t.ip[peerOf(k)]! : t.ip[peerOf(k)]! * 65536 + t.port[peerOf(k)]!))).size;
+    const peerKeys = new Set<number>();
+    for (let j = 0; j < tw.length; j++) {
+      const p = peerOf(tw[j]!);
+      peerKeys.add(g.role === 'server' ? t.ip[p]! : t.ip[p]! * 65536 + t.port[p]!);
+    }
+    const sides = peerKeys.size;
     const steady = rate === null ? null : Math.min(Math.round(rate * ctx.timeWaitSec), EPHEMERAL_PORTS * sides);
     const scale = Math.max(series.peak, steady ?? 0);
     if (g.role === 'client' && scale < MIN_CLIENT_TIME_WAIT) continue;
 
     // Reported: from here on, objects.
     const endpoint = groupEndpoint(ctx.connections[g.first]!, g.role);
-    const activeConns = g.members.filter((i) => t.closedFirst[i] === s || t.closedFirst[i] === 2);
+    const activeConns: number[] = [];
+    for (let m = g.begin; m < g.end; m++) {
+      const i = members[m]!;
+      if (t.closedFirst[i] === s || t.closedFirst[i] === 2) activeConns.push(i);
+    }
     // Distinct 4-tuples: each connection's tuple id is the index of the tuple's first connection.
     const tupleSeen = new Uint8Array(n);
     let tuples = 0;
@@ -117,7 +159,7 @@ export function detectTimeWaitAccumulation(ctx: DetectorContext): Omit<TimeWaitF
       else entry.connections++;
     }
     const peerList = [...peers.values()].sort((a, b) => b.connections - a.connections).slice(0, 10);
-    const twConns = ascendingUnique(tw.map((k) => t.id[t.conn[k]!]!));
+    const twConns = ascendingUnique(Array.from(tw, (k) => t.id[t.conn[k]!]!));
     const firstFins = activeConns.map((i) => t.finFrame[2 * i + s]!);
     const startEpoch = minOf(from);
     const endEpoch = Math.min(ctx.end, maxOf(to));

@@ -9,7 +9,6 @@ import { EndpointState, TcpState } from './endpoint-state.js';
 import { EVENT_CODE, EVENT_WIDTH, Series, type TcpEventKind } from './events.js';
 import { seqAdd, seqGe, seqGt, seqRelative } from './seq.js';
 import { ZeekTracker } from './zeek.js';
-import type { Tombstone } from './tombstone.js';
 import { FlowKey } from './flow-key.js';
 
 /** How the client was identified. */
@@ -75,7 +74,7 @@ export class Connection extends FlowKey {
   readonly zeek = new ZeekTracker();
 
   /** Live-table bookkeeping (owned by the tracker). */
-  nextInBucket: Connection | Tombstone | null = null;
+  nextInBucket: Connection | null = null;
   closedQueued = false;
   evicted = false;
 

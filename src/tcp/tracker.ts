@@ -1,9 +1,9 @@
-import { SYN, type Segment } from '../decode/segment.js';
+import { RST, SYN, type Segment } from '../decode/segment.js';
 import { Connection } from './connection.js';
 import { TcpState } from './endpoint-state.js';
-import { buildRecord, type ConnectionSummary } from './record.js';
+import { buildRecord, ConnectionSummary } from './record.js';
 import { SummaryStore } from './summary-store.js';
-import { Tombstone } from './tombstone.js';
+import { TombstoneTable } from './tombstone.js';
 import { IntMap } from './int-map.js';
 import { flowHash } from '../decode/flow-hash.js';
 
@@ -30,9 +30,16 @@ const MAX_POOLED = 4096;
  * idle are summarised early (counted as evicted).
  */
 export class TcpTracker {
-  private readonly table = new IntMap<Connection | Tombstone>(4096);
-  private readonly records: (ConnectionSummary | undefined)[] = [];
+  private readonly table = new IntMap<Connection>(4096);
+  /** Finished connections already summarised: what late packets find (see TombstoneTable). */
+  private readonly tombstones = new TombstoneTable();
+  private readonly tombstoneSide = { side: 0 as 0 | 1 };
+  /** Connection ids opened so far; `summarised[id]` is 1 once id's record is in the store. */
+  private opened = 0;
+  private summarised = new Uint8Array(4096);
   private readonly store = new SummaryStore();
+  /** A view moved from row to row, for late packets and TIME_WAIT expiry (no object per record). */
+  private readonly cursor = new ConnectionSummary(this.store, 0);
   private readonly finishedQueue: Connection[] = [];
   /** The id each queued connection had when queued (a pooled one may since serve another id). */
   private readonly finishedIds: number[] = [];
@@ -65,7 +72,7 @@ export class TcpTracker {
   }
 
   get connectionCount(): number {
-    return this.records.length;
+    return this.opened;
   }
 
   /**
@@ -92,7 +99,7 @@ export class TcpTracker {
 
   private track(seg: Segment): void {
     // Consecutive segments often belong to one connection (a bulk transfer): try it before hashing.
-    let entry: Connection | Tombstone | undefined = this.last;
+    let entry: Connection | undefined = this.last;
     let side: 0 | 1 | -1 = entry === undefined ? -1 : entry.sideOf(seg);
     let h = 0;
     if (side === -1) {
@@ -106,18 +113,23 @@ export class TcpTracker {
     } else h = this.lastHash;
     let c: Connection;
     if (entry === undefined || side === -1) {
+      // No live connection: a summarised one (a late packet), or a new one.
+      const found = this.tombstoneSide;
+      const id = this.tombstones.find(h, seg, found);
+      if (id >= 0 && !((seg.flags & SYN) !== 0 && this.tombstones.isNewSynFrom(id, found.side, seg))) {
+        this.addLate(id, seg, this.tombstones.isClient(id, found.side));
+        return;
+      }
+      if (id >= 0) this.tombstones.remove(id);
       c = this.open(seg, h);
+      // Wireshark flags the SYN that reuses a summarised connection's 4-tuple "port numbers reused".
+      if (id >= 0) c.dirs[0].reusedPortsPending = true;
       side = 0;
     } else if ((seg.flags & SYN) !== 0 && entry.isNewSynFrom(side, seg)) {
-      if (entry instanceof Connection) this.finalize(entry, h, false);
-      else this.unlink(entry, h);
+      this.finalize(entry, h, false);
       c = this.open(seg, h);
       c.dirs[0].reusedPortsPending = true; // Wireshark flags that SYN "port numbers reused"
       side = 0;
-    } else if (entry instanceof Tombstone) {
-      entry.addLate(seg, side);
-      this.latePackets++;
-      return;
     } else c = entry;
     this.last = c;
     this.lastHash = h;
@@ -129,41 +141,64 @@ export class TcpTracker {
     }
   }
 
-  /** Summarises every connection; the tracker is spent afterwards. */
+  /** A packet for a connection already summarised: counted on its record, not analysed further. */
+  private addLate(id: number, seg: Segment, byClient: boolean): void {
+    const record = this.cursor.moveTo(this.store, id, id);
+    record.addLatePacket(byClient, seg.payloadLength, seg.frame, seg.tsSec, seg.tsNsec);
+    // A RST still changes the story (it ends a TIME_WAIT early): never lose one.
+    if ((seg.flags & RST) !== 0) record.addLateReset(byClient, seg.frame, seg.time);
+    this.latePackets++;
+  }
+
+  /** Summarises every connection; the tracker is spent afterwards. Returns the records' views. */
   finish(captureEnd: number): ConnectionSummary[] {
+    const n = this.finishRows(captureEnd);
+    return Array.from({ length: n }, (_, id) => new ConnectionSummary(this.store, id));
+  }
+
+  /**
+   * Summarises every connection into the store and returns how many there are, without a view per
+   * record (a shard worker hands over the store alone); the tracker is spent afterwards.
+   */
+  finishRows(captureEnd: number): number {
     for (const c of this.table.values()) {
-      for (let x: Connection | Tombstone | null = c; x !== null; x = x.nextInBucket) {
-        if (x instanceof Connection) this.records[x.id] = this.summarise(x);
-      }
+      for (let x: Connection | null = c; x !== null; x = x.nextInBucket) this.summarise(x);
     }
     this.table.clear();
-    const out = this.records as ConnectionSummary[];
     // Only records that entered TIME_WAIT long enough before the end can have expired: the others'
     // rows are not read again (a pass over every row was a cache miss per connection).
     const ids = this.timeWaitIds;
     const at = this.timeWaitAt;
-    for (let k = 0; k < ids.length; k++) if (captureEnd - at[k]! >= this.timeWaitSec) out[ids[k]!]!.settleTimeWait(captureEnd, this.timeWaitSec);
-    return out;
+    for (let k = 0; k < ids.length; k++) {
+      if (captureEnd - at[k]! >= this.timeWaitSec) this.cursor.moveTo(this.store, ids[k]!, ids[k]!).settleTimeWait(captureEnd, this.timeWaitSec);
+    }
+    return this.opened;
   }
 
   /** Records whose connection ended with a side in TIME_WAIT, and when the first such side entered it. */
   private readonly timeWaitIds: number[] = [];
   private readonly timeWaitAt: number[] = [];
 
-  private summarise(c: Connection): ConnectionSummary {
+  private summarise(c: Connection): void {
     let entered = Infinity;
     for (const st of c.states) if (st.state === TcpState.TimeWait && st.enteredAt < entered) entered = st.enteredAt;
     if (entered !== Infinity) {
       this.timeWaitIds.push(c.id);
       this.timeWaitAt.push(entered);
     }
-    return buildRecord(c, this.store);
+    buildRecord(c, this.store);
+    this.summarised[c.id] = 1;
   }
 
   private open(seg: Segment, h: number): Connection {
     // The bound is kept before the new connection joins, so that it is never the one evicted.
     if (this.live >= this.maxLive) this.evictIdle();
-    const id = this.records.length;
+    const id = this.opened++;
+    if (id >= this.summarised.length) {
+      const grown = new Uint8Array(this.summarised.length * 2);
+      grown.set(this.summarised);
+      this.summarised = grown;
+    }
     const pooled = this.pool.pop();
     let c: Connection;
     if (pooled === undefined) c = new Connection(id, seg);
@@ -171,7 +206,6 @@ export class TcpTracker {
       pooled.reuse(id, seg);
       c = pooled;
     }
-    this.records.push(undefined);
     c.nextInBucket = this.table.get(h) ?? null;
     this.table.set(h, c);
     if (++this.live > this.peakLive) this.peakLive = this.live;
@@ -179,38 +213,33 @@ export class TcpTracker {
   }
 
   /**
-   * Summarises a live connection. A finished one leaves a Tombstone in its place so that late
-   * packets keep its id; one replaced by a new SYN or evicted leaves nothing.
+   * Summarises a live connection. A finished one leaves a tombstone so that late packets keep its
+   * id; one replaced by a new SYN or evicted leaves nothing.
    */
   private finalize(c: Connection, h: number, keepTombstone: boolean): void {
     if (this.last === c) this.last = undefined;
-    const record = this.summarise(c);
-    this.records[c.id] = record;
-    if (keepTombstone) this.replace(c, new Tombstone(c, record), h);
-    else this.unlink(c, h);
+    this.summarise(c);
+    this.unlink(c, h);
+    if (keepTombstone) this.tombstones.add(c, h);
     this.live--;
     if (this.pool.length < MAX_POOLED) this.pool.push(c);
   }
 
-  private unlink(entry: Connection | Tombstone, h: number): void {
-    this.replace(entry, entry.nextInBucket, h);
-  }
-
-  /** Puts `by` where `entry` stands in bucket `h` (`by` null: removes it). */
-  private replace(entry: Connection | Tombstone, by: Connection | Tombstone | null, h: number): void {
-    if (by !== null && by !== entry.nextInBucket) by.nextInBucket = entry.nextInBucket;
+  /** Takes `c` out of bucket `h`. */
+  private unlink(c: Connection, h: number): void {
+    const by = c.nextInBucket;
     let x = this.table.get(h);
-    let prev: Connection | Tombstone | null = null;
-    while (x !== undefined && x !== entry) {
+    let prev: Connection | null = null;
+    while (x !== undefined && x !== c) {
       prev = x;
       x = x.nextInBucket ?? undefined;
     }
-    if (x !== entry) return;
+    if (x !== c) return;
     if (prev === null) {
       if (by === null) this.table.delete(h);
       else this.table.set(h, by);
     } else prev.nextInBucket = by;
-    entry.nextInBucket = null;
+    c.nextInBucket = null;
   }
 
   private sweep(): void {
@@ -220,7 +249,7 @@ export class TcpTracker {
     while (this.finishedHead < q.length) {
       const c = q[this.finishedHead]!;
       // Already summarised (replaced by a new SYN, evicted), perhaps reused since for another id.
-      if (c.id !== ids[this.finishedHead] || this.records[c.id] !== undefined) {
+      if (c.id !== ids[this.finishedHead] || this.summarised[c.id] === 1) {
         this.finishedHead++;
         continue;
       }
@@ -240,7 +269,7 @@ export class TcpTracker {
   private evictIdle(): void {
     const all: Connection[] = [];
     for (const c of this.table.values()) {
-      for (let x: Connection | Tombstone | null = c; x !== null; x = x.nextInBucket) if (x instanceof Connection) all.push(x);
+      for (let x: Connection | null = c; x !== null; x = x.nextInBucket) all.push(x);
     }
     all.sort((p, q) => p.lastTime - q.lastTime);
     // Down to 90 % of the bound, so that a flood pays for a sort only every maxLive/10 new connections.
