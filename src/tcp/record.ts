@@ -22,6 +22,10 @@ import { ByteReader, ByteWriter } from './varint.js';
  *   window (signed int32, as the engine truncates it).
  * - resets (ResetsAt, ResetsLen): frame − previous frame; byClient; time − previous time.
  * - class counts (ClassesAt, ClassesLen): byClient; class index; count.
+ * - numbers (NumbersAt), the values read rarely, in the order of N below: SYN and SYN/ACK frames −
+ *   FirstFrame + 1 (0: none); sequence wraps, client then server; events dropped; window scale and
+ *   MSS per side (see MSS_BITS); unique bytes and bytes after the peer's FIN per side; handshake RTT
+ *   in nanoseconds.
  * Times are whole microseconds since the epoch (the report's resolution), each section's first
  * difference taken from the connection's start second, its first frame from FirstFrame: most
  * numbers then fit one or two bytes, where fixed columns took eight to sixteen.
@@ -38,8 +42,13 @@ const FINAL_C_SHIFT = 9; // 4 bits each: TcpState
 const FINAL_S_SHIFT = 13;
 const FLAG_ZEEK_ORIG_IS_CLIENT = 1 << 17;
 const STATE_TIMER = 16;
-/** WsMss columns: MSS + 1 in the low 17 bits, window scale + 1 above (0 = unknown, for both). */
+/** A side's MSS + 1 in the low 17 bits, its window scale + 1 above (0 = unknown, for both). */
 const MSS_BITS = 17;
+
+/** Positions in the numbers section. */
+const enum N {
+  SynFrame, SynAckFrame, WrapsC, WrapsS, EventsDropped, WsMssC, WsMssS, UniqC, UniqS, AfterFinC, AfterFinS, RttNs,
+}
 
 const ROLE_BASES = ['syn', 'synack', 'guess'] as const;
 const CLOSE_KINDS = ['FIN', 'RST'] as const;
@@ -142,6 +151,19 @@ export class ConnectionSummary implements ConnectionRecord {
   private section(col: I): ByteReader {
     const at = this.int(col);
     return reader.at(this.store.bytePage(at), SummaryStore.byteOffset(at));
+  }
+
+  /** Value `k` of the numbers section. */
+  private number(k: N): number {
+    const r = this.section(I.NumbersAt);
+    for (let j = 0; j < k; j++) r.unsigned();
+    return r.unsigned();
+  }
+
+  /** A frame kept relative to FirstFrame (0: none). */
+  private frameNumber(k: N): number | null {
+    const v = this.number(k);
+    return v === 0 ? null : this.int(I.FirstFrame) + v - 1;
   }
 
   /** The microsecond the section differences start from. */
@@ -298,7 +320,7 @@ export class ConnectionSummary implements ConnectionRecord {
   }
 
   get uniqueBytes(): PerSide<number> {
-    return { client: this.float(F.UniqC), server: this.float(F.UniqS) };
+    return { client: this.number(N.UniqC), server: this.number(N.UniqS) };
   }
 
   get closedFirstBy(): Side | 'both' | null {
@@ -360,32 +382,32 @@ export class ConnectionSummary implements ConnectionRecord {
   }
 
   get handshake(): ConnectionRecord['handshake'] {
-    const rtt = this.float(F.Rtt);
-    return { synFrame: this.int(I.SynFrame) || null, synAckFrame: this.int(I.SynAckFrame) || null, rttMs: rtt > 0 ? round6(rtt * 1000) : null };
+    const rttNs = this.number(N.RttNs);
+    return { synFrame: this.frameNumber(N.SynFrame), synAckFrame: this.frameNumber(N.SynAckFrame), rttMs: rttNs > 0 ? round6(rttNs / 1e6) : null };
   }
 
   get windowScale(): PerSide<number | null> {
-    const ws = (col: I): number | null => {
-      const v = (this.int(col) >>> MSS_BITS) - 1;
+    const ws = (k: N): number | null => {
+      const v = Math.floor(this.number(k) / (1 << MSS_BITS)) - 1;
       return v < 0 ? null : v;
     };
-    return { client: ws(I.WsMssC), server: ws(I.WsMssS) };
+    return { client: ws(N.WsMssC), server: ws(N.WsMssS) };
   }
 
   get mss(): PerSide<number | null> {
-    const mss = (col: I): number | null => {
-      const v = (this.int(col) & ((1 << MSS_BITS) - 1)) - 1;
+    const mss = (k: N): number | null => {
+      const v = (this.number(k) % (1 << MSS_BITS)) - 1;
       return v < 0 ? null : v;
     };
-    return { client: mss(I.WsMssC), server: mss(I.WsMssS) };
+    return { client: mss(N.WsMssC), server: mss(N.WsMssS) };
   }
 
   get seqWraps(): PerSide<number> {
-    return { client: this.int(I.WrapsC), server: this.int(I.WrapsS) };
+    return { client: this.number(N.WrapsC), server: this.number(N.WrapsS) };
   }
 
   get bytesAfterPeerFin(): PerSide<number> {
-    return { client: this.float(F.AfterFinC), server: this.float(F.AfterFinS) };
+    return { client: this.number(N.AfterFinC), server: this.number(N.AfterFinS) };
   }
 
   get analysis(): PerSide<Partial<Record<ClassKey, number>>> {
@@ -425,7 +447,7 @@ export class ConnectionSummary implements ConnectionRecord {
   }
 
   get eventsDropped(): number {
-    return this.int(I.EventsDropped);
+    return this.number(N.EventsDropped);
   }
 
   get series(): ConnectionRecord['series'] {
@@ -601,7 +623,6 @@ export function buildRecord(c: Connection, store: SummaryStore): ConnectionSumma
   if (c.evicted) flags |= FLAG_EVICTED;
   ints[r + I.FirstFrame] = firstFrame;
   ints[r + I.LastFrame] = c.lastFrame;
-  ints[r + I.EventsDropped] = c.droppedEvents;
   ints[r + I.LatePackets] = 0;
   ints[r + I.ClientIp] = addressIndex(store, c, ci, c.ipVersion);
   ints[r + I.ServerIp] = addressIndex(store, c, si, c.ipVersion);
@@ -614,8 +635,6 @@ export function buildRecord(c: Connection, store: SummaryStore): ConnectionSumma
   ints[r + I.PktS] = sd.packets;
   floats[q + F.BytesC] = cd.payloadBytes;
   floats[q + F.BytesS] = sd.payloadBytes;
-  floats[q + F.UniqC] = uniqueBytes(cd);
-  floats[q + F.UniqS] = uniqueBytes(sd);
   ints[r + I.FinC] = cd.finCount > 0 ? cd.firstFinFrame : -1;
   ints[r + I.FinS] = sd.finCount > 0 ? sd.firstFinFrame : -1;
   const firstFin = c.firstFinFrom === -1 ? -1 : c.dirs[c.firstFinFrom].firstFinFrame;
@@ -659,15 +678,21 @@ export function buildRecord(c: Connection, store: SummaryStore): ConnectionSumma
   ints[r + I.StatesAt] = store.appendBytes(writer.bytes, writer.length) | 0;
   ints[r + I.StatesLen] = (cs.packedLength + ss.packedLength) / 3;
   ints[r + I.StateSplit] = cs.packedLength / 3;
-  ints[r + I.SynFrame] = c.synFrame;
-  ints[r + I.SynAckFrame] = c.synAckFrame;
-  floats[q + F.Rtt] = c.initialRtt;
-  ints[r + I.WsMssC] = wsMss(cd);
-  ints[r + I.WsMssS] = wsMss(sd);
-  ints[r + I.WrapsC] = cd.seqWraps;
-  ints[r + I.WrapsS] = sd.seqWraps;
-  floats[q + F.AfterFinC] = cd.bytesAfterPeerFin;
-  floats[q + F.AfterFinS] = sd.bytesAfterPeerFin;
+  // The rarely read numbers, in the order of N.
+  writer.reset();
+  writer.unsigned(c.synFrame === 0 ? 0 : c.synFrame - firstFrame + 1);
+  writer.unsigned(c.synAckFrame === 0 ? 0 : c.synAckFrame - firstFrame + 1);
+  writer.unsigned(cd.seqWraps);
+  writer.unsigned(sd.seqWraps);
+  writer.unsigned(c.droppedEvents);
+  writer.unsigned(wsMss(cd));
+  writer.unsigned(wsMss(sd));
+  writer.unsigned(uniqueBytes(cd));
+  writer.unsigned(uniqueBytes(sd));
+  writer.unsigned(cd.bytesAfterPeerFin);
+  writer.unsigned(sd.bytesAfterPeerFin);
+  writer.unsigned(Math.max(0, Math.round(c.initialRtt * 1e9)));
+  ints[r + I.NumbersAt] = store.appendBytes(writer.bytes, writer.length) | 0;
 
   // Events; "from a/b" becomes "by client", relative seq/ack are kept as uint32.
   const events = c.eventData;
@@ -745,10 +770,10 @@ export function buildRecord(c: Connection, store: SummaryStore): ConnectionSumma
   return new ConnectionSummary(store, c.id);
 }
 
-/** A side's window scale and MSS in one column (see MSS_BITS); an absent value is -1. */
+/** A side's window scale and MSS in one number (see MSS_BITS); an absent value is -1. */
 function wsMss(d: Direction): number {
   const ws = d.winScale >= 0 ? d.winScale : -1;
-  return ((d.mss + 1) & ((1 << MSS_BITS) - 1)) | ((ws + 1) << MSS_BITS);
+  return ((d.mss + 1) % (1 << MSS_BITS)) + (ws + 1) * (1 << MSS_BITS);
 }
 
 /** IPv4 addresses by their 32-bit value: formatted and interned once per store. */

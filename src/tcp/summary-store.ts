@@ -12,19 +12,19 @@ import type { PerSide, SeriesRecord } from '../model.js';
 
 /**
  * Integer columns of a row. Small fields share `Flags` (see FLAG_* in record.ts); ports share
- * `Ports`; each side's window scale and MSS share `WsMssC`/`WsMssS`. `*At` columns are byte
- * positions of the connection's detail in the byte blob (record.ts describes the encoding).
+ * `Ports`. `*At` columns are byte positions of the connection's detail in the byte blob, where the
+ * values read rarely and never changed after the summary also live (`NumbersAt`; record.ts describes
+ * the encoding). What a late packet updates stays in the row.
  */
 export const enum I {
-  FirstFrame, LastFrame, EventsDropped, LatePackets, ClientIp, ServerIp, Ports, StartNsec, EndNsec, PktC, PktS,
-  FinC, FinS, FirstCloseFrame, Flags, WsMssC, WsMssS, SynFrame, SynAckFrame, WrapsC, WrapsS, StatesAt, StatesLen,
-  StateSplit, EventsAt, EventsLen, ResetsAt, ResetsLen, ClassesAt, ClassesLen, ZeekState, ZeekHistory, ClassBitsC,
-  ClassBitsS, Width,
+  FirstFrame, LastFrame, LatePackets, ClientIp, ServerIp, Ports, StartNsec, EndNsec, PktC, PktS, FinC, FinS,
+  FirstCloseFrame, Flags, NumbersAt, StatesAt, StatesLen, StateSplit, EventsAt, EventsLen, ResetsAt, ResetsLen,
+  ClassesAt, ClassesLen, ZeekState, ZeekHistory, ClassBitsC, ClassBitsS, Width,
 }
 
 /** Double columns of a row (values beyond 2^31 or with fractions). */
 export const enum F {
-  StartSec, EndSec, BytesC, BytesS, UniqC, UniqS, AfterFinC, AfterFinS, Rtt, Width,
+  StartSec, EndSec, BytesC, BytesS, Width,
 }
 
 const ROW_PAGE_BITS = 13; // 8,192 rows a page
