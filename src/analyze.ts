@@ -6,6 +6,7 @@ import { runEngine, type EngineRun } from './engine.js';
 import { chooseThreads, runShards, type ShardedRun } from './analyze-shards.js';
 import { buildEndpoints, detectFindings, detectFindingsWhileTableBuilds, type FindingOptions } from './findings/index.js';
 import { captureSpan as findingSpan } from './findings/util.js';
+import { collectGarbageIfLarge } from './gc.js';
 
 export interface AnalyzeOptions extends ReadOptions, TrackerOptions, FindingOptions {
   /** An instant (epoch seconds) at which to report each endpoint's socket counts (`--at`). */
@@ -41,7 +42,9 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
   const run = sharded ?? inThread(await runEngine(paths, options), options);
   try {
     lap('engine');
-    if (options.connectionsOnly !== true) collectEngineGarbage(run.connections.length);
+    // The engine's dead connection objects would otherwise still fill the heap while the findings
+    // allocate (−50 MB peak for 30 ms on the 1 GB benchmark capture).
+    if (options.connectionsOnly !== true) collectGarbageIfLarge(run.connections.length);
     return await report(run, options, lap);
   } finally {
     run.helper?.close();
@@ -92,20 +95,9 @@ async function report(run: ShardedRun, options: AnalyzeOptions, lap: (phase: str
   return report;
 }
 
-/**
- * When Node exposes the collector (`--expose-gc`, as the CLI's shebang and the benchmark do), one
- * full collection between the engine and the findings: the engine's dead connection objects would
- * otherwise still fill the heap while the findings allocate (−50 MB peak for 30 ms on the 1 GB
- * benchmark capture). Only for large captures; a library user without the flag is not affected.
- */
-function collectEngineGarbage(connections: number): void {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc !== undefined && connections >= 20_000) gc();
-}
-
 function inThread(run: EngineRun, options: AnalyzeOptions): ShardedRun {
   const t = run.tracker;
-  // Not the tracker itself: its pool and queues are garbage from here on (collectEngineGarbage).
+  // Not the tracker itself: its pool and queues are garbage from here on (collectGarbageIfLarge).
   const { tracker: _tracker, ...rest } = run;
   return {
     ...rest,

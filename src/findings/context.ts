@@ -95,6 +95,7 @@ export function makeContext(
     facts,
     provideSockets: (t: SocketTable) => {
       table = t;
+      lightFacts = null; // the table has the same facts
     },
     zeroWindowsOf: (id) => (zwBy ??= byConnection(zeroWindows())).get(id) ?? [],
     runsOf: (id) => (runsBy ??= byConnection(allRuns())).get(id) ?? [],

@@ -48,13 +48,13 @@ export interface SocketTable extends ConnectionFacts {
   readonly tuple: Int32Array;
   /** Per socket (connection index × 2 + 0 client / 1 server): address index into `ips`, port, RSTs sent, class bits. */
   readonly ip: Int32Array;
-  readonly port: Int32Array;
+  readonly port: Uint16Array;
   readonly resetsSent: Int32Array;
   readonly classBits: Int32Array;
   /** First FIN frame sent (-1: none). */
   readonly finFrame: Int32Array;
   readonly ips: readonly string[];
-  /** Per socket: its intervals are positions [begin, end). */
+  /** Per socket: its intervals are positions [begin, end) (`end` is `begin` one socket on: one array). */
   readonly begin: Int32Array;
   readonly end: Int32Array;
   /** Per interval. */
@@ -203,7 +203,7 @@ function build(n: number, recordAt: RecordAt, timeWaitSec: number): SocketTable 
   const start = shared(Float64Array, n);
   const closedFirst = shared(Int8Array, n);
   const ip = shared(Int32Array, 2 * n);
-  const port = shared(Int32Array, 2 * n);
+  const port = shared(Uint16Array, 2 * n);
   const resetsSent = shared(Int32Array, 2 * n);
   const classBits = shared(Int32Array, 2 * n);
   const finFrame = shared(Int32Array, 2 * n);
@@ -245,8 +245,10 @@ function build(n: number, recordAt: RecordAt, timeWaitSec: number): SocketTable 
   const tuple = shared(Int32Array, n);
   const reusedAt = reuseTimes(n, ip, port, start, tuple);
 
-  const begin = shared(Int32Array, 2 * n);
-  const end = shared(Int32Array, 2 * n);
+  // A socket's intervals follow the previous socket's: its end is the next one's begin.
+  const offsets = shared(Int32Array, 2 * n + 1);
+  const begin = offsets.subarray(0, 2 * n);
+  const end = offsets.subarray(1, 2 * n + 1);
   // Sized once: a socket has at most as many intervals as state changes.
   let changes = 0;
   for (let i = 0; i < n; i++) {
@@ -259,7 +261,6 @@ function build(n: number, recordAt: RecordAt, timeWaitSec: number): SocketTable 
     st.read(recordAt(i));
     const reused = reusedAt[i]!;
     for (let s = 0; s < 2; s++) {
-      begin[2 * i + s] = g.n;
       appendIntervals(st, s, timeWaitSec, reused, i, g, null);
       end[2 * i + s] = g.n;
     }
@@ -357,15 +358,23 @@ export function intervalEdges(t: SocketTable, k: number, c: ConnectionRecord): {
  * per connection index, that instant (Infinity when the 4-tuple is not used again). Connections are
  * chained by a hash of their 4-tuple (numbers, no keys to build) and compared in full on the chain.
  */
-function reuseTimes(n: number, ip: Int32Array, port: Int32Array, start: Float64Array, tuple: Int32Array): Float64Array {
+function reuseTimes(n: number, ip: Int32Array, port: Uint16Array, start: Float64Array, tuple: Int32Array): Float64Array {
   const out = shared(Float64Array, n).fill(Infinity);
-  const head = new Map<number, number>();
   const prevSame = new Int32Array(n).fill(-1); // the previous connection with the same hash
+  // Open addressing on typed arrays (a Map of hundreds of thousands of keys was megabytes of garbage):
+  // per hash, the latest connection (index + 1; 0 empty).
+  const hashes = new Int32Array(n);
+  let size = 16;
+  while (size < 2 * n) size *= 2;
+  const latest = new Int32Array(size);
+  const mask = size - 1;
   for (let i = 0; i < n; i++) {
     const key = tupleHash(ip[2 * i]!, port[2 * i]!, ip[2 * i + 1]!, port[2 * i + 1]!);
-    const h = head.get(key);
-    if (h !== undefined) prevSame[i] = h;
-    head.set(key, i);
+    hashes[i] = key;
+    let j = key & mask;
+    while (latest[j] !== 0 && hashes[latest[j]! - 1] !== key) j = (j + 1) & mask;
+    if (latest[j] !== 0) prevSame[i] = latest[j]! - 1;
+    latest[j] = i + 1;
   }
   const same = (x: number, y: number): boolean =>
     ip[2 * x] === ip[2 * y] && port[2 * x] === port[2 * y] && ip[2 * x + 1] === ip[2 * y + 1] && port[2 * x + 1] === port[2 * y + 1];
