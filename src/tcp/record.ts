@@ -68,22 +68,94 @@ function side(isClient: boolean): Side {
   return isClient ? 'client' : 'server';
 }
 
+/** Writes a section: frames and times as differences from the previous ones of the section. */
+class DetailWriter extends ByteWriter {
+  private lastFrame = 0;
+  private lastMicros = 0;
+
+  /** Starts a section of the connection whose first frame and start second are given. */
+  begin(firstFrame: number, baseMicros: number): this {
+    this.reset();
+    this.lastFrame = firstFrame;
+    this.lastMicros = baseMicros;
+    return this;
+  }
+
+  frame(f: number): void {
+    this.signed(f - this.lastFrame);
+    this.lastFrame = f;
+  }
+
+  micros(us: number): void {
+    this.signed(us - this.lastMicros);
+    this.lastMicros = us;
+  }
+
+  /** One state change (frame -1: timer-driven). */
+  state(code: number, frame: number, us: number): void {
+    if (frame < 0) this.unsigned(code | STATE_TIMER);
+    else {
+      this.unsigned(code);
+      this.frame(frame);
+    }
+    this.micros(us);
+  }
+}
+
+/** Reads a section written by DetailWriter. */
+class DetailReader extends ByteReader {
+  private lastFrame = 0;
+  private lastMicros = 0;
+
+  begin(bytes: Uint8Array, pos: number, firstFrame: number, baseMicros: number): this {
+    this.at(bytes, pos);
+    this.lastFrame = firstFrame;
+    this.lastMicros = baseMicros;
+    return this;
+  }
+
+  frame(): number {
+    return (this.lastFrame += this.signed());
+  }
+
+  micros(): number {
+    return (this.lastMicros += this.signed());
+  }
+}
+
 /** Shared scratch: the store is written and read one connection at a time. */
-const writer = new ByteWriter();
-const reader = new ByteReader();
+const writer = new DetailWriter();
+const reader = new DetailReader();
 
 /** One connection's state changes, decoded (times in microseconds). */
 class StateList {
-  codes: number[] = [];
-  frames: number[] = [];
-  times: number[] = [];
+  codes = new Int32Array(16);
+  frames = new Int32Array(16);
+  times = new Float64Array(16);
   n = 0;
 
+  /** Room for `n` changes (the contents are kept). */
+  ensure(n: number): void {
+    if (n <= this.codes.length) return;
+    const size = Math.max(n, 2 * this.codes.length);
+    const grow = <T extends Int32Array | Float64Array>(a: T, b: T): T => (b.set(a), b);
+    this.codes = grow(this.codes, new Int32Array(size));
+    this.frames = grow(this.frames, new Int32Array(size));
+    this.times = grow(this.times, new Float64Array(size));
+  }
+
   push(code: number, frame: number, us: number): void {
+    this.ensure(this.n + 1);
     this.codes[this.n] = code;
     this.frames[this.n] = frame;
     this.times[this.n] = us;
     this.n++;
+  }
+
+  /** Writes the changes into the shared writer (see the format above). */
+  encode(firstFrame: number, baseMicros: number): void {
+    writer.begin(firstFrame, baseMicros);
+    for (let j = 0; j < this.n; j++) writer.state(this.codes[j]!, this.frames[j]!, this.times[j]!);
   }
 }
 
@@ -148,9 +220,14 @@ export class ConnectionSummary implements ConnectionRecord {
   }
 
   /** The reader, placed at the section whose position is in column `col`. */
-  private section(col: I): ByteReader {
+  private section(col: I): DetailReader {
     const at = this.int(col);
-    return reader.at(this.store.bytePage(at), SummaryStore.byteOffset(at));
+    return reader.begin(this.store.bytePage(at), SummaryStore.byteOffset(at), this.int(I.FirstFrame), this.baseMicros);
+  }
+
+  /** Stores the shared writer's bytes as the section of column `col`. */
+  private putSection(col: I): void {
+    this.ints[this.i + col] = this.store.appendBytes(writer.bytes, writer.length) | 0;
   }
 
   /** Value `k` of the numbers section. */
@@ -171,19 +248,24 @@ export class ConnectionSummary implements ConnectionRecord {
     return this.float(F.StartSec) * 1e6;
   }
 
-  /** The state changes, times in microseconds. */
-  private readStates(into: StateList): void {
+  /** The state changes into `list`, times in microseconds. */
+  private readStates(list: StateList): StateList {
+    const n = this.int(I.StatesLen);
+    list.ensure(n);
+    this.decodeStates(list.codes, list.frames, list.times, 1);
+    list.n = n;
+    return list;
+  }
+
+  /** The state changes into the arrays, times in microseconds divided by `unit`. */
+  private decodeStates(codes: Int32Array, frames: Int32Array, times: Float64Array, unit: number): void {
     const r = this.section(I.StatesAt);
     const n = this.int(I.StatesLen);
-    let frame = this.int(I.FirstFrame);
-    let us = this.baseMicros;
-    into.n = 0;
     for (let j = 0; j < n; j++) {
       const head = r.unsigned();
-      let f = -1;
-      if ((head & STATE_TIMER) === 0) f = frame += r.signed();
-      us += r.signed();
-      into.push(head & 15, f, us);
+      codes[j] = head & 15;
+      frames[j] = (head & STATE_TIMER) === 0 ? r.frame() : -1;
+      times[j] = r.micros() / unit;
     }
   }
 
@@ -249,18 +331,7 @@ export class ConnectionSummary implements ConnectionRecord {
    * least `stateCount` long), without allocating.
    */
   copyStates(codes: Int32Array, frames: Int32Array, times: Float64Array): void {
-    const r = this.section(I.StatesAt);
-    const n = this.int(I.StatesLen);
-    let frame = this.int(I.FirstFrame);
-    let us = this.baseMicros;
-    for (let j = 0; j < n; j++) {
-      const head = r.unsigned();
-      codes[j] = head & 15;
-      if ((head & STATE_TIMER) === 0) frames[j] = frame += r.signed();
-      else frames[j] = -1;
-      us += r.signed();
-      times[j] = us / 1e6;
-    }
+    this.decodeStates(codes, frames, times, 1e6);
   }
 
   get ipVersion(): 4 | 6 {
@@ -351,13 +422,10 @@ export class ConnectionSummary implements ConnectionRecord {
     const count = this.int(I.ResetsLen);
     if (count === 0) return out;
     const r = this.section(I.ResetsAt);
-    let frame = this.int(I.FirstFrame);
-    let us = this.baseMicros;
     for (let k = 0; k < count; k++) {
-      frame += r.signed();
+      const frame = r.frame();
       const byClient = r.unsigned() === 1;
-      us += r.signed();
-      out.push({ frame, by: side(byClient), time: us / 1e6 });
+      out.push({ frame, by: side(byClient), time: r.micros() / 1e6 });
     }
     return out;
   }
@@ -367,8 +435,7 @@ export class ConnectionSummary implements ConnectionRecord {
   }
 
   get states(): PerSide<StateChangeRecord[]> {
-    const list = new StateList();
-    this.readStates(list);
+    const list = this.readStates(new StateList());
     const split = this.int(I.StateSplit);
     const read = (from: number, to: number): StateChangeRecord[] => {
       const out: StateChangeRecord[] = [];
@@ -428,12 +495,10 @@ export class ConnectionSummary implements ConnectionRecord {
     const n = this.int(I.EventsLen);
     if (n === 0) return out;
     const r = this.section(I.EventsAt);
-    let frame = this.int(I.FirstFrame);
-    let us = this.baseMicros;
     for (let j = 0; j < n; j++) {
       const head = r.unsigned();
-      frame += r.signed();
-      us += r.signed();
+      const frame = r.frame();
+      const us = r.micros();
       const seq = r.unsigned();
       const len = r.signed();
       const ack = r.unsigned() - 1;
@@ -490,52 +555,43 @@ export class ConnectionSummary implements ConnectionRecord {
     const ints = this.ints;
     const i = this.i;
     const resets = this.resets;
-    const base = this.baseMicros;
-    writer.reset();
-    let prevFrame = ints[i + I.FirstFrame]!;
-    let prevUs = base;
+    writer.begin(ints[i + I.FirstFrame]!, this.baseMicros);
     for (const x of [...resets, { frame, by: side(byClient), time }]) {
-      writer.signed(x.frame - prevFrame);
+      writer.frame(x.frame);
       writer.unsigned(x.by === 'client' ? 1 : 0);
-      const us = micros(x.time);
-      writer.signed(us - prevUs);
-      prevFrame = x.frame;
-      prevUs = us;
+      writer.micros(micros(x.time));
     }
-    ints[i + I.ResetsAt] = this.store.appendBytes(writer.bytes, writer.length) | 0;
+    this.putSection(I.ResetsAt);
     ints[i + I.ResetsLen] = resets.length + 1;
-    let flags = ints[i + I.Flags]!;
-    if (((flags >>> FIRST_CLOSE_BY_SHIFT) & 3) === 0) {
-      flags |= ((byClient ? 0 : 1) + 1) << FIRST_CLOSE_BY_SHIFT;
-      flags |= FLAG_FIRST_CLOSE_RST;
+    if (((ints[i + I.Flags]! >>> FIRST_CLOSE_BY_SHIFT) & 3) === 0) {
+      ints[i + I.Flags]! |= (((byClient ? 0 : 1) + 1) << FIRST_CLOSE_BY_SHIFT) | FLAG_FIRST_CLOSE_RST;
       ints[i + I.FirstCloseFrame] = frame;
     }
-    // Append CLOSED to each side that was not closed yet.
-    const list = new StateList();
-    this.readStates(list);
-    const split = ints[i + I.StateSplit]!;
-    const out = new StateList();
-    let newSplit = split;
-    for (const [from, to, shift] of [[0, split, FINAL_C_SHIFT], [split, list.n, FINAL_S_SHIFT]] as const) {
-      for (let j = from; j < to; j++) out.push(list.codes[j]!, list.frames[j]!, list.times[j]!);
-      if (((flags >>> shift) & 15) !== CLOSED) {
-        out.push(CLOSED, frame, micros(time));
-        flags = (flags & ~(15 << shift)) | (CLOSED << shift);
-        if (shift === FINAL_C_SHIFT) newSplit = split + 1;
-      }
-    }
-    ints[i + I.Flags] = flags;
-    this.writeStates(out);
-    ints[i + I.StateSplit] = newSplit;
+    // CLOSED for each side that was not closed yet, after its last change.
+    if (this.finalStateCode(true) !== CLOSED) this.appendState(true, CLOSED, frame, micros(time));
+    if (this.finalStateCode(false) !== CLOSED) this.appendState(false, CLOSED, frame, micros(time));
   }
 
-  /** Re-encodes the state changes (after a late change) at a new position. */
-  private writeStates(list: StateList): void {
+  /**
+   * Adds a state change after a side's last one (a late RST, TIME_WAIT's expiry), which becomes its
+   * final state, and stores the changes again at a new position.
+   */
+  private appendState(isClient: boolean, code: number, frame: number, us: number): void {
     const ints = this.ints;
     const i = this.i;
-    encodeStates(list, ints[i + I.FirstFrame]!, this.baseMicros);
-    ints[i + I.StatesAt] = this.store.appendBytes(writer.bytes, writer.length) | 0;
-    ints[i + I.StatesLen] = list.n;
+    const list = this.readStates(new StateList());
+    const at = isClient ? ints[i + I.StateSplit]! : list.n;
+    const out = new StateList();
+    for (let j = 0; j <= list.n; j++) {
+      if (j === at) out.push(code, frame, us);
+      if (j < list.n) out.push(list.codes[j]!, list.frames[j]!, list.times[j]!);
+    }
+    out.encode(ints[i + I.FirstFrame]!, this.baseMicros);
+    this.putSection(I.StatesAt);
+    ints[i + I.StatesLen] = out.n;
+    if (isClient) ints[i + I.StateSplit]!++;
+    const shift = isClient ? FINAL_C_SHIFT : FINAL_S_SHIFT;
+    ints[i + I.Flags] = (ints[i + I.Flags]! & ~(15 << shift)) | (code << shift);
   }
 
   /**
@@ -543,30 +599,14 @@ export class ConnectionSummary implements ConnectionRecord {
    * TCP_TIMEWAIT_LEN), so the final state is CLOSED, with the expiry as a timer-driven change.
    */
   settleTimeWait(captureEnd: number, timeWaitSec: number): void {
-    const ints = this.ints;
-    const i = this.i;
     for (const isClient of [true, false]) {
-      const shift = isClient ? FINAL_C_SHIFT : FINAL_S_SHIFT;
-      if (((ints[i + I.Flags]! >>> shift) & 15) !== TIME_WAIT) continue;
-      const split = ints[i + I.StateSplit]!;
-      const n = ints[i + I.StatesLen]!;
-      const last = isClient ? split : n;
+      if (this.finalStateCode(isClient) !== TIME_WAIT) continue;
+      const split = this.int(I.StateSplit);
+      const last = isClient ? split : this.int(I.StatesLen);
       if (last === (isClient ? 0 : split)) continue;
-      const list = new StateList();
-      this.readStates(list);
-      const entered = list.times[last - 1]!;
+      const entered = this.readStates(new StateList()).times[last - 1]!;
       if (captureEnd - entered / 1e6 < timeWaitSec) continue;
-      // The changes with the timer's CLOSED inserted after this side's last one.
-      const out = new StateList();
-      const expiry = entered + micros(timeWaitSec);
-      for (let j = 0; j < n; j++) {
-        if (j === last) out.push(CLOSED, -1, expiry);
-        out.push(list.codes[j]!, list.frames[j]!, list.times[j]!);
-      }
-      if (last === n) out.push(CLOSED, -1, expiry);
-      this.writeStates(out);
-      if (isClient) ints[i + I.StateSplit] = split + 1;
-      ints[i + I.Flags] = (ints[i + I.Flags]! & ~(15 << shift)) | (CLOSED << shift);
+      this.appendState(isClient, CLOSED, -1, entered + micros(timeWaitSec));
     }
   }
 
@@ -586,27 +626,8 @@ export class ConnectionSummary implements ConnectionRecord {
   }
 }
 
-/** Encodes state changes into the shared writer (see the format above). */
-function encodeStates(list: StateList, firstFrame: number, baseMicros: number): void {
-  writer.reset();
-  let prevFrame = firstFrame;
-  let prevUs = baseMicros;
-  for (let j = 0; j < list.n; j++) {
-    const frame = list.frames[j]!;
-    const us = list.times[j]!;
-    if (frame < 0) writer.unsigned(list.codes[j]! | STATE_TIMER);
-    else {
-      writer.unsigned(list.codes[j]!);
-      writer.signed(frame - prevFrame);
-      prevFrame = frame;
-    }
-    writer.signed(us - prevUs);
-    prevUs = us;
-  }
-}
-
-/** Writes a finished connection into the store and returns its view; the Connection can then go. */
-export function buildRecord(c: Connection, store: SummaryStore): ConnectionSummary {
+/** Writes a finished connection into row `c.id` of the store; the Connection can then go. */
+export function buildRecord(c: Connection, store: SummaryStore): void {
   const ci = c.client;
   const si: 0 | 1 = ci === 0 ? 1 : 0;
   const cd = c.dirs[ci];
@@ -656,26 +677,16 @@ export function buildRecord(c: Connection, store: SummaryStore): ConnectionSumma
   if (c.zeek.originator === ci) flags |= FLAG_ZEEK_ORIG_IS_CLIENT;
   ints[r + I.Flags] = flags;
 
+  const put = (col: I): void => {
+    ints[r + col] = store.appendBytes(writer.bytes, writer.length) | 0;
+  };
   // States: both sides' packed (state, frame, time) triples.
-  writer.reset();
-  let prevFrame = firstFrame;
-  let prevUs = base;
+  writer.begin(firstFrame, base);
   for (const st of [cs, ss]) {
     const p = st.packed;
-    for (let k = 0; k < st.packedLength; k += 3) {
-      const frame = p[k + 1]!;
-      const us = micros(p[k + 2]!);
-      if (frame < 0) writer.unsigned(p[k]! | STATE_TIMER);
-      else {
-        writer.unsigned(p[k]!);
-        writer.signed(frame - prevFrame);
-        prevFrame = frame;
-      }
-      writer.signed(us - prevUs);
-      prevUs = us;
-    }
+    for (let k = 0; k < st.packedLength; k += 3) writer.state(p[k]!, p[k + 1]!, micros(p[k + 2]!));
   }
-  ints[r + I.StatesAt] = store.appendBytes(writer.bytes, writer.length) | 0;
+  put(I.StatesAt);
   ints[r + I.StatesLen] = (cs.packedLength + ss.packedLength) / 3;
   ints[r + I.StateSplit] = cs.packedLength / 3;
   // The rarely read numbers, in the order of N.
@@ -692,47 +703,36 @@ export function buildRecord(c: Connection, store: SummaryStore): ConnectionSumma
   writer.unsigned(cd.bytesAfterPeerFin);
   writer.unsigned(sd.bytesAfterPeerFin);
   writer.unsigned(Math.max(0, Math.round(c.initialRtt * 1e9)));
-  ints[r + I.NumbersAt] = store.appendBytes(writer.bytes, writer.length) | 0;
+  put(I.NumbersAt);
 
   // Events; "from a/b" becomes "by client", relative seq/ack are kept as uint32.
   const events = c.eventData;
   const count = c.eventLength / EVENT_WIDTH;
-  writer.reset();
-  prevFrame = firstFrame;
-  prevUs = base;
+  writer.begin(firstFrame, base);
   for (let j = 0; j < count; j++) {
     const e = j * EVENT_WIDTH;
     writer.unsigned(events[e]! + (events[e + 3] === ci ? 16 : 0) + events[e + 8]! * 32);
-    const frame = events[e + 1]!;
-    writer.signed(frame - prevFrame);
-    prevFrame = frame;
-    const us = micros(events[e + 2]!);
-    writer.signed(us - prevUs);
-    prevUs = us;
+    writer.frame(events[e + 1]!);
+    writer.micros(micros(events[e + 2]!));
     writer.unsigned(events[e + 4]! >>> 0);
     writer.signed(events[e + 5]! | 0);
     const ack = events[e + 6]!;
     writer.unsigned(ack === -1 ? 0 : (ack >>> 0) + 1);
     writer.signed(events[e + 7]! | 0);
   }
-  ints[r + I.EventsAt] = store.appendBytes(writer.bytes, writer.length) | 0;
+  put(I.EventsAt);
   ints[r + I.EventsLen] = count;
 
   ints[r + I.ResetsLen] = c.resets.length;
   ints[r + I.ResetsAt] = 0;
   if (c.resets.length > 0) {
-    writer.reset();
-    prevFrame = firstFrame;
-    prevUs = base;
+    writer.begin(firstFrame, base);
     for (const x of c.resets) {
-      writer.signed(x.frame - prevFrame);
-      prevFrame = x.frame;
+      writer.frame(x.frame);
       writer.unsigned(x.from === ci ? 1 : 0);
-      const us = micros(x.time);
-      writer.signed(us - prevUs);
-      prevUs = us;
+      writer.micros(micros(x.time));
     }
-    ints[r + I.ResetsAt] = store.appendBytes(writer.bytes, writer.length) | 0;
+    put(I.ResetsAt);
   }
 
   const bitsC = cd.classUnion;
@@ -755,7 +755,7 @@ export function buildRecord(c: Connection, store: SummaryStore): ConnectionSumma
         n++;
       }
     }
-    ints[r + I.ClassesAt] = store.appendBytes(writer.bytes, writer.length) | 0;
+    put(I.ClassesAt);
     ints[r + I.ClassesLen] = n;
   }
   const z = c.zeek.summarize();
@@ -767,7 +767,6 @@ export function buildRecord(c: Connection, store: SummaryStore): ConnectionSumma
       acked: { client: series(c.series.acked[ci]), server: series(c.series.acked[si]) },
     });
   }
-  return new ConnectionSummary(store, c.id);
 }
 
 /** A side's window scale and MSS in one number (see MSS_BITS); an absent value is -1. */
