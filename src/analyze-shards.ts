@@ -230,7 +230,8 @@ function sampleAll(paths: readonly string[]): TcpSample | null {
   return { segments, syns };
 }
 
-export async function runShards(paths: readonly string[], options: ReadOptions & TrackerOptions, shards: number): Promise<ShardedRun | null> {
+/** `withHelper`: start the findings helper (not when only the connections are wanted). */
+export async function runShards(paths: readonly string[], options: ReadOptions & TrackerOptions, shards: number, withHelper = true): Promise<ShardedRun | null> {
   const maxLive = options.maxLive ?? DEFAULT_MAX_LIVE;
   const workers: Worker[] = [];
   const jobs = Array.from({ length: shards }, (_, shard): ShardJob => ({
@@ -248,10 +249,10 @@ export async function runShards(paths: readonly string[], options: ReadOptions &
   // is one heap fewer (the findings then reuse the space this thread's engine pass had).
   const others = Promise.all(jobs.slice(1).map((job) => runWorker(job, workers)));
   // The findings helper, started now so that its modules are loaded when the records are ready.
-  const helper = new Worker(new URL('./endpoint-worker.js', import.meta.url), WORKER_OPTIONS);
-  helper.on('error', () => undefined); // reported through start() when it matters
+  const helper = withHelper ? new Worker(new URL('./endpoint-worker.js', import.meta.url), WORKER_OPTIONS) : null;
+  helper?.on('error', () => undefined); // reported through start() when it matters
   const helperExit = { code: null as number | null };
-  helper.once('exit', (code) => (helperExit.code = code));
+  helper?.once('exit', (code) => (helperExit.code = code));
   others.catch(() => undefined); // handled below, after shard 0
   let results: ShardResult[];
   try {
@@ -265,7 +266,7 @@ export async function runShards(paths: readonly string[], options: ReadOptions &
       ...(await others).map((m) => ({ ...m, store: SummaryStore.fromData(m.store) })),
     ];
   } catch (err) {
-    await Promise.all([...workers, helper].map((w) => w.terminate()));
+    await Promise.all([...workers, ...(helper === null ? [] : [helper])].map((w) => w.terminate()));
     throw err;
   }
 
@@ -273,7 +274,7 @@ export async function runShards(paths: readonly string[], options: ReadOptions &
   // be longer for a later reader. Then the caller reads it again in one thread.
   const first = results[0]!;
   if (results.some((r) => r.frames !== first.frames || r.tcpSegments !== first.tcpSegments)) {
-    await helper.terminate();
+    await helper?.terminate();
     return null;
   }
   const stores = results.map((r) => r.store);
@@ -281,7 +282,7 @@ export async function runShards(paths: readonly string[], options: ReadOptions &
   const connections = recordsInOrder(stores, order);
   const total = connections.length;
   return {
-    helper: helperOf(helper, stores.map((st) => st.toData()), order, helperExit),
+    helper: helper === null ? null : helperOf(helper, stores.map((st) => st.toData()), order, helperExit),
     summaries: first.summaries,
     frames: first.frames,
     tcpSegments: first.tcpSegments,

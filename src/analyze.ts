@@ -38,7 +38,7 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
   const lap = phaseTimer();
   const threads = chooseThreads(paths, options);
   // A sharded run whose threads read different captures (a file still being written) is redone here.
-  const sharded = threads > 1 ? await runShards(paths, options, threads) : null;
+  const sharded = threads > 1 ? await runShards(paths, options, threads, options.connectionsOnly !== true) : null;
   const run = sharded ?? inThread(await runEngine(paths, options), options);
   try {
     lap('engine');

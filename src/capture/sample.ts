@@ -11,6 +11,8 @@
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { newFrame } from './frame.js';
+import { MAX_RECORD_BYTES } from './format.js';
+import { PCAP_FILE_HEADER_BYTES, PCAP_MAGIC_NS, PCAP_MAGIC_US, PCAP_RECORD_HEADER_BYTES } from './pcap.js';
 import { Decoder } from '../decode/decoder.js';
 import { DecodeStatus } from '../decode/status.js';
 import { ACK, SYN } from '../decode/segment.js';
@@ -23,7 +25,9 @@ export interface TcpSample {
 
 const WINDOW = 1 << 19;
 const WINDOWS = 24;
-const MAX_RECORD = 262144;
+const MAX_RECORD = MAX_RECORD_BYTES;
+const FILE_HEADER = PCAP_FILE_HEADER_BYTES;
+const RECORD_HEADER = PCAP_RECORD_HEADER_BYTES;
 /** Records that must chain after a candidate header before it is believed. */
 const CHAIN = 6;
 /** A record shorter than this holds no TCP segment on any link type (20 B IPv4 + 20 B TCP, cut). */
@@ -43,14 +47,14 @@ export function sampleTcp(path: string): TcpSample | null {
   }
   try {
     const size = statSync(path).size;
-    const header = Buffer.alloc(24);
-    if (readSync(fd, header, 0, 24, 0) < 24) return null;
-    const magic = header.readUInt32LE(0);
-    const le = magic === 0xa1b2c3d4 || magic === 0xa1b23c4d;
-    const be = header.readUInt32BE(0) === 0xa1b2c3d4 || header.readUInt32BE(0) === 0xa1b23c4d;
+    const header = Buffer.alloc(FILE_HEADER);
+    if (readSync(fd, header, 0, FILE_HEADER, 0) < FILE_HEADER) return null;
+    const isMagic = (m: number): boolean => m === PCAP_MAGIC_US || m === PCAP_MAGIC_NS;
+    const le = isMagic(header.readUInt32LE(0));
+    const be = isMagic(header.readUInt32BE(0));
     if (!le && !be) return null; // pcapng, gzip: the thread choice falls back to size alone
     const u32 = (b: Buffer, at: number): number => (le ? b.readUInt32LE(at) : b.readUInt32BE(at));
-    const nano = u32(header, 0) === 0xa1b23c4d;
+    const nano = u32(header, 0) === PCAP_MAGIC_NS;
     const snaplen = Math.min(u32(header, 16) || MAX_RECORD, MAX_RECORD);
     const linkType = u32(header, 20) & 0x0fffffff;
     const out: TcpSample = { segments: 0, syns: 0 };
@@ -60,10 +64,10 @@ export function sampleTcp(path: string): TcpSample | null {
     const buf = Buffer.alloc(WINDOW);
     // The first record's time: a header found by resynchronising must be near it (zero-filled
     // payload would otherwise chain as empty records at time 0).
-    const first = Buffer.alloc(16);
-    const firstSec = readSync(fd, first, 0, 16, 24) === 16 ? u32(first, 0) : 0;
+    const first = Buffer.alloc(RECORD_HEADER);
+    const firstSec = readSync(fd, first, 0, RECORD_HEADER, FILE_HEADER) === RECORD_HEADER ? u32(first, 0) : 0;
     const plausible = (b: Buffer, at: number, end: number): boolean => {
-      if (at + 16 > end) return false;
+      if (at + RECORD_HEADER > end) return false;
       const sec = u32(b, at);
       const incl = u32(b, at + 8);
       const orig = u32(b, at + 12);
@@ -72,36 +76,36 @@ export function sampleTcp(path: string): TcpSample | null {
     };
     // The start, then windows spread evenly to the end, never overlapping (each byte counted once).
     const windows = Math.max(1, Math.min(WINDOWS, Math.floor(size / WINDOW)));
-    const starts = [24];
+    const starts = [FILE_HEADER];
     for (let k = 1; k < windows; k++) starts.push(Math.floor(((size - WINDOW) * k) / (windows - 1)));
     for (const start of starts) {
       const n = readSync(fd, buf, 0, WINDOW, start);
       let at = 0;
-      if (start > 24) {
+      if (start > FILE_HEADER) {
         // Resynchronise: the first offset from which CHAIN records follow one another plausibly.
         // Within the first RESYNC_SCAN bytes (a window of noise is not worth searching through).
-        for (; at + 16 <= n && at < RESYNC_SCAN; at++) {
+        for (; at + RECORD_HEADER <= n && at < RESYNC_SCAN; at++) {
           let p = at;
           let k = 0;
           while (k < CHAIN && plausible(buf, p, n)) {
-            p += 16 + u32(buf, p + 8);
+            p += RECORD_HEADER + u32(buf, p + 8);
             k++;
           }
           if (k === CHAIN) break;
         }
         if (at >= RESYNC_SCAN) continue;
       }
-      while (plausible(buf, at, n) && at + 16 + u32(buf, at + 8) <= n) {
+      while (plausible(buf, at, n) && at + RECORD_HEADER + u32(buf, at + 8) <= n) {
         const incl = u32(buf, at + 8);
         frame.data = buf;
-        frame.offset = at + 16;
+        frame.offset = at + RECORD_HEADER;
         frame.caplen = incl;
         frame.origlen = u32(buf, at + 12);
         if (decoder.decode(frame) === DecodeStatus.Tcp) {
           out.segments++;
           if ((decoder.segment.flags & (SYN | ACK)) === SYN) out.syns++;
         }
-        at += 16 + incl;
+        at += RECORD_HEADER + incl;
       }
     }
     return out;

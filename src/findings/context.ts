@@ -1,5 +1,6 @@
 /** What every detector receives: the records, the options, and shared analyses computed once. */
 import type { CaptureRecord, ConnectionRecord } from '../model.js';
+import { TCP_STATE_NAMES } from '../tcp/endpoint-state.js';
 import { C_KEEP_ALIVE, C_RETRANSMISSION, C_ZERO_WINDOW, C_ZERO_WINDOW_PROBE } from '../tcp/classes.js';
 import { zeroWindowEpisodes } from './episodes.js';
 import { retryRuns, type Run } from './runs.js';
@@ -11,7 +12,8 @@ import type { SocketState, ZeroWindowEpisode } from './types.js';
  * The socket states whose intervals `socketIntervalsOf` hands out as objects (lingering CLOSE_WAIT /
  * LAST_ACK / FIN_WAIT_2, TIME_WAIT); the flat table (`sockets()`) holds every state.
  */
-const DETECTOR_STATES: ReadonlySet<SocketState> = new Set<SocketState>(['FIN_WAIT_2', 'TIME_WAIT', 'CLOSE_WAIT', 'LAST_ACK']);
+const DETECTOR_STATES: readonly SocketState[] = ['FIN_WAIT_2', 'TIME_WAIT', 'CLOSE_WAIT', 'LAST_ACK'];
+const DETECTOR_CODES: ReadonlySet<number> = new Set(DETECTOR_STATES.map((st) => TCP_STATE_NAMES.indexOf(st)));
 
 export interface DetectorContext {
   readonly connections: readonly ConnectionRecord[];
@@ -75,9 +77,9 @@ export function makeContext(
     if (i < 0) return [];
     const t = sockets();
     const out: SocketInterval[] = [];
+    // Only the closing states become objects (each one recomputes its frames from the record).
     for (let k = t.begin[2 * i]!; k < t.end[2 * i + 1]!; k++) {
-      const iv = intervalAt(t, k, connections);
-      if (DETECTOR_STATES.has(iv.state)) out.push(iv);
+      if (DETECTOR_CODES.has(t.state[k]!)) out.push(intervalAt(t, k, connections));
     }
     return out;
   };

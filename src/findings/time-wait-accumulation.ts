@@ -75,6 +75,7 @@ export function detectTimeWaitAccumulation(ctx: DetectorContext): Omit<TimeWaitF
   const out: Omit<TimeWaitFinding, 'rank'>[] = [];
   // A group's TIME_WAIT intervals (positions in the socket table), reused from group to group.
   let twScratch = new Int32Array(1024);
+  const tupleSeen = new Uint8Array(n);
   for (const g of groups) {
     const s = g.role === 'client' ? 0 : 1;
     let twCount = 0;
@@ -135,7 +136,7 @@ export function detectTimeWaitAccumulation(ctx: DetectorContext): Omit<TimeWaitF
       if (t.closedFirst[i] === s || t.closedFirst[i] === 2) activeConns.push(i);
     }
     // Distinct 4-tuples: each connection's tuple id is the index of the tuple's first connection.
-    const tupleSeen = new Uint8Array(n);
+    // (One array for all groups, cleared after each: one per reported group cost O(groups × n).)
     let tuples = 0;
     for (let j = 0; j < tw.length; j++) {
       const tu = t.tuple[t.conn[tw[j]!]!]!;
@@ -144,6 +145,7 @@ export function detectTimeWaitAccumulation(ctx: DetectorContext): Omit<TimeWaitF
         tuples++;
       }
     }
+    for (let j = 0; j < tw.length; j++) tupleSeen[t.tuple[t.conn[tw[j]!]!]!] = 0;
     let severity: Severity = 'info';
     if (g.role === 'client') severity = scale >= 25000 ? 'critical' : scale >= 10000 || reused > 0 ? 'warning' : 'info';
     else severity = scale >= 200000 ? 'critical' : scale >= 10000 || reused > 0 ? 'warning' : 'info';

@@ -42,6 +42,8 @@ const FINAL_C_SHIFT = 9; // 4 bits each: TcpState
 const FINAL_S_SHIFT = 13;
 const FLAG_ZEEK_ORIG_IS_CLIENT = 1 << 17;
 const STATE_TIMER = 16;
+/** RSTs listed at most once a record is made (addLateReset). */
+const MAX_LATE_LISTED_RESETS = 256;
 /** A side's MSS + 1 in the low 17 bits, its window scale + 1 above (0 = unknown, for both). */
 const MSS_BITS = 17;
 
@@ -554,6 +556,9 @@ export class ConnectionSummary implements ConnectionRecord {
   addLateReset(byClient: boolean, frame: number, time: number): void {
     const ints = this.ints;
     const i = this.i;
+    // Each late RST re-encodes the list: a storm of them on one 4-tuple is listed up to a bound
+    // (the rest are counted with the late packets); the first one is what changes the story.
+    if (ints[i + I.ResetsLen]! >= MAX_LATE_LISTED_RESETS) return;
     const resets = this.resets;
     writer.begin(ints[i + I.FirstFrame]!, this.baseMicros);
     for (const x of [...resets, { frame, by: side(byClient), time }]) {

@@ -7,9 +7,10 @@ import test from 'ava';
 import { Segment, ACK, FIN, RST, SYN } from '../../src/decode/segment.js';
 import { TcpTracker } from '../../src/tcp/tracker.js';
 
-function run(filler: boolean) {
+/** Hand-made segments with consecutive frame numbers. */
+function segmentMaker(): (t: number, src: number, sp: number, dst: number, dp: number, flags: number, seq: number, ack: number) => Segment {
   let frame = 0;
-  const seg = (t: number, src: number, sp: number, dst: number, dp: number, flags: number, seq: number, ack: number): Segment => {
+  return (t, src, sp, dst, dp, flags, seq, ack) => {
     const s = new Segment();
     s.frame = ++frame;
     s.tsSec = Math.floor(t);
@@ -26,6 +27,10 @@ function run(filler: boolean) {
     s.frameLength = 60;
     return s;
   };
+}
+
+function run(filler: boolean) {
+  const seg = segmentMaker();
   const tracker = new TcpTracker();
   const C = 0x0a000001;
   const S = 0x0a000002;
@@ -55,4 +60,22 @@ test('a RST in TIME_WAIT after the connection was summarised is kept and ends TI
   t.deepEqual(busy.resets, quiet.resets);
   t.deepEqual(busy.client, quiet.client);
   t.deepEqual(busy.final, { client: 'CLOSED', server: 'CLOSED' });
+});
+
+test('a storm of late RSTs on a summarised 4-tuple is listed up to 256 and counted in full, in linear time', (t) => {
+  const seg = segmentMaker();
+  const tracker = new TcpTracker();
+  const C = 0x0a000001;
+  const S = 0x0a000002;
+  tracker.add(seg(0, C, 40000, S, 80, SYN, 1000, 0));
+  tracker.add(seg(0.01, S, 80, C, 40000, SYN | ACK, 5000, 1001));
+  tracker.add(seg(0.02, C, 40000, S, 80, RST, 1001, 0));
+  for (let i = 0; i < 9000; i++) tracker.add(seg(0.1 + i * 0.001, 0x0b000001, 50000, 0x0b000002, 9999, ACK, 1 + i, 1));
+  const storm = 20_000;
+  for (let i = 0; i < storm; i++) tracker.add(seg(20 + i * 1e-4, C, 40000, S, 80, RST, 1001, 0));
+  const r = tracker.finish(100)[0]!;
+  t.is(r.resets.length, 256);
+  t.is(r.latePackets, storm);
+  t.is(r.packets.client, storm + 2);
+  t.deepEqual(r.finalState, { client: 'CLOSED', server: 'CLOSED' });
 });
