@@ -29,13 +29,20 @@ function segmentMaker(): (t: number, src: number, sp: number, dst: number, dp: n
   };
 }
 
-function run(filler: boolean) {
-  const seg = segmentMaker();
+const C = 0x0a000001;
+const S = 0x0a000002;
+
+/** A tracker that has seen the SYN and SYN/ACK of C:40000 → S:80. */
+function opened(seg: ReturnType<typeof segmentMaker>): TcpTracker {
   const tracker = new TcpTracker();
-  const C = 0x0a000001;
-  const S = 0x0a000002;
   tracker.add(seg(0, C, 40000, S, 80, SYN, 1000, 0));
   tracker.add(seg(0.01, S, 80, C, 40000, SYN | ACK, 5000, 1001));
+  return tracker;
+}
+
+function run(filler: boolean) {
+  const seg = segmentMaker();
+  const tracker = opened(seg);
   tracker.add(seg(0.02, C, 40000, S, 80, ACK, 1001, 5001));
   tracker.add(seg(0.03, C, 40000, S, 80, FIN | ACK, 1001, 5001));
   tracker.add(seg(0.04, S, 80, C, 40000, FIN | ACK, 5001, 1002));
@@ -64,11 +71,7 @@ test('a RST in TIME_WAIT after the connection was summarised is kept and ends TI
 
 test('a storm of late RSTs on a summarised 4-tuple is listed up to 256 and counted in full, in linear time', (t) => {
   const seg = segmentMaker();
-  const tracker = new TcpTracker();
-  const C = 0x0a000001;
-  const S = 0x0a000002;
-  tracker.add(seg(0, C, 40000, S, 80, SYN, 1000, 0));
-  tracker.add(seg(0.01, S, 80, C, 40000, SYN | ACK, 5000, 1001));
+  const tracker = opened(seg);
   tracker.add(seg(0.02, C, 40000, S, 80, RST, 1001, 0));
   for (let i = 0; i < 9000; i++) tracker.add(seg(0.1 + i * 0.001, 0x0b000001, 50000, 0x0b000002, 9999, ACK, 1 + i, 1));
   const storm = 20_000;
