@@ -8,7 +8,7 @@
  * had traffic in the capture: long-idle connections that sent nothing are not seen.
  */
 import type { CaptureRecord, ConnectionRecord, Side } from '../model.js';
-import { sideOf, socketTable, type SocketTable } from './socket-table.js';
+import { socketTable, type SocketTable } from './socket-table.js';
 import type { EndpointView, SocketState, StateCounts } from './types.js';
 import { captureSpan, iso, sortTimes } from './util.js';
 
@@ -207,9 +207,12 @@ function perStateSweep(spec: ViewSpec, t: SocketTable, scratch: Scratch, start: 
     const positions = scratch.byState[si]!;
     let np = 0;
     let nm = 0;
+    // Positions ascend: the socket holding each one is found by walking the offsets along.
+    let socket = 0;
     for (let p = 0; p < positions.length; p++) {
       const x = positions[p]!;
-      if (mask[2 * t.conn[x]! + sideOf(t, x)] !== 1) continue;
+      while (t.end[socket]! <= x) socket++;
+      if (mask[socket] !== 1) continue;
       const ivTo = t.to[x]!;
       const a = Math.max(t.from[x]!, start);
       if (ivTo <= a || a > end) continue;
@@ -378,10 +381,11 @@ function view(spec: ViewSpec, bySocket: SocketTable, scratch: Scratch, start: nu
     const c: StateCounts = {};
     const conns: Partial<Record<SocketState, number[]>> = {};
     for (let m = 0; m < members.length; m++) for (let x = bySocket.begin[members[m]!]!, e = bySocket.end[members[m]!]!; x < e; x++) {
+      const conn = members[m]! >> 1;
       if (bySocket.from[x]! <= at && at < bySocket.to[x]!) {
         const st = STATE_ORDER[bySocket.state[x]! - 1]!;
         c[st] = (c[st] ?? 0) + 1;
-        (conns[st] ??= []).push(bySocket.id[bySocket.conn[x]!]!);
+        (conns[st] ??= []).push(bySocket.id[conn]!);
       }
     }
     for (const s of Object.keys(conns) as SocketState[]) conns[s]!.sort((a, b) => a - b);

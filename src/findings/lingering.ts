@@ -2,6 +2,7 @@
 import type { ConnectionRecord, Side } from '../model.js';
 import type { DetectorContext } from './context.js';
 import { intervalAt, type SocketInterval } from './sockets.js';
+import { socketOf } from './socket-table.js';
 import { TCP_STATE_NAMES } from '../tcp/endpoint-state.js';
 import type { FindingEndpoint, LingerEnd, LingeringSocket, SocketState } from './types.js';
 import { endpointKey, groupEndpoint, round6 } from './util.js';
@@ -52,7 +53,7 @@ export function lingering(ctx: DetectorContext, state: SocketState, minSec: numb
     const from = t.from[k]!;
     const to = t.to[k]!;
     if (round6((Number.isFinite(to) ? to : Math.max(ctx.end, from)) - from) < minSec) continue;
-    const c = ctx.connections[t.conn[k]!]!;
+    const c = ctx.connections[socketOf(t, k) >> 1]!;
     const iv = intervalAt(t, k, ctx.connections);
     const socket = describeInterval(c, iv, ctx.end);
     if (socket.durationSec < minSec) continue;

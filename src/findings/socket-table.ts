@@ -57,9 +57,11 @@ export interface SocketTable extends ConnectionFacts {
   /** Per socket: its intervals are positions [begin, end) (`end` is `begin` one socket on: one array). */
   readonly begin: Int32Array;
   readonly end: Int32Array;
-  /** Per interval. */
+  /**
+   * Per interval (its socket is the one whose [begin, end) holds it: socketOf; a pass over the
+   * intervals in order follows the sockets along, without a lookup).
+   */
   readonly count: number;
-  readonly conn: Int32Array;
   readonly state: Uint8Array;
   readonly from: Float64Array;
   readonly to: Float64Array;
@@ -162,7 +164,6 @@ function shared<T>(Ctor: TypedArrayOf<T>, n: number): T {
 
 class Intervals {
   n = 0;
-  readonly conn: Int32Array;
   readonly state: Uint8Array;
   readonly from: Float64Array;
   readonly to: Float64Array;
@@ -170,7 +171,6 @@ class Intervals {
 
   constructor(cap: number, onShared = true) {
     const make = <T>(Ctor: TypedArrayOf<T> & (new (n: number) => T), n: number): T => (onShared ? shared(Ctor, n) : new Ctor(n));
-    this.conn = make(Int32Array, cap);
     this.state = make(Uint8Array, cap);
     this.from = make(Float64Array, cap);
     this.to = make(Float64Array, cap);
@@ -268,7 +268,7 @@ function build(n: number, recordAt: RecordAt, timeWaitSec: number): SocketTable 
   const m = g.n;
   return {
     id, start, closedFirst, tuple, ip, port, resetsSent, classBits, finFrame, ips, begin, end, timeWaitSec, reusedAt, count: m,
-    conn: g.conn.subarray(0, m), state: g.state.subarray(0, m), from: g.from.subarray(0, m), to: g.to.subarray(0, m),
+    state: g.state.subarray(0, m), from: g.from.subarray(0, m), to: g.to.subarray(0, m),
     toReason: g.toReason.subarray(0, m),
   };
 }
@@ -308,7 +308,6 @@ function appendIntervals(
         toReason = End.Reused;
       }
       const k = out.n++;
-      out.conn[k] = i;
       out.state[k] = code;
       out.from[k] = from;
       out.to[k] = to;
@@ -322,10 +321,19 @@ function appendIntervals(
   }
 }
 
-/** The side of interval `k` (0 client, 1 server): each connection's client intervals come first. */
-export function sideOf(t: SocketTable, k: number): number {
-  return k >= t.end[2 * t.conn[k]!]! ? 1 : 0;
+/** The socket (connection index × 2 + side) of interval `k`: the first whose intervals end past it. */
+export function socketOf(t: SocketTable, k: number): number {
+  const end = t.end;
+  let lo = 0;
+  let hi = end.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (end[mid]! > k) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
+
 
 /**
  * The frames of interval `k` (what began it, what ended it) and the state it changed to: not kept in
@@ -333,8 +341,9 @@ export function sideOf(t: SocketTable, k: number): number {
  * from the record's state changes. -1 for no frame; `toState` NO_STATE when open-ended.
  */
 export function intervalEdges(t: SocketTable, k: number, c: ConnectionRecord): { fromFrame: number; toFrame: number; toState: number } {
-  const i = t.conn[k]!;
-  const side = sideOf(t, k);
+  const socket = socketOf(t, k);
+  const i = socket >> 1;
+  const side = socket & 1;
   const want = k - t.begin[2 * i + side]!;
   const st = new StateScratch();
   st.read(c);

@@ -5,7 +5,7 @@
  */
 import type { ConnectionRecord, Side } from '../model.js';
 import { TCP_STATE_NAMES, type TcpStateName } from '../tcp/endpoint-state.js';
-import { End, intervalEdges, NO_STATE, sideOf, socketTable, type SocketTable } from './socket-table.js';
+import { End, intervalEdges, NO_STATE, socketOf, socketTable, type SocketTable } from './socket-table.js';
 import type { SocketState } from './types.js';
 import { sortTimes } from './util.js';
 
@@ -32,8 +32,9 @@ const REASONS = [null, 'change', 'timer', 'reused'] as const;
 
 /** Interval `k` of the table as an object (`into` is filled and returned when given). */
 export function intervalAt(t: SocketTable, k: number, connections: readonly ConnectionRecord[], into?: SocketInterval): SocketInterval {
-  const i = t.conn[k]!;
-  const s = sideOf(t, k);
+  const socket = socketOf(t, k);
+  const i = socket >> 1;
+  const s = socket & 1;
   const self = 2 * i + s;
   const peer = 2 * i + (1 - s);
   const edges = intervalEdges(t, k, connections[i]!);

@@ -73,8 +73,10 @@ export function detectTimeWaitAccumulation(ctx: DetectorContext): Omit<TimeWaitF
   const n = ctx.connections.length;
   const { groups, members } = groupSockets(t, n);
   const out: Omit<TimeWaitFinding, 'rank'>[] = [];
-  // A group's TIME_WAIT intervals (positions in the socket table), reused from group to group.
+  // A group's TIME_WAIT intervals (positions in the socket table) and their connections, reused
+  // from group to group.
   let twScratch = new Int32Array(1024);
+  let twConnScratch = new Int32Array(1024);
   const tupleSeen = new Uint8Array(n);
   for (const g of groups) {
     const s = g.role === 'client' ? 0 : 1;
@@ -87,10 +89,10 @@ export function detectTimeWaitAccumulation(ctx: DetectorContext): Omit<TimeWaitF
       for (let k = t.begin[2 * i + s]!; k < t.end[2 * i + s]!; k++) {
         if (t.state[k] !== TIME_WAIT) continue;
         if (twCount === twScratch.length) {
-          const grown = new Int32Array(twScratch.length * 2);
-          grown.set(twScratch);
-          twScratch = grown;
+          twScratch = grown(twScratch);
+          twConnScratch = grown(twConnScratch);
         }
+        twConnScratch[twCount] = i;
         twScratch[twCount++] = k;
       }
       const by = t.closedFirst[i]!;
@@ -104,6 +106,7 @@ export function detectTimeWaitAccumulation(ctx: DetectorContext): Omit<TimeWaitF
     if (share < MIN_ACTIVE_SHARE) continue;
     if (g.role === 'server' && twCount < MIN_SERVER_TIME_WAIT) continue;
     const tw = twScratch.subarray(0, twCount);
+    const twConn = twConnScratch.subarray(0, twCount);
     const from = new Float64Array(tw.length);
     const to = new Float64Array(tw.length);
     for (let j = 0; j < tw.length; j++) {
@@ -117,10 +120,9 @@ export function detectTimeWaitAccumulation(ctx: DetectorContext): Omit<TimeWaitF
     for (let j = 0; j < tw.length; j++) if (t.toReason[tw[j]!] === End.Reused) reused++;
     // A 4-tuple holds one TIME_WAIT socket at a time, so the count is bounded by the client ports:
     // EPHEMERAL_PORTS per client address (towards a server port), or per destination (for a client).
-    const peerOf = (k: number): number => 2 * t.conn[k]! + (1 - s);
     const peerKeys = new Set<number>();
     for (let j = 0; j < tw.length; j++) {
-      const p = peerOf(tw[j]!);
+      const p = 2 * twConn[j]! + (1 - s);
       peerKeys.add(g.role === 'server' ? t.ip[p]! : t.ip[p]! * 65536 + t.port[p]!);
     }
     const sides = peerKeys.size;
@@ -139,13 +141,13 @@ export function detectTimeWaitAccumulation(ctx: DetectorContext): Omit<TimeWaitF
     // (One array for all groups, cleared after each: one per reported group cost O(groups × n).)
     let tuples = 0;
     for (let j = 0; j < tw.length; j++) {
-      const tu = t.tuple[t.conn[tw[j]!]!]!;
+      const tu = t.tuple[twConn[j]!]!;
       if (tupleSeen[tu] === 0) {
         tupleSeen[tu] = 1;
         tuples++;
       }
     }
-    for (let j = 0; j < tw.length; j++) tupleSeen[t.tuple[t.conn[tw[j]!]!]!] = 0;
+    for (let j = 0; j < tw.length; j++) tupleSeen[t.tuple[twConn[j]!]!] = 0;
     let severity: Severity = 'info';
     if (g.role === 'client') severity = scale >= 25000 ? 'critical' : scale >= 10000 || reused > 0 ? 'warning' : 'info';
     else severity = scale >= 200000 ? 'critical' : scale >= 10000 || reused > 0 ? 'warning' : 'info';
@@ -161,7 +163,7 @@ export function detectTimeWaitAccumulation(ctx: DetectorContext): Omit<TimeWaitF
       else entry.connections++;
     }
     const peerList = [...peers.values()].sort((a, b) => b.connections - a.connections).slice(0, 10);
-    const twConns = ascendingUnique(Array.from(tw, (k) => t.id[t.conn[k]!]!));
+    const twConns = ascendingUnique(Array.from(twConn, (i) => t.id[i]!));
     const firstFins = activeConns.map((i) => t.finFrame[2 * i + s]!);
     const startEpoch = minOf(from);
     const endEpoch = Math.min(ctx.end, maxOf(to));
@@ -222,6 +224,13 @@ export function detectTimeWaitAccumulation(ctx: DetectorContext): Omit<TimeWaitF
     });
   }
   return out;
+}
+
+/** The same numbers in an array twice as long. */
+function grown(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 /** The distinct values, ascending (input mostly ascending already: members are in connection order). */
