@@ -9,6 +9,7 @@ import type { Direction } from './direction.js';
 import { TCP_STATE_NAMES, type TcpStateName } from './endpoint-state.js';
 import { EVENT_KINDS, EVENT_WIDTH, type Series } from './events.js';
 import { seqRelative } from './seq.js';
+import { ZEEK_CONN_STATES } from './zeek.js';
 import { F, I, SummaryStore } from './summary-store.js';
 import { ByteReader, ByteWriter } from './varint.js';
 
@@ -41,6 +42,9 @@ const FLAG_FIRST_CLOSE_RST = 1 << 8;
 const FINAL_C_SHIFT = 9; // 4 bits each: TcpState
 const FINAL_S_SHIFT = 13;
 const FLAG_ZEEK_ORIG_IS_CLIENT = 1 << 17;
+const ZEEK_STATE_SHIFT = 18; // 4 bits: ZEEK_CONN_STATES index
+/** ClassBits: the client's class bits low, the server's from bit 16 (CLASS_COUNT ≤ 16: tested). */
+const SERVER_CLASS_SHIFT = 16;
 const STATE_TIMER = 16;
 /** RSTs listed at most once a record is made (addLateReset). */
 const MAX_LATE_LISTED_RESETS = 256;
@@ -316,7 +320,8 @@ export class ConnectionSummary implements ConnectionRecord {
 
   /** The union of the segment-class bits (classes.ts) of the frames one side sent. */
   classBits(isClient: boolean): number {
-    return this.int(isClient ? I.ClassBitsC : I.ClassBitsS);
+    const bits = this.int(I.ClassBits);
+    return isClient ? bits & ((1 << SERVER_CLASS_SHIFT) - 1) : bits >>> SERVER_CLASS_SHIFT;
   }
 
   /** State changes: the client's are [0, stateSplit), the server's [stateSplit, stateCount). */
@@ -531,7 +536,7 @@ export class ConnectionSummary implements ConnectionRecord {
 
   get zeek(): ConnectionRecord['zeek'] {
     return {
-      connState: this.store.string(this.int(I.ZeekState)),
+      connState: ZEEK_CONN_STATES[(this.flags >>> ZEEK_STATE_SHIFT) & 15]!,
       history: this.store.string(this.int(I.ZeekHistory)),
       originator: side((this.flags & FLAG_ZEEK_ORIG_IS_CLIENT) !== 0),
     };
@@ -742,8 +747,7 @@ export function buildRecord(c: Connection, store: SummaryStore): void {
 
   const bitsC = cd.classUnion;
   const bitsS = sd.classUnion;
-  ints[r + I.ClassBitsC] = bitsC;
-  ints[r + I.ClassBitsS] = bitsS;
+  ints[r + I.ClassBits] = bitsC | (bitsS << SERVER_CLASS_SHIFT);
   ints[r + I.ClassesLen] = 0;
   ints[r + I.ClassesAt] = 0;
   if (bitsC !== 0 || bitsS !== 0) {
@@ -764,7 +768,7 @@ export function buildRecord(c: Connection, store: SummaryStore): void {
     ints[r + I.ClassesLen] = n;
   }
   const z = c.zeek.summarize();
-  ints[r + I.ZeekState] = store.intern(z.connState);
+  ints[r + I.Flags]! |= ZEEK_CONN_STATES.indexOf(z.connState) << ZEEK_STATE_SHIFT;
   ints[r + I.ZeekHistory] = store.intern(z.history);
   if (c.series !== null) {
     store.series.set(c.id, {

@@ -12,14 +12,14 @@ import type { PerSide, SeriesRecord } from '../model.js';
 
 /**
  * Integer columns of a row. Small fields share `Flags` (see FLAG_* in record.ts); ports share
- * `Ports`. `*At` columns are byte positions of the connection's detail in the byte blob, where the
+ * `Ports`, both sides' segment-class bits `ClassBits`. `*At` columns are byte positions of the connection's detail in the byte blob, where the
  * values read rarely and never changed after the summary also live (`NumbersAt`; record.ts describes
  * the encoding). What a late packet updates stays in the row.
  */
 export const enum I {
   FirstFrame, LastFrame, LatePackets, ClientIp, ServerIp, Ports, StartNsec, EndNsec, PktC, PktS, FinC, FinS,
   FirstCloseFrame, Flags, NumbersAt, StatesAt, StatesLen, StateSplit, EventsAt, EventsLen, ResetsAt, ResetsLen,
-  ClassesAt, ClassesLen, ZeekState, ZeekHistory, ClassBitsC, ClassBitsS, Width,
+  ClassesAt, ClassesLen, ZeekHistory, ClassBits, Width,
 }
 
 /** Double columns of a row (values beyond 2^31 or with fractions). */

@@ -247,6 +247,10 @@ class ZeekEndpoint {
   }
 }
 
+/** Every conn_state `summarize` gives (Zeek's conn.log values). */
+export const ZEEK_CONN_STATES = ['OTH', 'S0', 'S1', 'SF', 'REJ', 'S2', 'S3', 'RSTO', 'RSTR', 'RSTOS0', 'RSTRH', 'SH', 'SHR'] as const;
+export type ZeekConnState = (typeof ZEEK_CONN_STATES)[number];
+
 /**
  * Follows one connection the way Zeek's TCP analyzer does and summarises it as Zeek's conn.log would
  * (`conn_state`, `history`). Upper-case history letters are the originator's, lower-case the
@@ -422,7 +426,7 @@ export class ZeekTracker {
   }
 
   /** Zeek's `conn_state` for the connection as it stands. [doc conn_state] */
-  summarize(): { connState: string; history: string } {
+  summarize(): { connState: ZeekConnState; history: string } {
     if (this.packets === 0) return { connState: 'OTH', history: '' };
     const o = this.ep[this.origSide];
     const r = this.ep[this.origSide === 0 ? 1 : 0];
@@ -430,7 +434,7 @@ export class ZeekTracker {
     const rs = r.state;
     const oInactive = os === INACTIVE || os === PARTIAL;
     const rInactive = rs === INACTIVE || rs === PARTIAL;
-    let s: string;
+    let s: ZeekConnState;
     if (rs === RESET) {
       if (os === SYN_SENT || os === SYN_ACK_SENT || (os === RESET && o.size(r) === 0 && r.size(o) === 0)) s = 'REJ';
       else s = oInactive ? 'RSTRH' : 'RSTR';
