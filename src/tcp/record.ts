@@ -3,10 +3,10 @@ import { formatAddress } from '../decode/address.js';
 import type {
   ConnectionRecord, Endpoint, EventRecord, PerSide, SeriesRecord, Side, StateChangeRecord,
 } from '../model.js';
-import { CLASS_COUNT, CLASS_KEYS, classNames, type ClassKey } from './classes.js';
+import { CLASS_KEYS, classNames, type ClassKey } from './classes.js';
 import type { Connection } from './connection.js';
 import type { Direction } from './direction.js';
-import { TCP_STATE_NAMES, type TcpStateName } from './endpoint-state.js';
+import { TCP_STATE_NAMES, type EndpointState, type TcpStateName } from './endpoint-state.js';
 import { EVENT_KINDS, EVENT_WIDTH, type Series } from './events.js';
 import { seqRelative } from './seq.js';
 import { ZEEK_CONN_STATES } from './zeek.js';
@@ -164,6 +164,10 @@ class StateList {
     for (let j = 0; j < this.n; j++) writer.state(this.codes[j]!, this.frames[j]!, this.times[j]!);
   }
 }
+
+/** State lists reused by the late-change paths (appendState), one connection at a time. */
+const scratchIn = new StateList();
+const scratchOut = new StateList();
 
 /**
  * One finished connection: a view onto its row of the SummaryStore. It has the public
@@ -589,9 +593,10 @@ export class ConnectionSummary implements ConnectionRecord {
   private appendState(isClient: boolean, code: number, frame: number, us: number): void {
     const ints = this.ints;
     const i = this.i;
-    const list = this.readStates(new StateList());
+    const list = this.readStates(scratchIn);
     const at = isClient ? ints[i + I.StateSplit]! : list.n;
-    const out = new StateList();
+    const out = scratchOut;
+    out.n = 0;
     for (let j = 0; j <= list.n; j++) {
       if (j === at) out.push(code, frame, us);
       if (j < list.n) out.push(list.codes[j]!, list.frames[j]!, list.times[j]!);
@@ -609,12 +614,13 @@ export class ConnectionSummary implements ConnectionRecord {
    * TCP_TIMEWAIT_LEN), so the final state is CLOSED, with the expiry as a timer-driven change.
    */
   settleTimeWait(captureEnd: number, timeWaitSec: number): void {
-    for (const isClient of [true, false]) {
+    for (let s = 0; s < 2; s++) {
+      const isClient = s === 0;
       if (this.finalStateCode(isClient) !== TIME_WAIT) continue;
       const split = this.int(I.StateSplit);
       const last = isClient ? split : this.int(I.StatesLen);
       if (last === (isClient ? 0 : split)) continue;
-      const entered = this.readStates(new StateList()).times[last - 1]!;
+      const entered = this.readStates(scratchIn).times[last - 1]!;
       if (captureEnd - entered / 1e6 < timeWaitSec) continue;
       this.appendState(isClient, CLOSED, -1, entered + micros(timeWaitSec));
     }
@@ -692,10 +698,8 @@ export function buildRecord(c: Connection, store: SummaryStore): void {
   };
   // States: both sides' packed (state, frame, time) triples.
   writer.begin(firstFrame, base);
-  for (const st of [cs, ss]) {
-    const p = st.packed;
-    for (let k = 0; k < st.packedLength; k += 3) writer.state(p[k]!, p[k + 1]!, micros(p[k + 2]!));
-  }
+  writePacked(cs);
+  writePacked(ss);
   put(I.StatesAt);
   ints[r + I.StatesLen] = (cs.packedLength + ss.packedLength) / 3;
   ints[r + I.StateSplit] = cs.packedLength / 3;
@@ -752,18 +756,7 @@ export function buildRecord(c: Connection, store: SummaryStore): void {
   ints[r + I.ClassesAt] = 0;
   if (bitsC !== 0 || bitsS !== 0) {
     writer.reset();
-    let n = 0;
-    for (const [d, byClient] of [[cd, 1], [sd, 0]] as const) {
-      const counts = d.classCounts;
-      if (counts === null) continue;
-      for (let j = 0; j < CLASS_COUNT; j++) {
-        if ((d.classUnion & (1 << j)) === 0) continue;
-        writer.unsigned(byClient);
-        writer.unsigned(j);
-        writer.unsigned(counts[j]!);
-        n++;
-      }
-    }
+    const n = writeClassCounts(cd, 1) + writeClassCounts(sd, 0);
     put(I.ClassesAt);
     ints[r + I.ClassesLen] = n;
   }
@@ -776,6 +769,27 @@ export function buildRecord(c: Connection, store: SummaryStore): void {
       acked: { client: series(c.series.acked[ci]), server: series(c.series.acked[si]) },
     });
   }
+}
+
+/** One endpoint's packed (state, frame, time) changes into the shared writer. */
+function writePacked(st: EndpointState): void {
+  const p = st.packed;
+  for (let k = 0; k < st.packedLength; k += 3) writer.state(p[k]!, p[k + 1]!, micros(p[k + 2]!));
+}
+
+/** One side's class counts into the shared writer (byClient, class index, count each); how many. */
+function writeClassCounts(d: Direction, byClient: number): number {
+  const counts = d.classCounts;
+  if (counts === null) return 0;
+  let n = 0;
+  for (let bits = d.classUnion, j = 0; bits !== 0; bits >>>= 1, j++) {
+    if ((bits & 1) === 0) continue;
+    writer.unsigned(byClient);
+    writer.unsigned(j);
+    writer.unsigned(counts[j]!);
+    n++;
+  }
+  return n;
 }
 
 /** A side's window scale and MSS in one number (see MSS_BITS); an absent value is -1. */
