@@ -127,7 +127,11 @@ export class SummaryStore {
     if (end > MAX_BYTES) throw new RangeError('the connection summaries exceed 4 GiB (analyse the capture in parts)');
     while (this.bytePages.length <= p) this.bytePages.push(sharedBytes(BYTE_PAGE));
     if (n > BYTE_PAGE) this.bytePages[p] = sharedBytes(n);
-    this.bytePages[p]!.set(bytes.subarray(0, n), at & BYTE_MASK);
+    const page = this.bytePages[p]!;
+    const base = at & BYTE_MASK;
+    // Most slices are a few bytes: a loop, where a subarray for set() was an object per slice.
+    if (n <= 64) for (let k = 0; k < n; k++) page[base + k] = bytes[k]!;
+    else page.set(bytes.subarray(0, n), base);
     // An oversized slice owns its page: the next one starts on a fresh page.
     this.byteEnd = n > BYTE_PAGE ? (p + 1) * BYTE_PAGE : end;
     return at;
