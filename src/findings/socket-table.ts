@@ -41,7 +41,6 @@ export const NO_STATE = 255;
 export interface SocketTable extends ConnectionFacts {
   /** Per connection index. */
   readonly id: Int32Array;
-  readonly start: Float64Array;
   /** -1 not closed, 0 client first, 1 server first, 2 both (crossed FINs). */
   readonly closedFirst: Int8Array;
   /** The first connection (index) on the same 4-tuple: equal values, same 4-tuple. */
@@ -200,7 +199,7 @@ export function socketTableOfStores(stores: readonly SummaryStore[], order: { st
 
 function build(n: number, recordAt: RecordAt, timeWaitSec: number): SocketTable {
   const id = shared(Int32Array, n);
-  const start = shared(Float64Array, n);
+  const start = new Float64Array(n); // for reuseTimes only: not kept
   const closedFirst = shared(Int8Array, n);
   const ip = shared(Int32Array, 2 * n);
   const port = shared(Uint16Array, 2 * n);
@@ -267,7 +266,7 @@ function build(n: number, recordAt: RecordAt, timeWaitSec: number): SocketTable 
   }
   const m = g.n;
   return {
-    id, start, closedFirst, tuple, ip, port, resetsSent, classBits, finFrame, ips, begin, end, timeWaitSec, reusedAt, count: m,
+    id, closedFirst, tuple, ip, port, resetsSent, classBits, finFrame, ips, begin, end, timeWaitSec, reusedAt, count: m,
     state: g.state.subarray(0, m), from: g.from.subarray(0, m), to: g.to.subarray(0, m),
     toReason: g.toReason.subarray(0, m),
   };
