@@ -313,8 +313,14 @@ export class Connection extends FlowKey {
     }
     if (++this.segments < SERIES_AFTER_SEGMENTS) return;
     const s = (this.series ??= { window: [new Series(), new Series()], acked: [new Series(), new Series()] });
-    if (seg.window !== fwd.prevWindow || !fwd.windowSetBefore || this.segments === SERIES_AFTER_SEGMENTS) s.window[from].push(seg.time, fwd.scaledWindow(seg.window));
-    if ((flags & ACK) !== 0 && rev.baseSet) s.acked[from === 0 ? 1 : 0].push(seg.time, seqRelative(seg.ack, rev.base));
+    if (seg.window !== fwd.prevWindow || !fwd.windowSetBefore || this.segments === SERIES_AFTER_SEGMENTS) {
+      const w = s.window[from];
+      if (w.take()) w.push(seg.time, fwd.scaledWindow(seg.window));
+    }
+    if ((flags & ACK) !== 0 && rev.baseSet) {
+      const a = s.acked[from === 0 ? 1 : 0];
+      if (a.take()) a.push(seg.time, seqRelative(seg.ack, rev.base));
+    }
   }
 
   private pushEvent(kind: TcpEventKind, seg: Segment, from: 0 | 1, fwd: Direction, rev: Direction, classes: number): void {

@@ -52,9 +52,18 @@ export class Series {
 
   constructor(private readonly max = 256) {}
 
-  push(time: number, value: number): void {
-    if (++this.skipped < this.stride) return;
+  /**
+   * Counts one candidate point: whether it is kept (then `push` it). Asked first so that the points
+   * skipped cost no call with a fractional time (a heap number each, on every packet of a long transfer).
+   */
+  take(): boolean {
+    if (++this.skipped < this.stride) return false;
     this.skipped = 0;
+    return true;
+  }
+
+  /** Adds a point `take` accepted. */
+  push(time: number, value: number): void {
     this.t.push(time);
     this.v.push(value);
     if (this.t.length >= this.max) {
