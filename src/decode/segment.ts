@@ -94,6 +94,8 @@ export class Segment {
   /** SACK blocks as [left0, right0, left1, right1, …]; `sackBlocks` of them are valid. */
   readonly sack = new Uint32Array(8);
   sackBlocks = 0;
+  /** The encapsulation stack the segment was found in (Decoder.encaps), 0 = none. */
+  encap = 0;
   /** Outermost 802.1Q VLAN id, or -1. */
   vlan = -1;
   ipTtl = 0;

@@ -240,19 +240,53 @@ test('IPv4 total length 0 (TSO on the capturing host): the captured length is us
   t.is(d.payloadLength, 21);
 });
 
-test('IPv4 fragments: the first (MF set) is decoded as TCP, later ones counted as ipFragment', (t) => {
+test('IPv4 fragments are reassembled: the TCP segment belongs to the frame that completes the datagram (as in Wireshark)', (t) => {
   const full = W.tcp({ ...SEG, payload: W.pattern(100) });
   const first = W.ipv4(full.subarray(0, 48), { moreFragments: true, id: 77 });
-  const second = W.ipv4(full.subarray(48), { fragmentOffset: 6, id: 77 });
   const middle = W.ipv4(full.subarray(48, 64), { fragmentOffset: 6, moreFragments: true, id: 77 });
-  const d = decodeBytes(W.LT_RAW, first);
-  t.is(d.status, DecodeStatus.Tcp);
-  t.is(d.ipId, 77);
-  t.is(d.seq, SEG.seq);
-  t.is(d.payloadLength, 28, 'the first fragment carries 48 - 20 header bytes of payload');
-  t.is(decodeBytes(W.LT_RAW, second).status, DecodeStatus.Fragment);
-  t.is(decodeBytes(W.LT_RAW, middle).status, DecodeStatus.Fragment);
+  const last = W.ipv4(full.subarray(64), { fragmentOffset: 8, id: 77 });
+  for (const order of [[first, middle, last], [last, first, middle], [middle, last, first]]) {
+    const decoder = new Decoder();
+    t.is(decodeBytes(W.LT_RAW, order[0]!, { decoder, no: 1 }).status, DecodeStatus.Fragment);
+    t.is(decodeBytes(W.LT_RAW, order[1]!, { decoder, no: 2 }).status, DecodeStatus.Fragment);
+    const d = decodeBytes(W.LT_RAW, order[2]!, { decoder, no: 3 });
+    t.is(d.status, DecodeStatus.Tcp);
+    t.is(d.frame, 3);
+    t.is(d.seq, SEG.seq);
+    t.is(d.payloadLength, 100, 'the whole segment, not the first fragment\'s share');
+    t.is(d.payloadCaptured, 100);
+    t.deepEqual(decoder.fragments.counts, { fragments: 3, reassembled: 1, dropped: 0, incomplete: 0 });
+  }
   t.is(decodeBytes(W.LT_RAW, W.ipv4(full, { dontFragment: true })).status, DecodeStatus.Tcp, 'DF alone is no fragment');
+});
+
+test('IPv4 fragments: overlaps keep the first copy; a fragment cut by the snaplen, misaligned or over the bounds drops its datagram', (t) => {
+  const full = W.tcp({ ...SEG, payload: W.pattern(100) });
+  const decoder = new Decoder();
+  decodeBytes(W.LT_RAW, W.ipv4(full.subarray(0, 48), { moreFragments: true, id: 9 }), { decoder });
+  const forged = Buffer.from(full.subarray(40, 120));
+  forged.fill(0x41, 0, 8); // bytes 40..48 overlap the first fragment, with other contents
+  const d = decodeBytes(W.LT_RAW, W.ipv4(forged, { fragmentOffset: 5, id: 9 }), { decoder });
+  t.is(d.status, DecodeStatus.Tcp);
+  t.is(d.payloadLength, 100);
+  t.deepEqual(d.payload, Buffer.from(full.subarray(20)), 'the first copy of the overlapping bytes wins');
+  t.is(decoder.fragments.counts.reassembled, 1);
+  const cut = new Decoder();
+  decodeBytes(W.LT_RAW, W.ipv4(full.subarray(0, 48), { moreFragments: true, id: 10 }), { decoder: cut });
+  const lastFrag = W.ipv4(full.subarray(48), { fragmentOffset: 6, id: 10 });
+  t.is(decodeBytes(W.LT_RAW, lastFrag, { decoder: cut, caplen: lastFrag.length - 10 }).status, DecodeStatus.Fragment, 'cut by the snaplen');
+  t.is(cut.fragments.counts.dropped, 1);
+  t.deepEqual(cut.fragments.droppedFrames, [1]);
+  const misaligned = new Decoder();
+  t.is(decodeBytes(W.LT_RAW, W.ipv4(full.subarray(0, 47), { moreFragments: true, id: 11 }), { decoder: misaligned }).status, DecodeStatus.Fragment);
+  t.is(misaligned.fragments.counts.dropped, 1, 'a non-last fragment must carry a multiple of 8 bytes');
+  // Fragments that never complete are bounded in number and expire after 30 s of capture time.
+  const flood = new Decoder();
+  for (let i = 0; i < 1000; i++) decodeBytes(W.LT_RAW, W.ipv4(full.subarray(0, 48), { moreFragments: true, id: i }), { decoder: flood });
+  t.is(flood.fragments.counts.fragments, 1000);
+  t.true(flood.fragments.counts.dropped >= 1000 - 256, `dropped ${flood.fragments.counts.dropped}`);
+  flood.fragments.finish();
+  t.true(flood.fragments.counts.incomplete <= 256);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -262,7 +296,7 @@ test('IPv6 extension headers: hop-by-hop, routing, destination options, fragment
   const chains: W.Ipv6Extension[][] = [
     [{ type: 'hop-by-hop' }],
     [{ type: 'hop-by-hop', units: 1 }, { type: 'routing' }, { type: 'destination', units: 2 }],
-    [{ type: 'hop-by-hop' }, { type: 'destination' }, { type: 'routing', units: 4 }, { type: 'fragment', more: true }, { type: 'destination' }],
+    [{ type: 'hop-by-hop' }, { type: 'destination' }, { type: 'routing', units: 4 }, { type: 'fragment' }, { type: 'destination' }],
     [{ type: 'fragment' }], // atomic fragment
     [{ type: 'auth' }],
     [{ type: 'hop-by-hop' }, { type: 'auth', payloadLen: 7 }, { type: 'destination' }],
