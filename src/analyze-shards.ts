@@ -15,6 +15,7 @@ import { CaptureError } from './capture/errors.js';
 import { sampleTcp, type TcpSample } from './capture/sample.js';
 import type { FileSummary, ReadOptions } from './capture/reader.js';
 import type { DecodeStatusName } from './decode/status.js';
+import type { EncapsulationSummary } from './decode/decoder.js';
 import type { ConnectionRecord } from './model.js';
 import { runEngine, type EngineOptions, type Tracking } from './engine.js';
 import { shardShare } from './decode/flow-hash.js';
@@ -44,6 +45,7 @@ export interface ShardedRun {
   frames: number;
   tcpSegments: number;
   decode: Record<DecodeStatusName, number>;
+  encapsulation: EncapsulationSummary;
   connections: ConnectionRecord[];
   tracking: Tracking;
   /** A worker for the socket table and endpoint views, when the engine ran in several; null in one thread. */
@@ -255,8 +257,10 @@ export async function runShards(paths: readonly string[], options: ReadOptions &
   helper?.once('exit', (code) => (helperExit.code = code));
   others.catch(() => undefined); // handled below, after shard 0
   let results: ShardResult[];
+  let encapsulation: EncapsulationSummary;
   try {
     const here = await runEngine(paths, jobs[0]!.options);
+    encapsulation = here.encapsulation; // every thread decodes every frame: the counts are the same
     const t = here.tracker;
     results = [
       {
@@ -287,6 +291,7 @@ export async function runShards(paths: readonly string[], options: ReadOptions &
     frames: first.frames,
     tcpSegments: first.tcpSegments,
     decode: first.decode,
+    encapsulation,
     connections,
     tracking: {
       connections: total,

@@ -64,6 +64,7 @@ async function report(run: ShardedRun, options: AnalyzeOptions, lap: (phase: str
       tcpSegments: run.tcpSegments,
       ...span,
       decode: run.decode,
+      encapsulation: run.encapsulation,
       problems: run.summaries.flatMap((s) => s.problems),
     },
     connections,

@@ -3,7 +3,8 @@
  * records. Run in this thread (analyze.ts), or once per shard in worker threads (analyze-shards.ts).
  */
 import { readCaptures, type FileSummary, type ReadOptions } from './capture/reader.js';
-import { Decoder } from './decode/decoder.js';
+import { Decoder, type EncapsulationSummary } from './decode/decoder.js';
+import type { TunnelOptions } from './decode/tunnel-ports.js';
 import { DecodeStatus, type DecodeStatusName } from './decode/status.js';
 import type { ConnectionSummary } from './tcp/record.js';
 import { TcpTracker, type TrackerOptions } from './tcp/tracker.js';
@@ -22,6 +23,7 @@ export interface EngineRun {
   frames: number;
   tcpSegments: number;
   decode: Record<DecodeStatusName, number>;
+  encapsulation: EncapsulationSummary;
   /** The records as views; empty for a shard (its store goes to the calling thread, which makes them). */
   connections: ConnectionSummary[];
   /** How many records the store holds. */
@@ -29,7 +31,7 @@ export interface EngineRun {
   tracker: TcpTracker;
 }
 
-export interface EngineOptions extends ReadOptions, TrackerOptions {
+export interface EngineOptions extends ReadOptions, TrackerOptions, TunnelOptions {
   /**
    * Follow only the connections of shard `shard` of `shards` (by flow hash): each of several threads
    * reads the whole capture and tracks its share (analyze-shards.ts). The decoder tells them apart.
@@ -39,10 +41,10 @@ export interface EngineOptions extends ReadOptions, TrackerOptions {
 }
 
 export async function runEngine(paths: readonly string[], options: EngineOptions): Promise<EngineRun> {
-  const decoder = new Decoder();
+  const decoder = new Decoder(options);
   decoder.shard = options.shard ?? 0;
   decoder.shards = options.shards ?? 1;
-  const tracker = new TcpTracker(options);
+  const tracker = new TcpTracker({ ...options, describeEncap: (id) => decoder.encaps.describe(id) });
   let frames = 0;
   let tcp = 0;
   const summaries = await readCaptures(paths, (frame) => {
@@ -56,5 +58,5 @@ export async function runEngine(paths: readonly string[], options: EngineOptions
   const sharded = decoder.shards > 1;
   const connections = sharded ? [] : tracker.finish(end);
   const count = sharded ? tracker.finishRows(end) : connections.length;
-  return { summaries, frames, tcpSegments: tcp, decode: decoder.countsByName(), connections, count, tracker };
+  return { summaries, frames, tcpSegments: tcp, decode: decoder.countsByName(), encapsulation: decoder.encapsulation(), connections, count, tracker };
 }

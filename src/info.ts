@@ -1,7 +1,7 @@
 import { isoTime } from './capture/frame.js';
 import type { CaptureProblem } from './capture/errors.js';
 import { captureSpan, readCaptures, type FileSummary, type ReadOptions } from './capture/reader.js';
-import { Decoder } from './decode/decoder.js';
+import { Decoder, type EncapsulationSummary } from './decode/decoder.js';
 import { linkTypeName } from './decode/linktypes.js';
 import { DecodeStatus, type DecodeStatusName } from './decode/status.js';
 
@@ -18,6 +18,8 @@ export interface CaptureInfo {
   lastEpoch: string | null;
   durationSec: number | null;
   decode: Record<DecodeStatusName, number>;
+  /** Tunnels and overlays unwrapped (see the analyze JSON's capture.encapsulation). */
+  encapsulation: EncapsulationSummary;
   /** A few frame numbers of malformed or truncated frames, as evidence. */
   damagedFrames: number[];
   problems: CaptureProblem[];
@@ -60,7 +62,8 @@ function buildInfo(summaries: FileSummary[], frames: number, tcpSegments: number
     tcpSegments,
     ...span,
     decode: decoder.countsByName(),
-    damagedFrames: [...decoder.damagedFrames],
+    encapsulation: decoder.encapsulation(),
+    damagedFrames: [...decoder.damagedFrames, ...decoder.fragments.droppedFrames].sort((a, b) => a - b).slice(0, 20),
     problems: summaries.flatMap((s) => s.problems),
   };
 }

@@ -7,6 +7,7 @@ import type { ClassKey } from './tcp/classes.js';
 import type { TcpEventKind } from './tcp/events.js';
 import type { TcpStateName } from './tcp/endpoint-state.js';
 import type { DecodeStatusName } from './decode/status.js';
+import type { EncapsulationSummary } from './decode/decoder.js';
 import type { EndpointView, Finding } from './findings/types.js';
 
 export const SCHEMA_VERSION = 1;
@@ -99,6 +100,11 @@ export interface ConnectionRecord {
   evicted: boolean;
   /** Zeek's conn.log view; `originator` says whose letters are upper case. */
   zeek: { connState: string; history: string; originator: Side };
+  /**
+   * The encapsulations its segments were found in, one entry per distinct stack, layers outermost
+   * first joined by " / " ("vxlan vni 42", "mpls label 16 / mpls label 17"); [] for plain traffic.
+   */
+  tunnel: string[];
 }
 
 export interface CaptureRecord {
@@ -113,6 +119,8 @@ export interface CaptureRecord {
   lastEpoch: string | null;
   durationSec: number | null;
   decode: Record<DecodeStatusName, number>;
+  /** Tunnels and overlays unwrapped: frames per kind, IP fragment reassembly, frames nested too deep. */
+  encapsulation: EncapsulationSummary;
   problems: CaptureProblem[];
 }
 

@@ -1,8 +1,8 @@
 import type { Frame } from '../capture/frame.js';
 import { NO_PACKET } from '../capture/frame.js';
 import { decodeIpv4, decodeIpv6, ipOut, PROTO_TCP } from './ip.js';
-import { Encap, EncapStack, EncapTable, MAX_ENCAP_DEPTH, NO_ID } from './encapsulation.js';
-import { FragmentReassembler } from './ip-fragments.js';
+import { Encap, EncapStack, EncapTable, MAX_ENCAP_DEPTH, NO_ID, type EncapName } from './encapsulation.js';
+import { FragmentReassembler, type FragmentCounts } from './ip-fragments.js';
 import { decodeGre } from './gre.js';
 import { udpPortTable, type TunnelOptions, type UdpPortTable } from './tunnel-ports.js';
 import { decodeUdpTunnel, looksLikeTeredo } from './udp-tunnels.js';
@@ -11,6 +11,15 @@ import { Segment } from './segment.js';
 import { DecodeStatus, DECODE_STATUS_NAMES, type DecodeStatusName } from './status.js';
 import { checkTcpHeader, decodeTcp } from './tcp.js';
 import { flowHash, shardOfHash } from './flow-hash.js';
+
+/** The capture's encapsulations (JSON `capture.encapsulation`, `info`'s too). */
+export interface EncapsulationSummary {
+  /** Frames whose TCP segment was found inside each kind of encapsulation. */
+  frames: Partial<Record<EncapName, number>>;
+  ipFragments: FragmentCounts;
+  /** Frames nested deeper than the bound (counted as malformed). */
+  tooDeep: number;
+}
 
 const PROTO_IPIP = 4;
 const PROTO_IPV6 = 41;
@@ -68,6 +77,12 @@ export class Decoder {
       this.damagedFrames.push(frame.no);
     }
     return status;
+  }
+
+  /** What was unwrapped: frames per encapsulation kind, IP fragment reassembly, frames nested too deep. */
+  encapsulation(): EncapsulationSummary {
+    this.fragments.finish();
+    return { frames: this.encaps.countsByName(), ipFragments: { ...this.fragments.counts }, tooDeep: this.encapsTooDeep };
   }
 
   countsByName(): Record<DecodeStatusName, number> {

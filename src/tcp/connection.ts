@@ -11,6 +11,8 @@ import { seqAdd, seqGe, seqGt, seqRelative } from './seq.js';
 import { ZeekTracker } from './zeek.js';
 import { FlowKey } from './flow-key.js';
 
+
+const MAX_ENCAPS = 4;
 /** How the client was identified. */
 export type RoleBasis = 'syn' | 'synack' | 'guess';
 
@@ -113,6 +115,7 @@ export class Connection extends FlowKey {
     this.droppedEvents = 0;
     this.controlEvents = 0;
     this.series = null;
+    this.encaps = null;
     this.segments = 0;
     this.zeek.reset();
     this.nextInBucket = null;
@@ -148,6 +151,15 @@ export class Connection extends FlowKey {
   }
 
   /** Processes one segment of this connection; returns its class bits. */
+  /** Distinct encapsulation stacks (decoder ids) its segments came in; null for plain traffic. */
+  encaps: number[] | null = null;
+
+  /** At most MAX_ENCAPS stacks are listed: GTP-U uplink and downlink differ, more is a curiosity. */
+  private noteEncap(id: number): void {
+    const list = (this.encaps ??= []);
+    if (list.length < MAX_ENCAPS && !list.includes(id)) list.push(id);
+  }
+
   add(seg: Segment, from: 0 | 1): number {
     const fwd = this.dirs[from];
     const rev = this.dirs[from === 0 ? 1 : 0];
@@ -157,6 +169,7 @@ export class Connection extends FlowKey {
     this.endSec = seg.tsSec;
     this.endNsec = seg.tsNsec;
     this.lastTime = seg.time;
+    if (seg.encap !== 0) this.noteEncap(seg.encap);
     fwd.packets++;
     fwd.payloadBytes += len;
     fwd.frameBytes += seg.frameLength;

@@ -627,6 +627,10 @@ export class ConnectionSummary implements ConnectionRecord {
   }
 
   /** The documented JSON shape, in the documented order. */
+  get tunnel(): string[] {
+    return this.store.tunnels.get(this.row) ?? [];
+  }
+
   toJSON(): Record<string, unknown> {
     return {
       id: this.id, ipVersion: this.ipVersion, client: this.client, server: this.server, roleGuessed: this.roleGuessed,
@@ -637,13 +641,14 @@ export class ConnectionSummary implements ConnectionRecord {
       states: this.states, handshake: this.handshake, windowScale: this.windowScale, mss: this.mss,
       seqWraps: this.seqWraps, bytesAfterPeerFin: this.bytesAfterPeerFin, analysis: this.analysis,
       events: this.events, eventsDropped: this.eventsDropped, series: this.series, latePackets: this.latePackets,
-      evicted: this.evicted, zeek: this.zeek,
+      evicted: this.evicted, zeek: this.zeek, tunnel: this.tunnel,
     };
   }
 }
 
 /** Writes a finished connection into row `c.id` of the store; the Connection can then go. */
-export function buildRecord(c: Connection, store: SummaryStore): void {
+export function buildRecord(c: Connection, store: SummaryStore, describeEncap?: (id: number) => readonly string[]): void {
+  if (c.encaps !== null && describeEncap !== undefined) store.tunnels.set(c.id, c.encaps.map((id) => describeEncap(id).join(' / ')));
   const ci = c.client;
   const si: 0 | 1 = ci === 0 ? 1 : 0;
   const cd = c.dirs[ci];

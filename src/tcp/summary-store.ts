@@ -59,6 +59,7 @@ export interface StoreData {
   byteEnd: number;
   strings: string[];
   series: Map<number, { window: PerSide<SeriesRecord>; acked: PerSide<SeriesRecord> }>;
+  tunnels: Map<number, string[]>;
 }
 
 export class SummaryStore {
@@ -66,7 +67,7 @@ export class SummaryStore {
   toData(): StoreData {
     return {
       intPages: this.intPages, floatPages: this.floatPages, bytePages: this.bytePages, byteEnd: this.byteEnd,
-      strings: this.strings, series: this.series,
+      strings: this.strings, series: this.series, tunnels: this.tunnels,
     };
   }
 
@@ -79,6 +80,7 @@ export class SummaryStore {
     s.byteEnd = data.byteEnd;
     for (const text of data.strings) s.intern(text);
     for (const [row, series] of data.series) s.series.set(row, series);
+    for (const [row, layers] of data.tunnels) s.tunnels.set(row, layers);
     return s;
   }
 
@@ -94,6 +96,11 @@ export class SummaryStore {
   readonly ipv4Index = new Map<number, number>();
   /** The timeline series of the (few) connections long enough to have one, by id. */
   readonly series = new Map<number, { window: PerSide<SeriesRecord>; acked: PerSide<SeriesRecord> }>();
+  /**
+   * The encapsulations of the (few) tunnelled connections, by row: one entry per distinct stack,
+   * its layers outermost first joined by " / " ("vxlan vni 42 / mpls label 16").
+   */
+  readonly tunnels = new Map<number, string[]>();
 
   /** The integer page holding row `id`, and the row's first index in it. */
   intPage(id: number): Int32Array {

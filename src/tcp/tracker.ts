@@ -14,6 +14,8 @@ export interface TrackerOptions {
   maxLive?: number;
   /** Capture seconds a finished connection waits for late packets before it is summarised. */
   lingerSec?: number;
+  /** Names the layers of a segment's encapsulation stack (Decoder.encaps.describe). */
+  describeEncap?: (id: number) => readonly string[];
 }
 
 /** Live connections tracked at most by default. */
@@ -59,11 +61,13 @@ export class TcpTracker {
   readonly timeWaitSec: number;
   readonly maxLive: number;
   readonly lingerSec: number;
+  private readonly describeEncap: ((id: number) => readonly string[]) | undefined;
 
   constructor(options: TrackerOptions = {}) {
     this.timeWaitSec = options.timeWaitSec ?? 60;
     this.maxLive = options.maxLive ?? DEFAULT_MAX_LIVE;
     this.lingerSec = options.lingerSec ?? 1;
+    this.describeEncap = options.describeEncap;
   }
 
   /** The store behind the records (a sharded run hands it to the main thread). */
@@ -186,7 +190,7 @@ export class TcpTracker {
       this.timeWaitIds.push(c.id);
       this.timeWaitAt.push(entered);
     }
-    buildRecord(c, this.store);
+    buildRecord(c, this.store, this.describeEncap);
     this.summarised[c.id] = 1;
   }
 

@@ -41,7 +41,7 @@ test('options: kinds keeps only those kinds; minSeverity drops what is below', a
 test('an empty capture or no connections: no findings', (t) => {
   const capture = {
     files: [], frames: 0, packets: 0, tcpSegments: 0, firstTime: null, lastTime: null, firstEpoch: null, lastEpoch: null, durationSec: null,
-    decode: {} as Report['capture']['decode'], problems: [],
+    decode: {} as Report['capture']['decode'], encapsulation: { frames: {}, ipFragments: { fragments: 0, reassembled: 0, dropped: 0, incomplete: 0 }, tooDeep: 0 }, problems: [],
   };
   t.deepEqual(detectFindings([], capture), []);
 });

@@ -77,8 +77,18 @@ const SKIPPED_SECTIONS: { file: string; match: RegExp; why: string }[] = [
   },
 ];
 
-/** Why Zeek has more records than we have connections for one 4-tuple, per capture. */
+/**
+ * Why Zeek has more records than we have connections for one 4-tuple, per capture. Where Zeek's last
+ * record saw only a trailing packet (`lastRecordPartial`), its conn_state describes that packet alone
+ * and is not compared; the first record's history still must begin ours.
+ */
+const SPLIT_PARTIAL: Record<string, string> = {
+  'zeek-http-tunnel-teredo':
+    'Zeek removes a connection\'s state a few seconds after both FINs (tcp_close_delay), so the RSTs that come 10 s and 26 s later each open a new mid-stream record (OTH R, RSTRH ^r); Wireshark keeps one tcp.stream, and so do we',
+};
+
 const SPLIT_WHY: Record<string, string> = {
+  ...SPLIT_PARTIAL,
   'zeek-ssh-client-side-half-duplex':
     'one-sided capture: no reply ever came, so Zeek expired the attempt (inactivity timeout) and opened a new, mid-stream record for the later packets; Wireshark keeps one tcp.stream',
   'zeek-tcp-retransmit-timeout':
@@ -112,6 +122,13 @@ function connectionsOf(name: string, dir: string): Promise<ConnectionRecord[]> {
   }
   return p;
 }
+
+/**
+ * Zeek's history letter x/X means "connection analysis partial (e.g. limits exceeded)" (conn/main.zeek):
+ * an application analyzer gave up (a MIME nesting limit in deeply-nested-mime, the GTP tunnel in
+ * different_dl_and_ul). That is not a TCP event, and our TCP summary has no such letter.
+ */
+const withoutAnalyzerLetters = (history: string) => history.replace(/[xX]/g, '');
 
 const label = (c: ConnectionRecord) => `#${c.id} ${c.client.ip}:${c.client.port}-${c.server.ip}:${c.server.port}`;
 
@@ -150,7 +167,7 @@ async function compareConnLog(name: string, dir: string): Promise<FileResult> {
         rows.forEach((row, i) => {
           const c = cs[i]!;
           const what = `${sec.source.split(' ').pop()} ${label(c)}`;
-          if (row.history !== undefined) check(res.tally, res.errors, 'history', what, c.zeek.history, row.history);
+          if (row.history !== undefined) check(res.tally, res.errors, 'history', what, c.zeek.history, withoutAnalyzerLetters(row.history));
           if (row.conn_state !== undefined) check(res.tally, res.errors, 'connState', what, c.zeek.connState, row.conn_state);
           const o = hasTuple(row) ? orientation(row, c) : null;
           if (o !== null && row.orig_pkts !== undefined && row.resp_pkts !== undefined) {
@@ -164,7 +181,7 @@ async function compareConnLog(name: string, dir: string): Promise<FileResult> {
         const last = rows[rows.length - 1]!;
         let ok = true;
         if (first.history !== undefined) ok &&= c.zeek.history.startsWith(first.history);
-        if (last.conn_state !== undefined) ok &&= c.zeek.connState === last.conn_state;
+        if (last.conn_state !== undefined && SPLIT_PARTIAL[name] === undefined) ok &&= c.zeek.connState === last.conn_state;
         res.tally.split[1]++;
         if (ok) res.tally.split[0]++;
         else res.errors.push(`${label(c)}: split records ${rows.map((r) => `${r.history}/${r.conn_state}`).join(' + ')}: ours ${c.zeek.history}/${c.zeek.connState}`);
@@ -230,9 +247,11 @@ if (dir !== null) {
     });
   }
 
-  test('Zeek baselines: the corpus has the expected baseline files', (t) => {
-    t.is(connLogs.length, 14);
-    t.is(historyTxts.length, 3);
+  test('Zeek baselines: every conn.log and history baseline in the corpus is compared, and each has a capture', (t) => {
+    t.true(connLogs.length > 0 && historyTxts.length > 0);
+    const captures = readdirSync(join(dir, 'captures')).map((f) => f.slice(0, f.lastIndexOf('.')));
+    for (const n of [...connLogs, ...historyTxts]) t.true(captures.includes(n), `${n} has no capture`);
+    t.is(results.size, connLogs.length + historyTxts.length);
   });
 
   test('Zeek baselines: agreement summary', async (t) => {
