@@ -16,6 +16,7 @@ import { sampleTcp, type TcpSample } from './capture/sample.js';
 import type { FileSummary, ReadOptions } from './capture/reader.js';
 import type { DecodeStatusName } from './decode/status.js';
 import type { EncapsulationSummary } from './decode/decoder.js';
+import type { TunnelOptions } from './decode/tunnel-ports.js';
 import type { ConnectionRecord } from './model.js';
 import { runEngine, type EngineOptions, type Tracking } from './engine.js';
 import { shardShare } from './decode/flow-hash.js';
@@ -233,7 +234,7 @@ function sampleAll(paths: readonly string[]): TcpSample | null {
 }
 
 /** `withHelper`: start the findings helper (not when only the connections are wanted). */
-export async function runShards(paths: readonly string[], options: ReadOptions & TrackerOptions, shards: number, withHelper = true): Promise<ShardedRun | null> {
+export async function runShards(paths: readonly string[], options: ReadOptions & TrackerOptions & TunnelOptions, shards: number, withHelper = true): Promise<ShardedRun | null> {
   const maxLive = options.maxLive ?? DEFAULT_MAX_LIVE;
   const workers: Worker[] = [];
   const jobs = Array.from({ length: shards }, (_, shard): ShardJob => ({
@@ -242,6 +243,8 @@ export async function runShards(paths: readonly string[], options: ReadOptions &
       ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
       ...(options.timeWaitSec !== undefined ? { timeWaitSec: options.timeWaitSec } : {}),
       ...(options.lingerSec !== undefined ? { lingerSec: options.lingerSec } : {}),
+      ...(options.tunnelPorts !== undefined ? { tunnelPorts: options.tunnelPorts } : {}),
+      ...(options.teredoHeuristic !== undefined ? { teredoHeuristic: options.teredoHeuristic } : {}),
       maxLive: Math.max(1, Math.ceil(maxLive * shardShare(shard, shards))),
       shard,
       shards,

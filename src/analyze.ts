@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import { captureSpan, type ReadOptions } from './capture/reader.js';
 import { SCHEMA_VERSION, type Report } from './model.js';
 import type { TrackerOptions } from './tcp/tracker.js';
+import type { TunnelOptions } from './decode/tunnel-ports.js';
 import { runEngine, type EngineRun } from './engine.js';
 import { chooseThreads, runShards, type ShardedRun } from './analyze-shards.js';
 import { buildEndpoints, detectFindings, detectFindingsWhileTableBuilds, type FindingOptions } from './findings/index.js';
 import { captureSpan as findingSpan } from './findings/util.js';
 import { collectGarbageIfLarge } from './gc.js';
 
-export interface AnalyzeOptions extends ReadOptions, TrackerOptions, FindingOptions {
+export interface AnalyzeOptions extends ReadOptions, TrackerOptions, FindingOptions, TunnelOptions {
   /** An instant (epoch seconds) at which to report each endpoint's socket counts (`--at`). */
   at?: number;
   /** Endpoint views at most (hosts first, then their busiest ports); default 200. */

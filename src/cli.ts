@@ -10,6 +10,7 @@ import { MAX_THREADS } from './analyze-shards.js';
 import { hideBin } from 'yargs/helpers';
 import { CaptureError } from './capture/errors.js';
 import { captureInfo } from './info.js';
+import { parseTunnelPort, UDP_TUNNEL_NAMES, type TunnelOptions, type UdpTunnelName } from './decode/tunnel-ports.js';
 import { captureJobs } from './inputs.js';
 import { renderInfoText } from './report/info-text.js';
 import { analyze } from './analyze.js';
@@ -31,12 +32,24 @@ function version(): string {
   return pkg.version;
 }
 
-async function runInfo(captures: string[], json: boolean): Promise<number> {
+/** `--tunnel-port vxlan=8472 …` and `--no-teredo-heuristic` as decoder options; null (after a message) when a spec is wrong. */
+function tunnelOptions(args: { tunnelPort?: string[] | undefined; teredoHeuristic?: boolean | undefined }): TunnelOptions | null {
+  const tunnelPorts: Partial<Record<UdpTunnelName, number[]>> = {};
+  try {
+    for (const spec of args.tunnelPort ?? []) parseTunnelPort(spec, tunnelPorts);
+  } catch (err) {
+    process.stderr.write(`tcp-postmortem: ${(err as Error).message}\n`);
+    return null;
+  }
+  return { tunnelPorts, teredoHeuristic: args.teredoHeuristic !== false };
+}
+
+async function runInfo(captures: string[], json: boolean, tunnels: TunnelOptions): Promise<number> {
   let status = EXIT_OK;
   const results = [];
   for (const job of captureJobs(captures)) {
     try {
-      const info = await captureInfo(job);
+      const info = await captureInfo(job, tunnels);
       if (json) results.push(info);
       else process.stdout.write(renderInfoText(info) + '\n');
     } catch (err) {
@@ -65,7 +78,15 @@ interface AnalyzeArgs {
   minSeverity: Severity;
   finding?: FindingKind[];
   at?: string;
+  tunnelPort?: string[];
+  teredoHeuristic?: boolean;
 }
+
+const TUNNEL_PORT_OPTION = {
+  type: 'string', array: true,
+  describe: `also decode this UDP port as an overlay, KIND=PORT (repeatable; KIND: ${UDP_TUNNEL_NAMES.join(', ')}), e.g. vxlan=8472`,
+} as const;
+const TEREDO_OPTION = { type: 'boolean', default: true, describe: 'find Teredo on any UDP port by its shape, as Zeek does (--no-teredo-heuristic: port 3544 only, as Wireshark)' } as const;
 
 /** `--at`: an ISO-8601 time, or epoch seconds. */
 function parseInstant(text: string): number | null {
@@ -100,9 +121,12 @@ async function runAnalyze(args: AnalyzeArgs): Promise<number> {
     at = parsed;
   }
   if (args.out !== undefined) mkdirSync(args.out, { recursive: true });
+  const tunnels = tunnelOptions(args);
+  if (tunnels === null) return EXIT_USAGE;
   for (const job of jobs) {
     try {
       const report = await analyze(job, {
+        ...tunnels,
         timeWaitSec: args.timeWaitSec,
         maxLive: args.maxLive,
         ...(args.threads !== undefined ? { threads: args.threads } : {}),
@@ -166,10 +190,17 @@ export async function main(argv: string[]): Promise<number> {
       'Format, interfaces, packets, TCP segments, time span and any damage (like capinfos, plus TCP)',
       (y) => y
         .positional('captures', { type: 'string', array: true, demandOption: true, describe: 'capture files, directories or -' })
-        .option('json', { type: 'boolean', default: false, describe: 'print JSON instead of text' }),
+        .option('json', { type: 'boolean', default: false, describe: 'print JSON instead of text' })
+        .option('tunnel-port', TUNNEL_PORT_OPTION)
+        .option('teredo-heuristic', TEREDO_OPTION),
       async (args) => {
         if (usageFailed) return;
-        exitCode = await runInfo(restoreStdin(args.captures as string[]), args.json);
+        const tunnels = tunnelOptions(args);
+        if (tunnels === null) {
+          exitCode = EXIT_USAGE;
+          return;
+        }
+        exitCode = await runInfo(restoreStdin(args.captures as string[]), args.json, tunnels);
       },
     )
     .command(
@@ -187,6 +218,8 @@ export async function main(argv: string[]): Promise<number> {
         .option('min-severity', { choices: SEVERITIES as Severity[], default: 'info' as Severity, describe: 'leave out findings below this severity' })
         .option('finding', { choices: [...FINDING_KINDS] as FindingKind[], array: true, describe: 'only findings of these kinds (repeatable)' })
         .option('at', { type: 'string', describe: 'also report each endpoint\'s socket counts at this instant (ISO-8601 or epoch seconds)' })
+        .option('tunnel-port', TUNNEL_PORT_OPTION)
+        .option('teredo-heuristic', TEREDO_OPTION)
         .check(checkNumbers),
       async (args) => {
         if (usageFailed) return;

@@ -2,6 +2,7 @@ import { isoTime } from './capture/frame.js';
 import type { CaptureProblem } from './capture/errors.js';
 import { captureSpan, readCaptures, type FileSummary, type ReadOptions } from './capture/reader.js';
 import { Decoder, type EncapsulationSummary } from './decode/decoder.js';
+import type { TunnelOptions } from './decode/tunnel-ports.js';
 import { linkTypeName } from './decode/linktypes.js';
 import { DecodeStatus, type DecodeStatusName } from './decode/status.js';
 
@@ -42,8 +43,8 @@ export interface FileInfo {
   complete: boolean;
 }
 
-export async function captureInfo(paths: readonly string[], options: ReadOptions = {}): Promise<CaptureInfo> {
-  const decoder = new Decoder();
+export async function captureInfo(paths: readonly string[], options: ReadOptions & TunnelOptions = {}): Promise<CaptureInfo> {
+  const decoder = new Decoder(options);
   let frames = 0;
   let tcp = 0;
   const summaries = await readCaptures(paths, (frame) => {

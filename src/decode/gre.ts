@@ -39,7 +39,7 @@ export function decodeGre(d: Uint8Array, at: number, end: number, wireEnd: numbe
   if (version === 0) {
     if ((flags & (GRE_CHECKSUM | GRE_ROUTING)) !== 0) p += 4;
     if ((flags & GRE_KEY) !== 0) {
-      if (end - p < 4) return -DecodeStatus.Truncated;
+      if (end - p < 4) return shortBy(p, 4, end, wireEnd);
       key = ((d[p]! << 24) | (d[p + 1]! << 16) | (d[p + 2]! << 8) | d[p + 3]!) >>> 0;
       p += 4;
     }
@@ -48,7 +48,7 @@ export function decodeGre(d: Uint8Array, at: number, end: number, wireEnd: numbe
       // Source route entries up to the null SRE (address family 0, length 0).
       for (let n = 0; ; n++) {
         if (n >= GRE_MAX_SRES) return -DecodeStatus.Malformed;
-        if (end - p < 4) return -DecodeStatus.Truncated;
+        if (end - p < 4) return shortBy(p, 4, end, wireEnd);
         const family = (d[p]! << 8) | d[p + 1]!;
         const length = d[p + 3]!;
         p += 4 + length;
@@ -57,7 +57,7 @@ export function decodeGre(d: Uint8Array, at: number, end: number, wireEnd: numbe
     }
   } else if (version === 1) {
     if ((flags & GRE_KEY) === 0) return -DecodeStatus.Malformed;
-    if (end - p < 4) return -DecodeStatus.Truncated;
+    if (end - p < 4) return shortBy(p, 4, end, wireEnd);
     key = (d[p + 2]! << 8) | d[p + 3]!; // the call id
     p += 4;
     if ((flags & GRE_SEQUENCE) !== 0) p += 4;
@@ -104,4 +104,9 @@ function pppPayload(d: Uint8Array, at: number, end: number): number {
     p += 2;
   }
   return proto === PPP_IPV4 || proto === PPP_IPV6 ? p : -DecodeStatus.NotIp;
+}
+
+/** A field of `size` bytes at `p` is missing: beyond the datagram it is malformed, beyond the snaplen truncated. */
+function shortBy(p: number, size: number, end: number, wireEnd: number): number {
+  return wireEnd - p < size ? -DecodeStatus.Malformed : p + size > end ? -DecodeStatus.Truncated : 0;
 }

@@ -1,4 +1,5 @@
 import type { Report } from '../model.js';
+import { encapsulationLine } from './encapsulation-text.js';
 
 /** The lines above the findings: what was read, and anything the reader had to pass over. */
 export function renderCaptureHeader(report: Report): string {
@@ -11,6 +12,8 @@ export function renderCaptureHeader(report: Report): string {
   const d = c.decode;
   const skipped = d.malformed + d.truncated + d.unsupportedLink;
   if (skipped > 0) lines.push(`  not analysed: ${d.malformed} malformed, ${d.truncated} cut by the snaplen, ${d.unsupportedLink} on link types not decoded`);
+  const tunnels = encapsulationLine(c.encapsulation);
+  if (tunnels !== null) lines.push(`  ${tunnels}`);
   for (const p of c.problems) lines.push(`  problem: ${p.message} [${p.file} @ byte ${p.offset}]`);
   if (report.tracking.evicted > 0) lines.push(`  memory bound: ${report.tracking.evicted} idle open connections were summarised early (--max-live ${report.tracking.maxLive})`);
   return lines.join('\n') + '\n';

@@ -1,3 +1,4 @@
+import { encapsulationLine } from './encapsulation-text.js';
 import type { CaptureInfo } from '../info.js';
 
 /**
@@ -26,12 +27,14 @@ export function renderInfoText(info: CaptureInfo): string {
   const other: string[] = [];
   if (d.notTcp) other.push(`${d.notTcp} other IP`);
   if (d.notIp) other.push(`${d.notIp} not IP`);
-  if (d.ipFragment) other.push(`${d.ipFragment} non-first IP fragments`);
+  if (d.ipFragment) other.push(`${d.ipFragment} IP fragments (their datagram is decoded at the last one)`);
   if (d.unsupportedLink) other.push(`${d.unsupportedLink} on link types not decoded`);
   if (d.noPacket) other.push(`${d.noPacket} records without a packet`);
   if (d.truncated) other.push(`${d.truncated} with headers cut by the snaplen`);
   if (d.malformed) other.push(`${d.malformed} malformed`);
   if (other.length) lines.push(`Not TCP:           ${other.join(', ')}`);
+  const tunnels = encapsulationLine(info.encapsulation);
+  if (tunnels !== null) lines.push(`Encapsulation:     ${tunnels}`);
   if (info.damagedFrames.length) lines.push(`Damaged frames:    ${info.damagedFrames.join(', ')}${info.damagedFrames.length >= 20 ? ' …' : ''}`);
   lines.push(`First packet:      ${info.firstTime ?? 'n/a'}`);
   lines.push(`Last packet:       ${info.lastTime ?? 'n/a'}`);
