@@ -195,6 +195,19 @@ test('exit code 2: unknown flag, or info without a capture; nothing is analysed'
   t.is(bare.code, 2);
 });
 
+test('--tunnel-port: a wrong KIND=PORT is a usage error (exit 2); a right one is taken by info and analyze', async (t) => {
+  const path = tmp.write('tunnel-port.pcap', PCAP);
+  for (const spec of ['bogus=1', 'vxlan=0', 'vxlan=70000', 'vxlan']) {
+    const r = await cli(['info', path, '--tunnel-port', spec]);
+    t.is(r.code, 2, spec);
+    t.regex(r.stderr, /--tunnel-port/, spec);
+    t.is(r.stdout, '', `${spec}: nothing analysed`);
+  }
+  t.is((await cli(['info', path, '--tunnel-port', 'vxlan=8472', '--tunnel-port', 'geneve=6082'])).code, 0);
+  t.is((await cli(['analyze', path, '--tunnel-port', 'vxlan=8472', '--no-teredo-heuristic'])).code, 0);
+  t.is((await cli(['analyze', path, '--tunnel-port', 'nope=1'])).code, 2);
+});
+
 test('--help and --version', async (t) => {
   const help = await cli(['--help']);
   t.is(help.code, 0);
