@@ -1,7 +1,7 @@
 import type { Frame } from '../capture/frame.js';
 import { NO_PACKET } from '../capture/frame.js';
 import { decodeIpv4, decodeIpv6, ipOut, PROTO_TCP } from './ip.js';
-import { Encap, EncapStack, EncapTable, MAX_ENCAP_DEPTH, NO_ID, type EncapName } from './encapsulation.js';
+import { Encap, EncapStack, EncapTable, NO_ID, type EncapName } from './encapsulation.js';
 import { FragmentReassembler, type FragmentCounts } from './ip-fragments.js';
 import { decodeGre } from './gre.js';
 import { udpPortTable, type TunnelOptions, type UdpPortTable } from './tunnel-ports.js';
@@ -73,6 +73,7 @@ export class Decoder {
   decode(frame: Frame): DecodeStatus {
     const status = this.decodeInner(frame);
     this.counts[status]!++;
+    if (this.stack.overflowed) this.encapsTooDeep++;
     if ((status === DecodeStatus.Malformed || status === DecodeStatus.Truncated) && this.damagedFrames.length < 20) {
       this.damagedFrames.push(frame.no);
     }
@@ -96,6 +97,7 @@ export class Decoder {
     const seg = this.segment;
     const stack = this.stack;
     stack.depth = 0;
+    stack.overflowed = false;
     seg.encap = 0;
     let d = frame.data;
     let end = frame.offset + frame.caplen;
@@ -137,7 +139,7 @@ export class Decoder {
       if (proto === PROTO_IPIP || proto === PROTO_IPV6) {
         const innerVersion = l4Start < l4End ? d[l4Start]! >> 4 : 0;
         kind = seg.ipVersion === 4 ? (proto === PROTO_IPIP ? Encap.IpInIp : Encap.Ipv6InIp) : (proto === PROTO_IPIP ? Encap.Ipv4InIpv6 : Encap.Ipv6InIpv6);
-        if (!stack.push(kind, NO_ID)) return this.tooDeep();
+        if (!stack.push(kind, NO_ID)) return DecodeStatus.Malformed;
         if (l4Start < l4End && innerVersion !== (proto === PROTO_IPIP ? 4 : 6)) return DecodeStatus.Malformed;
         ipStart = l4Start;
       } else if (proto === PROTO_GRE) {
@@ -161,7 +163,6 @@ export class Decoder {
         // A datagram on an overlay port that is not one (DNS answering from port 4789 …) is just UDP.
         if (ipStart === -DecodeStatus.NotTcp) return DecodeStatus.NotTcp;
       } else return DecodeStatus.NotTcp;
-      if (ipStart === -DecodeStatus.Malformed && stack.depth >= MAX_ENCAP_DEPTH) return this.tooDeep();
       end = innerEnd;
       wireEnd = innerWireEnd;
     }
@@ -183,11 +184,6 @@ export class Decoder {
     seg.time = frame.tsSec + frame.tsNsec / 1e9;
     seg.frameLength = frame.origlen;
     return DecodeStatus.Tcp;
-  }
-
-  private tooDeep(): DecodeStatus {
-    this.encapsTooDeep++;
-    return DecodeStatus.Malformed;
   }
 
   /** A fragment's datagram: addresses, identification, protocol, and how deep in tunnels it sits. */

@@ -46,13 +46,18 @@ export const NO_ID = -1;
 /** The layers of the frame being decoded (reused; reset per frame). */
 export class EncapStack {
   depth = 0;
+  /** Set when a push was refused: the frame nests deeper than the bound (reset with depth). */
+  overflowed = false;
   readonly kinds = new Uint8Array(MAX_ENCAP_DEPTH);
   /** Ids as numbers (-1 = none); MPLS keeps its whole label stack as one layer per label. */
   readonly ids = new Float64Array(MAX_ENCAP_DEPTH);
 
   /** False when the frame nests deeper than MAX_ENCAP_DEPTH (then it is malformed). */
   push(kind: Encap, id: number): boolean {
-    if (this.depth >= MAX_ENCAP_DEPTH) return false;
+    if (this.depth >= MAX_ENCAP_DEPTH) {
+      this.overflowed = true;
+      return false;
+    }
     this.kinds[this.depth] = kind;
     this.ids[this.depth] = id;
     this.depth++;

@@ -11,9 +11,9 @@
  */
 
 export const MAX_PENDING = 256;
-export const MAX_HELD_BYTES = 8 * 1024 * 1024;
-export const MAX_FRAGMENTS = 128;
-export const TIMEOUT_SEC = 30;
+const MAX_HELD_BYTES = 8 * 1024 * 1024;
+const MAX_FRAGMENTS = 128;
+const TIMEOUT_SEC = 30;
 /** An IP datagram's payload is below 64 KiB (IPv4 total length; IPv6 without jumbograms). */
 const MAX_DATAGRAM = 65535;
 

@@ -15,7 +15,7 @@ const ETHERTYPE_QINQ_OLD = 0x9100; // pre-standard QinQ
 const ETHERTYPE_MPLS = 0x8847;
 const ETHERTYPE_MPLS_MULTICAST = 0x8848;
 /** Transparent Ethernet bridging: an Ethernet frame follows (GRE, Geneve). */
-export const ETHERTYPE_TEB = 0x6558;
+const ETHERTYPE_TEB = 0x6558;
 /** Type/length values up to 1500 are 802.3 lengths (IEEE 802.3 §3.2.6): an LLC header follows. */
 const MAX_8023_LENGTH = 1500;
 const LLC_SNAP_HEADER = 8;

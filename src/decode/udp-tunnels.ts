@@ -97,7 +97,7 @@ function decodeGtpU(d: Uint8Array, at: number, end: number, wireEnd: number, sta
 }
 
 /** Where the IPv6 packet of a Teredo datagram starts, past its indicators; -1 if it does not parse as one. */
-export function teredoPayload(d: Uint8Array, at: number, end: number): number {
+function teredoPayload(d: Uint8Array, at: number, end: number): number {
   let p = at;
   if (end - p >= 4 && d[p] === 0x00 && d[p + 1] === 0x01) {
     const size = TEREDO_AUTH_FIXED + d[p + 2]! + d[p + 3]!;
