@@ -1,6 +1,6 @@
 /** One measured pass in its own process (used by run.ts): prints {seconds, packets, rssMiB, phases}. */
-import { analyze } from '../src/analyze.js';
-import { captureInfo } from '../src/info.js';
+import { analyze } from '../src/pipeline/run.js';
+import { captureInfo } from '../src/pipeline/info.js';
 import { renderCaptureHeader } from '../src/report/capture-text.js';
 import { renderEndpoints, renderFindings } from '../src/report/findings-text.js';
 import { renderConnectionTable } from '../src/report/text.js';

@@ -1,5 +1,5 @@
 /**
- * Several threads (analyze-shards.ts) give the same report as one: every sample and corpus capture,
+ * Several threads (pipeline/shards.ts) give the same report as one: every sample and corpus capture,
  * read by two worker threads each following half of the connections, is compared field by field
  * with the one-thread report. The one documented difference is `tracking.peakLive` (the sum of the
  * shards' peaks).
@@ -9,10 +9,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { analyze } from '../src/analyze.js';
-import { chooseThreads, threadsFor } from '../src/analyze-shards.js';
+import { analyze } from '../src/pipeline/run.js';
+import { chooseThreads, threadsFor } from '../src/pipeline/shards.js';
 import { CaptureError } from '../src/capture/errors.js';
-import type { Report } from '../src/model.js';
+import type { Report } from '../src/model/report.js';
 import { corpusOrSkip, listCaptures } from './helpers/corpus.js';
 
 const samples = (dir: string): string[] =>

@@ -36,11 +36,6 @@ export function newFrame(): Frame {
   };
 }
 
-/** Seconds as a double: precise to well under a microsecond for present-day dates. */
-export function frameSeconds(f: { tsSec: number; tsNsec: number }): number {
-  return f.tsSec + f.tsNsec / 1e9;
-}
-
 /** Compare two timestamps exactly. */
 export function compareTime(aSec: number, aNsec: number, bSec: number, bNsec: number): number {
   return aSec !== bSec ? aSec - bSec : aNsec - bNsec;

@@ -5,7 +5,7 @@ import { CaptureError, type CaptureProblem } from './errors.js';
 import { MAX_BLOCK_BYTES, Step, type FormatInfo, type FormatReader, type InterfaceInfo } from './format.js';
 
 // pcapng layout (IETF draft-ietf-opsawg-pcapng; https://www.ietf.org/archive/id/draft-ietf-opsawg-pcapng-02.html)
-export const BLOCK_SHB = 0x0a0d0d0a;
+const BLOCK_SHB = 0x0a0d0d0a;
 const BLOCK_IDB = 0x00000001;
 const BLOCK_OPB = 0x00000002; // obsolete Packet Block
 const BLOCK_SPB = 0x00000003;

@@ -1,8 +1,6 @@
 /**
- * A quick look at a capture before it is read: how many of its TCP segments open a connection (bare
- * SYNs), from a few windows spread over the file. analyze-shards.ts uses it to decide whether several
- * threads pay: they split the per-connection work, but each reads and decodes every packet, so a
- * capture of few long connections is read faster by one thread.
+ * A quick look at a capture before it is read: the frames of a few windows spread over the file
+ * (pipeline/syn-sample.ts counts their connection attempts to choose the thread count).
  *
  * Classic pcap (uncompressed) is sampled at its start and at windows through the file, each found
  * by resynchronising on record headers (a header is taken as real when the next records chain from
@@ -10,18 +8,9 @@
  * sample gives null.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { newFrame } from './frame.js';
+import { newFrame, type Frame } from './frame.js';
 import { MAX_RECORD_BYTES } from './format.js';
 import { PCAP_FILE_HEADER_BYTES, PCAP_MAGIC_NS, PCAP_MAGIC_US, PCAP_RECORD_HEADER_BYTES } from './pcap.js';
-import { Decoder } from '../decode/decoder.js';
-import { DecodeStatus } from '../decode/status.js';
-import { ACK, SYN } from '../decode/segment.js';
-
-export interface TcpSample {
-  segments: number;
-  /** Segments with SYN and without ACK: connection attempts. */
-  syns: number;
-}
 
 const WINDOW = 1 << 19;
 const WINDOWS = 24;
@@ -38,27 +27,26 @@ const MAX_SPAN_SEC = 10 * 365 * 86400;
 /** Bytes of a window searched for a record header. */
 const RESYNC_SCAN = 1 << 16;
 
-export function sampleTcp(path: string): TcpSample | null {
+/** Calls `onFrame` for each sampled frame (one reused Frame); false when the capture cannot be sampled. */
+export function sampleFrames(path: string, onFrame: (frame: Frame) => void): boolean {
   let fd: number;
   try {
     fd = openSync(path, 'r');
   } catch {
-    return null;
+    return false;
   }
   try {
     const size = statSync(path).size;
     const header = Buffer.alloc(FILE_HEADER);
-    if (readSync(fd, header, 0, FILE_HEADER, 0) < FILE_HEADER) return null;
+    if (readSync(fd, header, 0, FILE_HEADER, 0) < FILE_HEADER) return false;
     const isMagic = (m: number): boolean => m === PCAP_MAGIC_US || m === PCAP_MAGIC_NS;
     const le = isMagic(header.readUInt32LE(0));
     const be = isMagic(header.readUInt32BE(0));
-    if (!le && !be) return null; // pcapng, gzip: the thread choice falls back to size alone
+    if (!le && !be) return false; // pcapng, gzip: the thread choice falls back to size alone
     const u32 = (b: Buffer, at: number): number => (le ? b.readUInt32LE(at) : b.readUInt32BE(at));
     const nano = u32(header, 0) === PCAP_MAGIC_NS;
     const snaplen = Math.min(u32(header, 16) || MAX_RECORD, MAX_RECORD);
     const linkType = u32(header, 20) & 0x0fffffff;
-    const out: TcpSample = { segments: 0, syns: 0 };
-    const decoder = new Decoder();
     const frame = newFrame();
     frame.linkType = linkType;
     const buf = Buffer.alloc(WINDOW);
@@ -101,16 +89,13 @@ export function sampleTcp(path: string): TcpSample | null {
         frame.offset = at + RECORD_HEADER;
         frame.caplen = incl;
         frame.origlen = u32(buf, at + 12);
-        if (decoder.decode(frame) === DecodeStatus.Tcp) {
-          out.segments++;
-          if ((decoder.segment.flags & (SYN | ACK)) === SYN) out.syns++;
-        }
+        onFrame(frame);
         at += RECORD_HEADER + incl;
       }
     }
-    return out;
+    return true;
   } catch {
-    return null;
+    return false;
   } finally {
     closeSync(fd);
   }

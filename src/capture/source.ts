@@ -57,7 +57,7 @@ export async function openSource(path: string): Promise<ByteSource> {
 }
 
 /** Adapts a Node stream (chunks of any size) to pull reads into a caller's buffer. */
-export function streamSource(name: string, stream: Readable, compressed: boolean, onClose?: () => void): ByteSource {
+function streamSource(name: string, stream: Readable, compressed: boolean, onClose?: () => void): ByteSource {
   const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let pending: Buffer | null = null;
   let pendingPos = 0;

@@ -30,7 +30,3 @@ export function formatAddress(words: ArrayLike<number>, offset: number, version:
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
 }
 
-/** `ip:port`, with brackets for IPv6 (`[::1]:80`), the way tshark's references write endpoints. */
-export function formatEndpoint(ip: string, port: number): string {
-  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
-}

@@ -52,7 +52,7 @@ export class Decoder {
   }
 
   /**
-   * In a sharded run (analyze-shards.ts), segments of other shards' connections are recognised from
+   * In a sharded run (pipeline/shards.ts), segments of other shards' connections are recognised from
    * the addresses and ports alone and not decoded further: `foreign` says so for the last frame. The
    * status counted is the one a full decode gives (options never change it).
    */

@@ -38,7 +38,7 @@ const ID_LABELS: readonly string[] = [
 ];
 
 /** Layers a frame may nest before it counts as malformed: real overlays stack two or three. */
-export const MAX_ENCAP_DEPTH = 12;
+const MAX_ENCAP_DEPTH = 12;
 
 /** Layer id meaning "none" (a GRE header without key, IP-in-IP). */
 export const NO_ID = -1;

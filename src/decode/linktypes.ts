@@ -27,6 +27,3 @@ export function linkTypeName(linkType: number): string {
   return NAMES[linkType] ?? `LINKTYPE ${linkType} (not decoded)`;
 }
 
-export function isSupportedLinkType(linkType: number): boolean {
-  return linkType in NAMES;
-}

@@ -2,13 +2,8 @@
 export const FIN = 0x01;
 export const SYN = 0x02;
 export const RST = 0x04;
-export const PSH = 0x08;
 export const ACK = 0x10;
-export const URG = 0x20;
-export const ECE = 0x40;
-export const CWR = 0x80;
-/** Formerly NS (RFC 3540), now AE (RFC 9768). */
-export const AE = 0x100;
+// PSH 0x08, URG 0x20, ECE 0x40, CWR 0x80 and AE 0x100 (formerly NS, RFC 9768) change no lifecycle.
 
 /**
  * One decoded TCP segment. The Decoder owns a single instance and overwrites it for every frame, so
@@ -108,15 +103,3 @@ export class Segment {
   flowHashKnown = false;
 }
 
-export function flagString(flags: number): string {
-  let s = '';
-  if (flags & SYN) s += 'S';
-  if (flags & FIN) s += 'F';
-  if (flags & RST) s += 'R';
-  if (flags & PSH) s += 'P';
-  if (flags & ACK) s += '.';
-  if (flags & URG) s += 'U';
-  if (flags & ECE) s += 'E';
-  if (flags & CWR) s += 'W';
-  return s;
-}

@@ -7,7 +7,7 @@ import { Encap, ENCAP_NAMES, type EncapName } from './encapsulation.js';
  * RFC 7510). Overlays on other ports (Linux's legacy VXLAN 8472, Flannel's 8285 …) are added by the
  * user (`--tunnel-port vxlan=8472`). A datagram is taken as an overlay when either port matches.
  */
-export const DEFAULT_TUNNEL_PORTS: Readonly<Record<UdpTunnelName, readonly number[]>> = {
+const DEFAULT_TUNNEL_PORTS: Readonly<Record<UdpTunnelName, readonly number[]>> = {
   vxlan: [4789],
   geneve: [6081],
   'gtp-u': [2152],

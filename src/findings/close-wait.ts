@@ -7,7 +7,7 @@
  * ACK the capture does not show (one-sided captures, a receiver that is gone) unless the side closed
  * later. Sockets are aggregated per endpoint: ip:port for a server, the host for clients.
  */
-import type { Side } from '../model.js';
+import type { Side } from '../tcp/connection-record.js';
 import { claim, type DetectorContext } from './context.js';
 import { describeInterval, lingering, peakConcurrent, groupSocket } from './lingering.js';
 import type { CloseWaitFinding, CloseWaitSocket, FindingEndpoint, Severity } from './types.js';

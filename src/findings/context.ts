@@ -1,5 +1,6 @@
 /** What every detector receives: the records, the options, and shared analyses computed once. */
-import type { CaptureRecord, ConnectionRecord } from '../model.js';
+import type { ConnectionRecord } from '../tcp/connection-record.js';
+import type { CaptureBounds } from './types.js';
 import { TCP_STATE_NAMES } from '../tcp/endpoint-state.js';
 import { C_KEEP_ALIVE, C_RETRANSMISSION, C_ZERO_WINDOW, C_ZERO_WINDOW_PROBE } from '../tcp/classes.js';
 import { zeroWindowEpisodes } from './episodes.js';
@@ -17,7 +18,7 @@ const DETECTOR_CODES: ReadonlySet<number> = new Set(DETECTOR_STATES.map((st) => 
 
 export interface DetectorContext {
   readonly connections: readonly ConnectionRecord[];
-  readonly capture: CaptureRecord;
+  readonly capture: CaptureBounds;
   /** Epoch seconds of the capture's first and last frame. */
   readonly start: number;
   readonly end: number;
@@ -47,7 +48,7 @@ export interface DetectorContext {
 }
 
 export function makeContext(
-  connections: readonly ConnectionRecord[], capture: CaptureRecord, start: number, end: number,
+  connections: readonly ConnectionRecord[], capture: CaptureBounds, start: number, end: number,
   closeWaitSec: number, timeWaitSec: number, provided: SocketTable | null = null,
 ): DetectorContext {
   let zw: ZeroWindowEpisode[] | null = null;

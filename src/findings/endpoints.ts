@@ -7,7 +7,8 @@
  * `timeWaitSec`, read from the flat socket table (socket-table.ts). A capture shows the wire, so sockets are those of connections that
  * had traffic in the capture: long-idle connections that sent nothing are not seen.
  */
-import type { CaptureRecord, ConnectionRecord, Side } from '../model.js';
+import type { ConnectionRecord, Side } from '../tcp/connection-record.js';
+import type { CaptureBounds } from './types.js';
 import { socketTable, type SocketTable } from './socket-table.js';
 import type { EndpointView, SocketState, StateCounts } from './types.js';
 import { captureSpan, iso, sortTimes } from './util.js';
@@ -41,14 +42,14 @@ interface ViewSpec {
   members: Int32Array;
 }
 
-export function buildEndpoints(connections: ConnectionRecord[], capture: CaptureRecord, options: EndpointOptions = {}): EndpointView[] {
+export function buildEndpoints(connections: ConnectionRecord[], capture: CaptureBounds, options: EndpointOptions = {}): EndpointView[] {
   const span = captureSpan(capture);
   if (span === null || connections.length === 0) return [];
   return endpointViews(socketTable(connections, options.timeWaitSec ?? 60), span, options);
 }
 
 /**
- * The views from a socket table alone (what a helper thread receives: analyze-shards.ts); `span`
+ * The views from a socket table alone (what a helper thread receives: pipeline/shards.ts); `span`
  * is the capture's first and last instant.
  */
 export function endpointViews(table: SocketTable, span: { start: number; end: number }, options: EndpointOptions = {}): EndpointView[] {

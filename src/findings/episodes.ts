@@ -5,7 +5,7 @@
  * zero-window ACKs (`zero-window-probe-ack`), until it reopens its window (`window-open`), a FIN or
  * RST ends the connection, or the capture ends. Used by zero-window, slow-reader and reset.
  */
-import type { ConnectionRecord, EventRecord, Side } from '../model.js';
+import type { ConnectionRecord, EventRecord, Side } from '../tcp/connection-record.js';
 import type { PersistProbe, ZeroWindowEpisode } from './types.js';
 import { backoff, other, round6, connectionHasClass, eventsOf } from './util.js';
 

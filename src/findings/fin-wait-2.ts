@@ -5,7 +5,7 @@
  * peer's state could not be inferred. Only sockets still waiting at the capture end or ended by a
  * RST, after at least `closeWaitSec`. One-sided captures are not reported.
  */
-import type { Side } from '../model.js';
+import type { Side } from '../tcp/connection-record.js';
 import { isClaimed, type DetectorContext } from './context.js';
 import { lingering, groupSocket } from './lingering.js';
 import type { FindingEndpoint, FinWait2Details, FinWait2Finding } from './types.js';

@@ -1,10 +1,10 @@
 /**
  * Findings: detectors over the connection records, one file per kind, run here and ranked so that
  * what most likely caused the incident comes first. They consume only the report model
- * (ConnectionRecord, CaptureRecord) and know nothing about file formats.
+ * (ConnectionRecord, CaptureBounds) and know nothing about file formats.
  */
-import { collectGarbageIfLarge } from '../gc.js';
-import type { CaptureRecord, ConnectionRecord } from '../model.js';
+import type { ConnectionRecord } from '../tcp/connection-record.js';
+import type { CaptureBounds } from './types.js';
 import { detectCloseWait } from './close-wait.js';
 import { makeContext, type DetectorContext } from './context.js';
 import { detectDeadPeer } from './dead-peer.js';
@@ -105,7 +105,7 @@ function magnitude(f: UnrankedFinding): number {
   return Math.min(1, Math.log10(1 + n) / 4 + Math.log10(1 + Math.max(0, span)) / 8);
 }
 
-export function rankFindings(findings: UnrankedFinding[]): Finding[] {
+function rankFindings(findings: UnrankedFinding[]): Finding[] {
   const scored = findings.map((f) => ({ f, score: SEVERITIES.indexOf(f.severity) * 1000 + weight(f) * 10 + magnitude(f) * 9 }));
   scored.sort((a, b) => b.score - a.score || (a.f.startEpoch ?? Infinity) - (b.f.startEpoch ?? Infinity));
   // Key order in JSON: kind, severity, rank, then the rest.
@@ -115,7 +115,7 @@ export function rankFindings(findings: UnrankedFinding[]): Finding[] {
   });
 }
 
-export function detectFindings(connections: ConnectionRecord[], capture: CaptureRecord, options: FindingOptions = {}): Finding[] {
+export function detectFindings(connections: ConnectionRecord[], capture: CaptureBounds, options: FindingOptions = {}): Finding[] {
   const span = captureSpan(capture);
   if (span === null || connections.length === 0) return [];
   const ctx = makeContext(connections, capture, span.start, span.end, options.closeWaitSec ?? 1, options.timeWaitSec ?? 60);
@@ -130,12 +130,14 @@ export function detectFindings(connections: ConnectionRecord[], capture: Capture
 }
 
 /**
- * The same findings, with the socket table built elsewhere (a helper thread, analyze.ts): the
+ * The same findings, with the socket table built elsewhere (a helper thread, pipeline/run.ts): the
  * detectors that read only connection facts run while it is being built, the others once it is
  * there. Results are ranked in the same order as detectFindings'.
  */
 export async function detectFindingsWhileTableBuilds(
-  connections: ConnectionRecord[], capture: CaptureRecord, options: FindingOptions, table: Promise<SocketTable>,
+  connections: ConnectionRecord[], capture: CaptureBounds, options: FindingOptions, table: Promise<SocketTable>,
+  /** Called once the facts-only detectors are done, before the others run (memory housekeeping). */
+  betweenPhases: () => void = () => {},
 ): Promise<Finding[]> {
   const span = captureSpan(capture);
   if (span === null || connections.length === 0) return [];
@@ -148,9 +150,7 @@ export async function detectFindingsWhileTableBuilds(
     });
     forgetEvents(); // another analysis may run while this one waits
     ctx.provideSockets(await table);
-    // The facts-only detectors' garbage would still fill the heap at the report's peak, when the
-    // table and the helper's heap are there too (−20 MB on the 1 GB benchmark capture, ~25 ms).
-    collectGarbageIfLarge(connections.length);
+    betweenPhases();
     DETECTORS.forEach((d, i) => {
       if (d.intervals) found[i] = d.run(ctx);
     });

@@ -8,7 +8,7 @@
  * them as zero-window probes.
  */
 import { C_KEEP_ALIVE } from '../tcp/classes.js';
-import type { Side } from '../model.js';
+import type { Side } from '../tcp/connection-record.js';
 import type { DetectorContext } from './context.js';
 import { keepaliveProbes } from './runs.js';
 import type { FindingEndpoint, KeepaliveDetails, KeepaliveFinding } from './types.js';

@@ -3,7 +3,7 @@
  * for the ACK of it, or was still waiting when the capture ended. One-sided captures (no segment of
  * the peer visible) are not reported: the ACK would be invisible anyway.
  */
-import type { Side } from '../model.js';
+import type { Side } from '../tcp/connection-record.js';
 import type { DetectorContext } from './context.js';
 import { lingering, groupSocket } from './lingering.js';
 import type { FindingEndpoint, LastAckDetails, LastAckFinding, Severity } from './types.js';

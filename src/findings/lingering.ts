@@ -1,5 +1,5 @@
 /** Sockets that stayed in one closing state for long: shared by close-wait, last-ack and fin-wait-2. */
-import type { ConnectionRecord, Side } from '../model.js';
+import type { ConnectionRecord, Side } from '../tcp/connection-record.js';
 import type { DetectorContext } from './context.js';
 import { intervalAt, type SocketInterval } from './sockets.js';
 import { socketOf } from './socket-table.js';

@@ -13,7 +13,7 @@
  *    (every segment of the connection placed in time, or a series) → idle-timeout;
  * 9. otherwise, on a connection that had an exchange → abortive-close; else unknown.
  */
-import type { ConnectionRecord, EventRecord, Side } from '../model.js';
+import type { ConnectionRecord, EventRecord, Side } from '../tcp/connection-record.js';
 import type { DetectorContext } from './context.js';
 import { isTransient } from './episodes.js';
 import type {
@@ -72,7 +72,7 @@ function triggerOf(e: EventRecord | undefined): ResetTrigger {
   }
 }
 
-export function classifyResets(ctx: DetectorContext, c: ConnectionRecord): ResetInfo[] {
+function classifyResets(ctx: DetectorContext, c: ConnectionRecord): ResetInfo[] {
   const out: ResetInfo[] = [];
   const firstBy = new Map<Side, ResetInfo>();
   const stalls = ctx.zeroWindowsOf(c.id).filter((z) => !isTransient(z));
@@ -174,7 +174,7 @@ const range = (xs: number[]) => {
   return lo === hi ? dur(lo) : `${dur(lo)} to ${dur(hi)}`;
 };
 
-export const CAUSES: Record<ResetCause, CauseText> = {
+const CAUSES: Record<ResetCause, CauseText> = {
   refused: {
     severity: () => 'warning',
     title: (n, who) => `${who} refused ${plural(n, 'connection attempt')}`,

@@ -5,7 +5,7 @@
  * then recovered. Retransmissions already explained as a dead peer are left out.
  */
 import { C_RETRANSMISSION } from '../tcp/classes.js';
-import type { ConnectionRecord, Side } from '../model.js';
+import type { ConnectionRecord, Side } from '../tcp/connection-record.js';
 import type { DetectorContext } from './context.js';
 import { isDeadPeerRun } from './dead-peer.js';
 import type { FindingEndpoint, RetransmissionsFinding, Severity } from './types.js';

@@ -4,7 +4,7 @@
  * showed any sign of life afterwards and what came after the last retry. Used by dead-peer, reset
  * and retransmissions.
  */
-import type { ConnectionRecord, EventRecord, Side } from '../model.js';
+import type { ConnectionRecord, EventRecord, Side } from '../tcp/connection-record.js';
 import type { DeadPeerMode, RunEnd } from './types.js';
 import { backoff, isRetransmission, other, round6, connectionHasClass, eventsOf } from './util.js';
 
@@ -200,7 +200,7 @@ export function retryRuns(c: ConnectionRecord, captureEnd: number): Run[] {
 }
 
 /** Below this much quiet before it, a Wireshark "keep-alive" is not a keep-alive probe (Linux's smallest TCP_KEEPIDLE is 1 s). */
-export const MIN_KEEPALIVE_IDLE_SEC = 1;
+const MIN_KEEPALIVE_IDLE_SEC = 1;
 
 /**
  * The keep-alive events of `sender` that are real keep-alive probes: Wireshark's rule (0 or 1 byte at

@@ -11,7 +11,7 @@
  * peak: a lower bound, since Linux keeps part of the buffer for overhead.
  */
 import { C_ZERO_WINDOW, C_ZERO_WINDOW_PROBE } from '../tcp/classes.js';
-import type { ConnectionRecord, Side } from '../model.js';
+import type { ConnectionRecord, Side } from '../tcp/connection-record.js';
 import type { DetectorContext } from './context.js';
 import { isTransient } from './episodes.js';
 import type { FindingEndpoint, Severity, SlowReaderFinding, SlowReaderInstance, ZeroWindowEpisode } from './types.js';

@@ -17,7 +17,7 @@
  * - A state still held when the capture ends lasts "forever" (`to` = Infinity): the capture does not
  *   show it ending, except that a later connection on the same 4-tuple proves the socket was gone.
  */
-import type { ConnectionRecord } from '../model.js';
+import type { ConnectionRecord } from '../tcp/connection-record.js';
 import { TCP_STATE_NAMES, TcpState } from '../tcp/endpoint-state.js';
 import { CLASS_KEYS } from '../tcp/classes.js';
 import { ConnectionSummary } from '../tcp/record.js';
@@ -36,7 +36,7 @@ export const NO_STATE = 255;
 
 /**
  * Arrays live on SharedArrayBuffers: a helper thread reads the same table without a copy
- * (analyze-shards.ts computes the endpoint views there while this thread runs the detectors).
+ * (pipeline/shards.ts computes the endpoint views there while this thread runs the detectors).
  */
 export interface SocketTable extends ConnectionFacts {
   /** Per connection index. */
@@ -189,7 +189,7 @@ export function socketTable(connections: readonly ConnectionRecord[], timeWaitSe
 }
 
 /**
- * The table of the records of several summary stores, in `order` (analyze-shards.ts), read through
+ * The table of the records of several summary stores, in `order` (pipeline/shards.ts), read through
  * one reused view: no view object per record in the thread that builds it.
  */
 export function socketTableOfStores(stores: readonly SummaryStore[], order: { store: Uint8Array; row: Int32Array }, timeWaitSec: number): SocketTable {

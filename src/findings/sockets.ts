@@ -3,7 +3,7 @@
  * each TCP state (what `ss -tan` would have listed on that host at any instant). The rules and the
  * flat form they are computed in are in socket-table.ts; these are views of single intervals.
  */
-import type { ConnectionRecord, Side } from '../model.js';
+import type { ConnectionRecord, Side } from '../tcp/connection-record.js';
 import { TCP_STATE_NAMES, type TcpStateName } from '../tcp/endpoint-state.js';
 import { End, intervalEdges, NO_STATE, socketOf, socketTable, type SocketTable } from './socket-table.js';
 import type { SocketState } from './types.js';

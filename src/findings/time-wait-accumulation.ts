@@ -8,7 +8,7 @@
  * capture, or the steady state the close rate implies) reaches 1 000 — below that it is the normal,
  * harmless case of a client closing its own connections.
  */
-import type { Side } from '../model.js';
+import type { Side } from '../tcp/connection-record.js';
 import type { DetectorContext } from './context.js';
 import { countSeries } from './sockets.js';
 import { End, type SocketTable } from './socket-table.js';

@@ -7,7 +7,7 @@
  * Wireshark's `frame.number`, connection ids its `tcp.stream`. Per-item lists in `details` (sockets,
  * episodes, runs, resets …) keep at most 200 entries; the counts next to them are totals.
  */
-import type { Side } from '../model.js';
+import type { Side } from '../tcp/connection-record.js';
 import type { TcpStateName } from '../tcp/endpoint-state.js';
 
 export type Severity = 'info' | 'warning' | 'critical';
@@ -465,4 +465,10 @@ export interface EndpointView {
   atEnd: StateCounts;
   /** Counts at the instant asked for (`at`), with the connections in each state. */
   at: { epoch: number; time: string; counts: StateCounts; connections: Partial<Record<SocketState, number[]>> } | null;
+}
+
+/** What the detectors need of the capture: its first and last instant (epoch seconds, tshark's form). */
+export interface CaptureBounds {
+  firstEpoch: string | null;
+  lastEpoch: string | null;
 }

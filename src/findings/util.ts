@@ -1,7 +1,8 @@
 /** Small shared helpers of the finding detectors: time, numbers, endpoints, Wireshark filters. */
 import { CLASS_KEYS, type ClassKey } from '../tcp/classes.js';
 import { ConnectionSummary } from '../tcp/record.js';
-import type { CaptureRecord, ConnectionRecord, Endpoint, EventRecord, Side } from '../model.js';
+import type { ConnectionRecord, EventRecord, Side } from '../tcp/connection-record.js';
+import type { CaptureBounds } from './types.js';
 import type { FindingEndpoint, Spread } from './types.js';
 
 export const other = (s: Side): Side => (s === 'client' ? 'server' : 'client');
@@ -10,7 +11,7 @@ export const other = (s: Side): Side => (s === 'client' ? 'server' : 'client');
 export const MAX_LISTED = 200;
 
 /** Epoch seconds of the capture's first and last frame (null for an empty capture). */
-export function captureSpan(capture: CaptureRecord): { start: number; end: number } | null {
+export function captureSpan(capture: CaptureBounds): { start: number; end: number } | null {
   if (capture.firstEpoch === null || capture.lastEpoch === null) return null;
   return { start: Number(capture.firstEpoch), end: Number(capture.lastEpoch) };
 }
@@ -71,8 +72,6 @@ export function addr(e: { ip: string; port: number | null }): string {
   if (e.port === null) return e.ip;
   return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
 }
-
-export const endpointOf = (c: ConnectionRecord, side: Side): Endpoint => ({ ip: c[side].ip, port: c[side].port });
 
 /**
  * How findings group sockets: a server endpoint is ip:port (a listening socket); a client endpoint
@@ -173,7 +172,7 @@ export function frameList(frames: Iterable<number | null | undefined>, cap = 200
   return out;
 }
 
-export const hasClass = (e: EventRecord, ...keys: string[]): boolean => e.classes !== undefined && keys.some((k) => (e.classes as string[]).includes(k));
+const hasClass = (e: EventRecord, ...keys: string[]): boolean => e.classes !== undefined && keys.some((k) => (e.classes as string[]).includes(k));
 
 export const isRetransmission = (e: EventRecord): boolean =>
   hasClass(e, 'retransmission', 'fastRetransmission', 'spuriousRetransmission');
@@ -184,7 +183,7 @@ export const isRetransmission = (e: EventRecord): boolean =>
 const MAX_IDS_IN_FILTER = 64;
 
 /** `tcp.stream eq 3`, `tcp.stream in {3 5}`; null when there are too many to list. */
-export function streamFilter(ids: readonly number[]): string | null {
+function streamFilter(ids: readonly number[]): string | null {
   // Too many distinct ids for a filter: known without sorting them all (a finding may list 180,000).
   const distinct = new Set<number>();
   for (let i = 0; i < ids.length && distinct.size <= MAX_IDS_IN_FILTER; i++) distinct.add(ids[i]!);
@@ -195,7 +194,7 @@ export function streamFilter(ids: readonly number[]): string | null {
 }
 
 /** A filter for an endpoint: `ip.addr==10.0.0.1 && tcp.port==80` (ipv6.addr for IPv6). */
-export function endpointFilter(e: FindingEndpoint): string {
+function endpointFilter(e: FindingEndpoint): string {
   const ipf = e.ip.includes(':') ? `ipv6.addr==${e.ip}` : `ip.addr==${e.ip}`;
   return e.port === null ? ipf : `${ipf} && tcp.port==${e.port}`;
 }

@@ -37,7 +37,7 @@ function endingText(e: ZeroWindowEpisode): string {
   }
 }
 
-export function probeText(e: ZeroWindowEpisode): string {
+function probeText(e: ZeroWindowEpisode): string {
   if (e.probes.length === 0) return 'no persist probe was captured';
   const style = e.probeStyle === '0-byte' ? '0-byte, Linux style' : e.probeStyle === '1-byte' ? '1-byte' : 'mixed 0- and 1-byte';
   const iv = e.probeIntervalsSec.map(secs).join(', ');

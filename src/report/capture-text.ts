@@ -1,4 +1,4 @@
-import type { Report } from '../model.js';
+import type { Report } from '../model/report.js';
 import { encapsulationLine } from './encapsulation-text.js';
 
 /** The lines above the findings: what was read, and anything the reader had to pass over. */

@@ -1,4 +1,4 @@
-import type { EncapsulationSummary } from '../decode/decoder.js';
+import type { EncapsulationSummary } from '../model/report.js';
 
 /**
  * "inside tunnels: 78 gtp-u; IP fragments: 84 reassembled into 42 datagrams, 0 dropped", or null when

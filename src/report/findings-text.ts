@@ -1,5 +1,4 @@
-import type { Report } from '../model.js';
-import type { EndpointView, SocketState } from '../findings/types.js';
+import type { EndpointView, Report, SocketState } from '../model/report.js';
 
 const MAX_FRAMES_SHOWN = 12;
 const SEVERITY_LABEL = { critical: 'CRITICAL', warning: 'WARNING', info: 'info' } as const;

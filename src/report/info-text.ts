@@ -1,11 +1,11 @@
 import { encapsulationLine } from './encapsulation-text.js';
-import type { CaptureInfo } from '../info.js';
+import type { CaptureInfo } from '../model/info.js';
 
 /**
  * Text that came from the capture file (interface names) may hold anything, terminal escape
  * sequences included: show control characters as \xNN instead of sending them to the terminal.
  */
-export function printable(text: string): string {
+function printable(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 

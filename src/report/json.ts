@@ -1,6 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import type { Report } from '../model.js';
+import type { Report } from '../model/report.js';
 
 /**
  * Writes the report as one JSON document, a connection at a time, so that a capture with hundreds

@@ -1,24 +1,12 @@
-import type { ConnectionRecord, Report } from '../model.js';
-import { C_RETRANSMISSION, C_ZERO_WINDOW, C_ZERO_WINDOW_PROBE } from '../tcp/classes.js';
-import { TcpState } from '../tcp/endpoint-state.js';
-import { ConnectionSummary } from '../tcp/record.js';
-
-const NOTABLE_CLASSES = C_ZERO_WINDOW | C_ZERO_WINDOW_PROBE | C_RETRANSMISSION;
-const CLOSED_OR_TIME_WAIT = (1 << TcpState.Closed) | (1 << TcpState.TimeWait) | (1 << TcpState.Established) | (1 << TcpState.Unknown) |
-  (1 << TcpState.SynSent) | (1 << TcpState.SynReceived);
+import type { ConnectionRecord, Report } from '../model/report.js';
+import { hasReset, isUneventful, leftInCloseWait } from '../model/connection-facts.js';
 
 /**
  * interest(c) for a store view, reading its row only when nothing notable happened (most of a busy
  * capture's connections): the full rule builds objects for every connection.
  */
 function quickInterest(c: ConnectionRecord): number {
-  if (c instanceof ConnectionSummary) {
-    const plain = ((c.classBits(true) | c.classBits(false)) & NOTABLE_CLASSES) === 0 &&
-      c.resetsSentBy(true) + c.resetsSentBy(false) === 0 &&
-      ((1 << c.finalStateCode(true)) & CLOSED_OR_TIME_WAIT) !== 0 && ((1 << c.finalStateCode(false)) & CLOSED_OR_TIME_WAIT) !== 0;
-    if (plain) return Math.min(30, c.durationSec);
-  }
-  return interest(c);
+  return isUneventful(c) ? Math.min(30, c.durationSec) : interest(c);
 }
 
 /**
@@ -116,13 +104,8 @@ export function renderConnectionTable(report: Report, top: number): string {
     if (closer === 'client') byClient++;
     else if (closer === 'server') byServer++;
     else if (closer === 'both') both++;
-    if (c instanceof ConnectionSummary) {
-      if (c.resetsSentBy(true) + c.resetsSentBy(false) > 0) withRst++;
-      if (c.finalStateCode(true) === TcpState.CloseWait || c.finalStateCode(false) === TcpState.CloseWait) halfOpen++;
-    } else {
-      if (c.resets.length > 0) withRst++;
-      if (c.finalState.client === 'CLOSE_WAIT' || c.finalState.server === 'CLOSE_WAIT') halfOpen++;
-    }
+    if (hasReset(c)) withRst++;
+    if (leftInCloseWait(c)) halfOpen++;
   }
   lines.push(
     `${conns.length} connection(s)${shown.length < conns.length ? `, ${shown.length} most notable shown (--top)` : ''}: ` +

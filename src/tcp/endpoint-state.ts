@@ -20,15 +20,6 @@ export const TCP_STATE_NAMES = [
 
 export type TcpStateName = (typeof TCP_STATE_NAMES)[number];
 
-/** One state change of one endpoint, with the frame that caused it. */
-export interface StateChange {
-  state: TcpStateName;
-  /** null for a timer-driven change (TIME_WAIT expiry). */
-  frame: number | null;
-  /** Epoch seconds. */
-  time: number;
-}
-
 /**
  * One endpoint's inferred state. The capture shows the wire, not the socket: a segment is taken to
  * reach its receiver when it was captured, which is exact enough at the capture point's resolution.

@@ -21,27 +21,12 @@ export const EVENT_KINDS: readonly TcpEventKind[] = [
 ];
 export const EVENT_CODE: ReadonlyMap<TcpEventKind, number> = new Map(EVENT_KINDS.map((k, i) => [k, i]));
 /**
- * Events are stored packed, EVENT_WIDTH numbers each, in the order of the TcpEvent fields below:
- * kind code, frame, time, from (0 = a, 1 = b; 1 = client once summarised), seq, len, ack, window, classes.
+ * Events are stored packed, EVENT_WIDTH numbers each, in this order: kind code (EVENT_CODE), frame,
+ * time (epoch seconds), from (0 = the connection's first sender "a", 1 = the other; 1 = client once
+ * summarised), relative seq, payload length, relative ACK (-1 without the ACK flag), window in bytes
+ * (scaled when known), class bits (classes.ts).
  */
 export const EVENT_WIDTH = 9;
-
-export interface TcpEvent {
-  kind: TcpEventKind;
-  frame: number;
-  /** Seconds since the epoch (double). */
-  time: number;
-  /** 0 = the connection's first sender ("a"), 1 = the other side. */
-  from: 0 | 1;
-  /** Relative sequence number and payload length of the segment. */
-  seq: number;
-  len: number;
-  /** Relative ACK number (-1 without ACK flag) and the window in bytes (scaled when known). */
-  ack: number;
-  window: number;
-  /** Class bits (see classes.ts). */
-  classes: number;
-}
 
 /** A compact time series: at most `max` points, halving its resolution when full. */
 export class Series {

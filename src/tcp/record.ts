@@ -2,7 +2,7 @@ import { isoTime } from '../capture/frame.js';
 import { formatAddress } from '../decode/address.js';
 import type {
   ConnectionRecord, Endpoint, EventRecord, PerSide, SeriesRecord, Side, StateChangeRecord,
-} from '../model.js';
+} from './connection-record.js';
 import { CLASS_KEYS, classNames, type ClassKey } from './classes.js';
 import type { Connection } from './connection.js';
 import type { Direction } from './direction.js';
@@ -177,7 +177,7 @@ const scratchOut = new StateList();
 export class ConnectionSummary implements ConnectionRecord {
   // Three fields only: a capture with 200,000 connections keeps 200,000 of these. `row` is the
   // connection's row in its store; `id` its tcp.stream, the same unless the capture was analysed in
-  // shards (analyze-shards.ts), each with a store of its own.
+  // shards (pipeline/shards.ts), each with a store of its own.
   constructor(private store: SummaryStore, private row: number, public id: number = row) {}
 
   /**

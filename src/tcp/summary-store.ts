@@ -8,7 +8,7 @@
  * Everything is paged (fixed-size typed arrays, never reallocated): growing never copies, and a row or
  * a blob slice never moves, so a record view can keep a direct reference to its pages.
  */
-import type { PerSide, SeriesRecord } from '../model.js';
+import type { PerSide, SeriesRecord } from './connection-record.js';
 
 /**
  * Integer columns of a row. Small fields share `Flags` (see FLAG_* in record.ts); ports share

@@ -93,7 +93,7 @@ export class TcpTracker {
     }
   }
 
-  /** A segment of another shard's connection (analyze-shards.ts): it only moves the sweep clock. */
+  /** A segment of another shard's connection (pipeline/shards.ts): it only moves the sweep clock. */
   skip(seg: Segment): void {
     if (++this.sinceSweep >= SWEEP_EVERY) {
       this.now = seg.time;

@@ -5,7 +5,8 @@
  */
 import test from 'ava';
 import { basename } from 'node:path';
-import { captureInfo, type CaptureInfo } from '../../src/info.js';
+import { captureInfo } from '../../src/pipeline/info.js';
+import type { CaptureInfo } from '../../src/model/info.js';
 import { CaptureError } from '../../src/capture/errors.js';
 import { corpusOrSkip, listCaptures, loadReference, TSHARK_BLIND, type Reference } from '../helpers/corpus.js';
 

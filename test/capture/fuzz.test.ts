@@ -10,7 +10,7 @@ import { basename } from 'node:path';
 import { readCaptures } from '../../src/capture/reader.js';
 import { CaptureError } from '../../src/capture/errors.js';
 import { Decoder } from '../../src/decode/decoder.js';
-import { captureInfo } from '../../src/info.js';
+import { captureInfo } from '../../src/pipeline/info.js';
 import { capturePath } from '../helpers/corpus.js';
 import { prng, settle, TempDir } from '../helpers/io.js';
 import * as W from '../helpers/capture-writer.js';

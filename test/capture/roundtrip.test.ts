@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import { readAll, TempDir, type CopiedFrame } from '../helpers/io.js';
 import * as W from '../helpers/capture-writer.js';
 import { NO_PACKET } from '../../src/capture/frame.js';
-import { captureInfo } from '../../src/info.js';
+import { captureInfo } from '../../src/pipeline/info.js';
 
 const tmp = new TempDir();
 test.after.always(() => tmp.cleanup());
 
-const CLI = join(process.cwd(), 'dist', 'src', 'cli.js');
+const CLI = join(process.cwd(), 'dist', 'src', 'cli', 'main.js');
 
 function tcpPacket(i: number, v6 = false): Buffer {
   const seg = W.tcp({ srcPort: 40000 + i, dstPort: 443, seq: 1000 * i, ack: 7, flags: W.ACK | W.PSH, payload: W.pattern(i % 50, i) });

@@ -1,10 +1,10 @@
-/** capture/sample.ts: the quick look that decides whether several threads pay (analyze-shards.ts). */
+/** pipeline/syn-sample.ts over capture/sample.ts: the quick look that decides whether several threads pay (pipeline/shards.ts). */
 import test from 'ava';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { analyze } from '../../src/analyze.js';
-import { sampleTcp } from '../../src/capture/sample.js';
+import { analyze } from '../../src/pipeline/run.js';
+import { sampleTcp } from '../../src/pipeline/syn-sample.js';
 import { ethernet, ipv4, pcapFile, tcp } from '../helpers/capture-writer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tcp-postmortem-sample-'));

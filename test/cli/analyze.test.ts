@@ -7,9 +7,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TempDir } from '../helpers/io.js';
-import type { Report } from '../../src/model.js';
+import type { Report } from '../../src/model/report.js';
 
-const CLI = join(process.cwd(), 'dist', 'src', 'cli.js');
+const CLI = join(process.cwd(), 'dist', 'src', 'cli', 'main.js');
 const tmp = new TempDir();
 test.after.always(() => tmp.cleanup());
 

@@ -1,6 +1,6 @@
 /** The connection table's choice of rows when there are more connections than --top. */
 import test from 'ava';
-import { analyze } from '../../src/analyze.js';
+import { analyze } from '../../src/pipeline/run.js';
 import { interest, renderConnectionTable } from '../../src/report/text.js';
 
 const rowIds = (text: string): number[] => text.split('\n').slice(1).filter((l) => !l.includes('connection(s)')).map((l) => /^\s*(\d+)\s/.exec(l)?.[1]).filter((x): x is string => x !== undefined).map(Number);

@@ -1,5 +1,5 @@
 /**
- * The built CLI (`node dist/src/cli.js`), spawned as a user would run it: `info` text and JSON, exit
+ * The built CLI (`node dist/src/cli/main.js`), spawned as a user would run it: `info` text and JSON, exit
  * codes (0 ok, 1 bad input, 2 usage), --help/--version, directories expanding to their captures.
  */
 import test from 'ava';
@@ -10,9 +10,9 @@ import { gzipSync } from 'node:zlib';
 import { TempDir } from '../helpers/io.js';
 import { capturePath } from '../helpers/corpus.js';
 import * as W from '../helpers/capture-writer.js';
-import type { CaptureInfo } from '../../src/info.js';
+import type { CaptureInfo } from '../../src/model/info.js';
 
-const CLI = join(process.cwd(), 'dist', 'src', 'cli.js');
+const CLI = join(process.cwd(), 'dist', 'src', 'cli', 'main.js');
 const tmp = new TempDir();
 test.after.always(() => tmp.cleanup());
 

@@ -8,7 +8,7 @@ import { Decoder } from '../../src/decode/decoder.js';
 import { DecodeStatus } from '../../src/decode/status.js';
 import { newFrame, type Frame } from '../../src/capture/frame.js';
 import { readCaptures } from '../../src/capture/reader.js';
-import { captureInfo } from '../../src/info.js';
+import { captureInfo } from '../../src/pipeline/info.js';
 import { TempDir } from '../helpers/io.js';
 import { MAX_PENDING } from '../../src/decode/ip-fragments.js';
 import * as W from '../helpers/capture-writer.js';

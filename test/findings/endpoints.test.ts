@@ -4,7 +4,7 @@
  */
 import test from 'ava';
 import { buildEndpoints } from '../../src/findings/index.js';
-import { analyze } from '../../src/analyze.js';
+import { analyze } from '../../src/pipeline/run.js';
 import { corpusOrSkip } from '../helpers/corpus.js';
 import { corpusCapture } from './corpus.js';
 import { nonFiniteNumbers, report, sample } from './helpers.js';

@@ -6,9 +6,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { analyze } from '../../src/analyze.js';
+import { analyze } from '../../src/pipeline/run.js';
 import { detectFindings, type Finding, type FindingKind, type FindingOptions } from '../../src/findings/index.js';
-import type { Report } from '../../src/model.js';
+import type { Report } from '../../src/model/report.js';
 
 export const sample = (name: string): string => `samples/${name}`;
 

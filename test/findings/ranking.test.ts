@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import { detectFindings, FINDING_KINDS, type Finding } from '../../src/findings/index.js';
-import type { Report } from '../../src/model.js';
+import type { Report } from '../../src/model/report.js';
 import { corpusOrSkip, listCaptures } from '../helpers/corpus.js';
 import { findings, nonFiniteNumbers, report, sample } from './helpers.js';
 

@@ -6,10 +6,10 @@
 import test from 'ava';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyze } from '../../src/analyze.js';
+import { analyze } from '../../src/pipeline/run.js';
 import { socketIntervals, type SocketInterval } from '../../src/findings/sockets.js';
 import { frameList, sortTimes } from '../../src/findings/util.js';
-import type { ConnectionRecord } from '../../src/model.js';
+import type { ConnectionRecord } from '../../src/model/report.js';
 import { corpusOrSkip, listCaptures } from '../helpers/corpus.js';
 
 function oracle(connections: readonly ConnectionRecord[], timeWaitSec: number): SocketInterval[] {

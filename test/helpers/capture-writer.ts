@@ -60,7 +60,7 @@ export function pattern(length: number, seed = 0): Buffer {
 // Classic pcap
 
 export const PCAP_MAGIC_US = 0xa1b2c3d4;
-export const PCAP_MAGIC_NS = 0xa1b23c4d;
+const PCAP_MAGIC_NS = 0xa1b23c4d;
 
 export interface PcapRecord {
   tsSec: number;
@@ -85,7 +85,7 @@ export interface PcapOptions {
   records: PcapRecord[];
 }
 
-export function pcapHeader(o: Omit<PcapOptions, 'records'>): Buffer {
+function pcapHeader(o: Omit<PcapOptions, 'records'>): Buffer {
   const order = o.byteOrder ?? 'little';
   return concat(
     u32(o.magic ?? (o.nanos ? PCAP_MAGIC_NS : PCAP_MAGIC_US), order),
@@ -120,11 +120,11 @@ export const BT_SHB = 0x0a0d0d0a;
 export const BT_IDB = 0x00000001;
 export const BT_OPB = 0x00000002;
 export const BT_SPB = 0x00000003;
-export const BT_NRB = 0x00000004;
-export const BT_ISB = 0x00000005;
+const BT_NRB = 0x00000004;
+const BT_ISB = 0x00000005;
 export const BT_EPB = 0x00000006;
-export const BT_CUSTOM = 0x00000bad;
-export const BT_CUSTOM_NOCOPY = 0x40000bad;
+const BT_CUSTOM = 0x00000bad;
+const BT_CUSTOM_NOCOPY = 0x40000bad;
 
 export interface PcapngOption {
   code: number;
@@ -156,7 +156,7 @@ interface Section {
 }
 
 /** Ticks per second of an if_tsresol byte. */
-export function ticksPerSecond(tsresol: number): bigint {
+function ticksPerSecond(tsresol: number): bigint {
   return tsresol & 0x80 ? 1n << BigInt(tsresol & 0x7f) : 10n ** BigInt(tsresol);
 }
 
@@ -327,7 +327,7 @@ export const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_ARP = 0x0806;
 export const ETHERTYPE_VLAN = 0x8100;
 export const ETHERTYPE_QINQ = 0x88a8;
-export const ETHERTYPE_IPV6 = 0x86dd;
+const ETHERTYPE_IPV6 = 0x86dd;
 
 const MAC_A = Buffer.from([0x02, 0x00, 0x00, 0x00, 0x00, 0x0a]);
 const MAC_B = Buffer.from([0x02, 0x00, 0x00, 0x00, 0x00, 0x0b]);
@@ -417,15 +417,15 @@ export function arpFrame(): Buffer {
 // IP
 
 export const PROTO_ICMP = 1;
-export const PROTO_TCP = 6;
+const PROTO_TCP = 6;
 export const PROTO_UDP = 17;
 export const PROTO_ICMPV6 = 58;
 
-export function ipv4Address(s: string): Buffer {
+function ipv4Address(s: string): Buffer {
   return Buffer.from(s.split('.').map(Number));
 }
 
-export function ipv6Address(s: string): Buffer {
+function ipv6Address(s: string): Buffer {
   const [head, tail] = s.split('::') as [string, string | undefined];
   const h = head === '' ? [] : head.split(':');
   const t = tail === undefined || tail === '' ? [] : tail.split(':');
@@ -594,7 +594,7 @@ export type TcpOption =
   | { kind: 'timestamp'; val: number; ecr: number }
   | { kind: 'raw'; bytes: number[] };
 
-export function tcpOptionBytes(opts: TcpOption[]): Buffer {
+function tcpOptionBytes(opts: TcpOption[]): Buffer {
   const parts: Buffer[] = [];
   for (const o of opts) {
     switch (o.kind) {

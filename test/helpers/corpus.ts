@@ -9,10 +9,10 @@ import test from 'ava';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 
-export const CORPUS_ENV = 'TCP_POSTMORTEM_CORPUS';
+const CORPUS_ENV = 'TCP_POSTMORTEM_CORPUS';
 
 /** The configured corpus location (absolute), whether or not it exists. */
-export function corpusLocation(): string {
+function corpusLocation(): string {
   const configured = process.env[CORPUS_ENV];
   return resolve(process.cwd(), configured !== undefined && configured !== '' ? configured : '../shared/corpus');
 }
@@ -71,7 +71,7 @@ export function capturePath(fileName: string): string | null {
 }
 
 /** `foo.pcapng` -> `foo` (the reference name: the file name minus its last extension). */
-export function referenceName(captureFile: string): string {
+function referenceName(captureFile: string): string {
   const name = basename(captureFile);
   const dot = name.lastIndexOf('.');
   return dot > 0 ? name.slice(0, dot) : name;

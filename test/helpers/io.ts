@@ -41,7 +41,7 @@ export interface CopiedFrame {
   bytes: Buffer;
 }
 
-export function copyFrame(f: Frame): CopiedFrame {
+function copyFrame(f: Frame): CopiedFrame {
   return {
     no: f.no,
     fileIndex: f.fileIndex,

@@ -5,8 +5,8 @@
  */
 import test from 'ava';
 import { readFileSync } from 'node:fs';
-import { analyze } from '../../src/analyze.js';
-import type { ConnectionRecord, Report } from '../../src/model.js';
+import { analyze } from '../../src/pipeline/run.js';
+import type { ConnectionRecord, Report } from '../../src/model/report.js';
 
 interface Facts {
   packets: number;

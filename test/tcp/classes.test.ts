@@ -16,8 +16,8 @@
 import test from 'ava';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyze } from '../../src/analyze.js';
-import type { ConnectionRecord, Endpoint } from '../../src/model.js';
+import { analyze } from '../../src/pipeline/run.js';
+import type { ConnectionRecord, Endpoint } from '../../src/model/report.js';
 import { CLASS_KEYS, WIRESHARK_FIELDS, classNames, type ClassKey } from '../../src/tcp/classes.js';
 import { Connection } from '../../src/tcp/connection.js';
 import { ACK, FIN, LT_ETHERNET, PSH, RST, SYN, ethernet, ipv4, pattern, pcapFile, tcp } from '../helpers/capture-writer.js';

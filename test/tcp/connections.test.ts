@@ -4,8 +4,8 @@
  * sender, packets per side. The reference format is described in the corpus README.
  */
 import test from 'ava';
-import { analyze } from '../../src/analyze.js';
-import type { ConnectionRecord } from '../../src/model.js';
+import { analyze } from '../../src/pipeline/run.js';
+import type { ConnectionRecord } from '../../src/model/report.js';
 import { asTsharkSees, corpusOrSkip, listCaptures, loadReference, TSHARK_BLIND } from '../helpers/corpus.js';
 
 interface RefStream {

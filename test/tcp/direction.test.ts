@@ -17,7 +17,7 @@ test('Direction.reset() restores every field (pooled connections must not inheri
 
 test('ZeekTracker.reset() makes a used tracker equal to a new one', async (t) => {
   const { ZeekTracker } = await import('../../src/tcp/zeek.js');
-  const { analyze } = await import('../../src/analyze.js');
+  const { analyze } = await import('../../src/pipeline/run.js');
   void analyze;
   const fresh = new ZeekTracker();
   const used = new ZeekTracker();

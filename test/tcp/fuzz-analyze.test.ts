@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import { readFileSync } from 'node:fs';
-import { analyze } from '../../src/analyze.js';
+import { analyze } from '../../src/pipeline/run.js';
 import { CaptureError } from '../../src/capture/errors.js';
 import { TempDir } from '../helpers/io.js';
 

@@ -3,8 +3,8 @@
  * (samples/, recorded by samples/record/*.sh): each has a known story.
  */
 import test from 'ava';
-import { analyze } from '../../src/analyze.js';
-import type { ConnectionRecord } from '../../src/model.js';
+import { analyze } from '../../src/pipeline/run.js';
+import type { ConnectionRecord } from '../../src/model/report.js';
 
 const sample = (name: string) => `samples/${name}`;
 const only = async (name: string): Promise<ConnectionRecord> => {

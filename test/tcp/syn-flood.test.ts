@@ -3,7 +3,7 @@
  * idlest are summarised early, counted (tracking.evicted) and still reported, one record each.
  */
 import test from 'ava';
-import { analyze } from '../../src/analyze.js';
+import { analyze } from '../../src/pipeline/run.js';
 import { TempDir } from '../helpers/io.js';
 import * as W from '../helpers/capture-writer.js';
 

@@ -12,8 +12,8 @@
 import test from 'ava';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyze } from '../../src/analyze.js';
-import type { ConnectionRecord } from '../../src/model.js';
+import { analyze } from '../../src/pipeline/run.js';
+import type { ConnectionRecord } from '../../src/model/report.js';
 import { capturePath, corpusOrSkip } from '../helpers/corpus.js';
 
 interface Section {

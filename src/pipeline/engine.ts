@@ -1,14 +1,14 @@
 /**
  * The streaming pass every analysis starts with: capture files → frames → TCP segments → connection
- * records. Run in this thread (analyze.ts), or once per shard in worker threads (analyze-shards.ts).
+ * records. Run in this thread (pipeline/run.ts), or once per shard in worker threads (pipeline/shards.ts).
  */
-import { readCaptures, type FileSummary, type ReadOptions } from './capture/reader.js';
-import { Decoder, type EncapsulationSummary } from './decode/decoder.js';
-import type { TunnelOptions } from './decode/tunnel-ports.js';
-import { DecodeStatus, type DecodeStatusName } from './decode/status.js';
-import type { ConnectionSummary } from './tcp/record.js';
-import { TcpTracker, type TrackerOptions } from './tcp/tracker.js';
-import { captureSpan } from './capture/reader.js';
+import { readCaptures, type FileSummary, type ReadOptions } from '../capture/reader.js';
+import { Decoder, type EncapsulationSummary } from '../decode/decoder.js';
+import type { TunnelOptions } from '../decode/tunnel-ports.js';
+import { DecodeStatus, type DecodeStatusName } from '../decode/status.js';
+import type { ConnectionSummary } from '../tcp/record.js';
+import { TcpTracker, type TrackerOptions } from '../tcp/tracker.js';
+import { captureSpan } from '../capture/reader.js';
 
 export interface Tracking {
   connections: number;
@@ -34,7 +34,7 @@ export interface EngineRun {
 export interface EngineOptions extends ReadOptions, TrackerOptions, TunnelOptions {
   /**
    * Follow only the connections of shard `shard` of `shards` (by flow hash): each of several threads
-   * reads the whole capture and tracks its share (analyze-shards.ts). The decoder tells them apart.
+   * reads the whole capture and tracks its share (pipeline/shards.ts). The decoder tells them apart.
    */
   shard?: number;
   shards?: number;

@@ -1,14 +1,14 @@
 /**
- * The findings helper of analyze-shards.ts: builds the socket table from the shared summary stores,
+ * The findings helper of pipeline/shards.ts: builds the socket table from the shared summary stores,
  * hands it to the calling thread (whose detectors then read it), and computes the endpoint views
  * from it meanwhile. Started with the shard workers, so its modules are loaded by the time the
  * records are ready; a fresh isolate, so its heap is small.
  */
 import { parentPort } from 'node:worker_threads';
-import type { HelperJob, HelperReply } from './analyze-shards.js';
-import { endpointViews } from './findings/endpoints.js';
-import { socketTableOfStores, type SocketTable } from './findings/socket-table.js';
-import { SummaryStore } from './tcp/summary-store.js';
+import type { HelperJob, HelperReply } from './shards.js';
+import { endpointViews } from '../findings/endpoints.js';
+import { socketTableOfStores, type SocketTable } from '../findings/socket-table.js';
+import { SummaryStore } from '../tcp/summary-store.js';
 
 const reply = (m: HelperReply): void => parentPort!.postMessage(m);
 

@@ -1,47 +1,10 @@
-import { isoTime } from './capture/frame.js';
-import type { CaptureProblem } from './capture/errors.js';
-import { captureSpan, readCaptures, type FileSummary, type ReadOptions } from './capture/reader.js';
-import { Decoder, type EncapsulationSummary } from './decode/decoder.js';
-import type { TunnelOptions } from './decode/tunnel-ports.js';
-import { linkTypeName } from './decode/linktypes.js';
-import { DecodeStatus, type DecodeStatusName } from './decode/status.js';
-
-/** What `tcp-postmortem info` reports: capinfos' facts plus how many frames were TCP. */
-export interface CaptureInfo {
-  files: FileInfo[];
-  /** Records numbered as frames (Wireshark's count). */
-  frames: number;
-  packets: number;
-  tcpSegments: number;
-  firstTime: string | null;
-  lastTime: string | null;
-  firstEpoch: string | null;
-  lastEpoch: string | null;
-  durationSec: number | null;
-  decode: Record<DecodeStatusName, number>;
-  /** Tunnels and overlays unwrapped (see the analyze JSON's capture.encapsulation). */
-  encapsulation: EncapsulationSummary;
-  /** A few frame numbers of malformed or truncated frames, as evidence. */
-  damagedFrames: number[];
-  problems: CaptureProblem[];
-}
-
-export interface FileInfo {
-  name: string;
-  format: string;
-  compressed: boolean;
-  byteOrder: string;
-  timestampResolution: string;
-  sections: number;
-  interfaces: { id: number; section: number; linkType: number; linkTypeName: string; snaplen: number; name?: string; timestampDigits: number }[];
-  frames: number;
-  packets: number;
-  bytes: number;
-  packetsByLinkType: Record<string, number>;
-  firstTime: string | null;
-  lastTime: string | null;
-  complete: boolean;
-}
+import { isoTime } from '../capture/frame.js';
+import { captureSpan, readCaptures, type FileSummary, type ReadOptions } from '../capture/reader.js';
+import { Decoder } from '../decode/decoder.js';
+import type { CaptureInfo, FileInfo } from '../model/info.js';
+import type { TunnelOptions } from '../decode/tunnel-ports.js';
+import { linkTypeName } from '../decode/linktypes.js';
+import { DecodeStatus } from '../decode/status.js';
 
 export async function captureInfo(paths: readonly string[], options: ReadOptions & TunnelOptions = {}): Promise<CaptureInfo> {
   const decoder = new Decoder(options);

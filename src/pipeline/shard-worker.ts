@@ -1,8 +1,8 @@
-/** A worker thread of analyze-shards.ts: the engine pass over one shard of the connections. */
+/** A worker thread of pipeline/shards.ts: the engine pass over one shard of the connections. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { CaptureError } from './capture/errors.js';
+import { CaptureError } from '../capture/errors.js';
 import { runEngine } from './engine.js';
-import type { ShardJob, ShardMessage } from './analyze-shards.js';
+import type { ShardJob, ShardMessage } from './shards.js';
 
 const job = workerData as ShardJob;
 let message: ShardMessage;

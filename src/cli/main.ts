@@ -3,22 +3,22 @@
 // per-connection churn then stays in cache and peak memory drops ~15 MiB with no loss of speed.
 // Garbage collection in the JavaScript threads only: with two engine threads and a findings helper
 // on two cores, V8's helper threads only competed with them (2–5 % faster, measured). The collector
-// exposed so that analyze() can clear the engine's garbage before the findings (see analyze.ts).
+// exposed so that analyze() can clear the engine's garbage before the findings (seepipeline/run.ts).
 import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
-import { MAX_THREADS } from './analyze-shards.js';
+import { MAX_THREADS } from '../pipeline/shards.js';
 import { hideBin } from 'yargs/helpers';
-import { CaptureError } from './capture/errors.js';
-import { captureInfo } from './info.js';
-import { parseTunnelPort, UDP_TUNNEL_NAMES, type TunnelOptions, type UdpTunnelName } from './decode/tunnel-ports.js';
-import { captureJobs } from './inputs.js';
-import { renderInfoText } from './report/info-text.js';
-import { analyze } from './analyze.js';
-import { OutputError, writeJsonReport } from './report/json.js';
-import { renderConnectionTable } from './report/text.js';
-import { renderCaptureHeader } from './report/capture-text.js';
-import { renderEndpoints, renderFindings } from './report/findings-text.js';
-import { FINDING_KINDS, SEVERITIES, type FindingKind, type Severity } from './findings/types.js';
+import { CaptureError } from '../capture/errors.js';
+import { captureInfo } from '../pipeline/info.js';
+import { parseTunnelPort, UDP_TUNNEL_NAMES, type TunnelOptions, type UdpTunnelName } from '../decode/tunnel-ports.js';
+import { captureJobs } from '../pipeline/inputs.js';
+import { renderInfoText } from '../report/info-text.js';
+import { analyze } from '../pipeline/run.js';
+import { OutputError, writeJsonReport } from '../report/json.js';
+import { renderConnectionTable } from '../report/text.js';
+import { renderCaptureHeader } from '../report/capture-text.js';
+import { renderEndpoints, renderFindings } from '../report/findings-text.js';
+import { FINDING_KINDS, SEVERITIES, type FindingKind, type Severity } from '../findings/types.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
@@ -28,7 +28,7 @@ const EXIT_BAD_INPUT = 1;
 const EXIT_USAGE = 2;
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
 

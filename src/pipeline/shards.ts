@@ -11,21 +11,21 @@
 import { availableParallelism } from 'node:os';
 import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { CaptureError } from './capture/errors.js';
-import { sampleTcp, type TcpSample } from './capture/sample.js';
-import type { FileSummary, ReadOptions } from './capture/reader.js';
-import type { DecodeStatusName } from './decode/status.js';
-import type { EncapsulationSummary } from './decode/decoder.js';
-import type { TunnelOptions } from './decode/tunnel-ports.js';
-import type { ConnectionRecord } from './model.js';
+import { CaptureError } from '../capture/errors.js';
+import { sampleTcp, type TcpSample } from './syn-sample.js';
+import type { FileSummary, ReadOptions } from '../capture/reader.js';
+import type { DecodeStatusName } from '../decode/status.js';
+import type { EncapsulationSummary } from '../decode/decoder.js';
+import type { TunnelOptions } from '../decode/tunnel-ports.js';
+import type { ConnectionRecord } from '../model/report.js';
 import { runEngine, type EngineOptions, type Tracking } from './engine.js';
-import { shardShare } from './decode/flow-hash.js';
-import { ConnectionSummary } from './tcp/record.js';
-import type { EndpointOptions } from './findings/endpoints.js';
-import type { SocketTable } from './findings/socket-table.js';
-import type { EndpointView } from './findings/types.js';
-import { SummaryStore, type StoreData } from './tcp/summary-store.js';
-import { DEFAULT_MAX_LIVE, type TrackerOptions } from './tcp/tracker.js';
+import { shardShare } from '../decode/flow-hash.js';
+import { ConnectionSummary } from '../tcp/record.js';
+import type { EndpointOptions } from '../findings/endpoints.js';
+import type { SocketTable } from '../findings/socket-table.js';
+import type { EndpointView } from '../findings/types.js';
+import { SummaryStore, type StoreData } from '../tcp/summary-store.js';
+import { DEFAULT_MAX_LIVE, type TrackerOptions } from '../tcp/tracker.js';
 
 /** More threads than this would each read the whole capture for little gain (and --threads 1000 is a typo). */
 export const MAX_THREADS = 64;
@@ -70,7 +70,7 @@ export type HelperReply =
   | { ok: false; message: string };
 
 /** Record `id` is row `row[id]` of store `store[id]`. */
-export interface RecordOrder {
+interface RecordOrder {
   store: Uint8Array;
   row: Int32Array;
 }
@@ -80,7 +80,7 @@ export interface RecordOrder {
  * endpoint views from it — while this thread runs the detectors. `close` must be called when it is
  * not used.
  */
-export interface FindingsHelper {
+interface FindingsHelper {
   start(timeWaitSec: number, span: { start: number; end: number }, options: EndpointOptions): { table: Promise<SocketTable>; views: Promise<EndpointView[]> };
   close(): void;
 }
@@ -134,7 +134,7 @@ function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: 
  * Rows of each store are in order of first frame; merged by it, they are numbered as Wireshark
  * numbers tcp.stream.
  */
-export function mergeOrder(stores: readonly SummaryStore[], counts: readonly number[]): RecordOrder {
+function mergeOrder(stores: readonly SummaryStore[], counts: readonly number[]): RecordOrder {
   const total = counts.reduce((n, c) => n + c, 0);
   const order: RecordOrder = { store: new Uint8Array(total), row: new Int32Array(total) };
   const next = new Int32Array(stores.length);
@@ -151,7 +151,7 @@ export function mergeOrder(stores: readonly SummaryStore[], counts: readonly num
 }
 
 /** The records in `order`, as views onto the stores. */
-export function recordsInOrder(stores: readonly SummaryStore[], order: RecordOrder): ConnectionSummary[] {
+function recordsInOrder(stores: readonly SummaryStore[], order: RecordOrder): ConnectionSummary[] {
   const out = new Array<ConnectionSummary>(order.row.length);
   for (let id = 0; id < out.length; id++) out[id] = new ConnectionSummary(stores[order.store[id]!]!, order.row[id]!, id);
   return out;

@@ -1,16 +1,11 @@
 /**
- * The report model: what `analyze` produces and what `--json` writes. Field names are a public,
- * versioned interface (schemaVersion); add fields freely, never rename or remove within a version.
+ * What the TCP stage produces per connection: the connection record (a view over the summary store,
+ * record.ts) and its parts. The report model (model/report.ts) carries these records as they are;
+ * their field names are part of the JSON schema.
  */
-import type { CaptureProblem } from './capture/errors.js';
-import type { ClassKey } from './tcp/classes.js';
-import type { TcpEventKind } from './tcp/events.js';
-import type { TcpStateName } from './tcp/endpoint-state.js';
-import type { DecodeStatusName } from './decode/status.js';
-import type { EncapsulationSummary } from './decode/decoder.js';
-import type { EndpointView, Finding } from './findings/types.js';
-
-export const SCHEMA_VERSION = 1;
+import type { ClassKey } from './classes.js';
+import type { TcpEventKind } from './events.js';
+import type { TcpStateName } from './endpoint-state.js';
 
 export type Side = 'client' | 'server';
 
@@ -105,34 +100,4 @@ export interface ConnectionRecord {
    * first joined by " / " ("vxlan vni 42", "mpls label 16 / mpls label 17"); [] for plain traffic.
    */
   tunnel: string[];
-}
-
-export interface CaptureRecord {
-  files: string[];
-  frames: number;
-  packets: number;
-  tcpSegments: number;
-  firstTime: string | null;
-  lastTime: string | null;
-  /** The same instants as epoch seconds with nine decimals (tshark's frame.time_epoch form). */
-  firstEpoch: string | null;
-  lastEpoch: string | null;
-  durationSec: number | null;
-  decode: Record<DecodeStatusName, number>;
-  /** Tunnels and overlays unwrapped: frames per kind, IP fragment reassembly, frames nested too deep. */
-  encapsulation: EncapsulationSummary;
-  problems: CaptureProblem[];
-}
-
-export interface Report {
-  schemaVersion: typeof SCHEMA_VERSION;
-  generator: { name: 'tcp-postmortem'; version: string };
-  capture: CaptureRecord;
-  connections: ConnectionRecord[];
-  /** Live-table statistics: connections evicted to bound memory, peak live connections. */
-  tracking: { connections: number; peakLive: number; evicted: number; maxLive: number; latePackets: number };
-  /** Ranked: the most likely cause of the incident first. */
-  findings: Finding[];
-  /** What `ss -tan` would have shown per endpoint over the capture (hosts first, busiest ports next). */
-  endpoints: EndpointView[];
 }

@@ -1,0 +1,33 @@
+/**
+ * The report model: what `analyze` produces and what `--json` writes. Field names are a public,
+ * versioned interface (schemaVersion); add fields freely, never rename or remove within a version.
+ */
+import type { CaptureTotals } from './info.js';
+import type { EndpointView, Finding } from '../findings/types.js';
+
+export type { EndpointView, Finding, SocketState } from '../findings/types.js';
+export type { EncapsulationSummary } from '../decode/decoder.js';
+
+export const SCHEMA_VERSION = 1;
+
+export type {
+  ConnectionRecord, Endpoint, EventRecord, PerSide, SeriesRecord, Side, StateChangeRecord,
+} from '../tcp/connection-record.js';
+import type { ConnectionRecord } from '../tcp/connection-record.js';
+
+export interface CaptureRecord extends CaptureTotals {
+  files: string[];
+}
+
+export interface Report {
+  schemaVersion: typeof SCHEMA_VERSION;
+  generator: { name: 'tcp-postmortem'; version: string };
+  capture: CaptureRecord;
+  connections: ConnectionRecord[];
+  /** Live-table statistics: connections evicted to bound memory, peak live connections. */
+  tracking: { connections: number; peakLive: number; evicted: number; maxLive: number; latePackets: number };
+  /** Ranked: the most likely cause of the incident first. */
+  findings: Finding[];
+  /** What `ss -tan` would have shown per endpoint over the capture (hosts first, busiest ports next). */
+  endpoints: EndpointView[];
+}
