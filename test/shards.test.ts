@@ -149,7 +149,7 @@ test.serial('two threads = one thread: a late packet seconds after its connectio
 test.serial('worker threads start whatever Node options the caller runs with (e.g. --input-type for -e)', async (t) => {
   const { spawnSync } = await import('node:child_process');
   const { pathToFileURL } = await import('node:url');
-  const entry = pathToFileURL(join(process.cwd(), 'dist', 'src', 'analyze.js')).href;
+  const entry = pathToFileURL(join(process.cwd(), 'dist', 'src', 'index.js')).href;
   const script = `const { analyze } = await import(${JSON.stringify(entry)}); const r = await analyze(['samples/keepalive-idle-race.pcap'], { threads: 2 }); console.log(r.connections.length);`;
   const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
   t.is(run.status, 0, run.stderr);

@@ -20,7 +20,7 @@
 import type { ConnectionRecord } from '../tcp/connection-record.js';
 import { TCP_STATE_NAMES, TcpState } from '../tcp/endpoint-state.js';
 import { CLASS_KEYS } from '../tcp/classes.js';
-import { ConnectionSummary } from '../tcp/record.js';
+import { ConnectionSummary } from '../tcp/connection-summary.js';
 import type { SummaryStore } from '../tcp/summary-store.js';
 
 /** Why an interval ended. */

@@ -1,6 +1,6 @@
 /** Small shared helpers of the finding detectors: time, numbers, endpoints, Wireshark filters. */
 import { CLASS_KEYS, type ClassKey } from '../tcp/classes.js';
-import { ConnectionSummary } from '../tcp/record.js';
+import { ConnectionSummary } from '../tcp/connection-summary.js';
 import type { ConnectionRecord, EventRecord, Side } from '../tcp/connection-record.js';
 import type { CaptureBounds } from './types.js';
 import type { FindingEndpoint, Spread } from './types.js';

@@ -6,7 +6,7 @@
 import type { ConnectionRecord } from '../tcp/connection-record.js';
 import { C_RETRANSMISSION, C_ZERO_WINDOW, C_ZERO_WINDOW_PROBE } from '../tcp/classes.js';
 import { TcpState } from '../tcp/endpoint-state.js';
-import { ConnectionSummary } from '../tcp/record.js';
+import { ConnectionSummary } from '../tcp/connection-summary.js';
 
 const NOTABLE_CLASSES = C_ZERO_WINDOW | C_ZERO_WINDOW_PROBE | C_RETRANSMISSION;
 const CLOSED_OR_TIME_WAIT = (1 << TcpState.Closed) | (1 << TcpState.TimeWait) | (1 << TcpState.Established) | (1 << TcpState.Unknown) |

@@ -6,7 +6,7 @@ import { readCaptures, type FileSummary, type ReadOptions } from '../capture/rea
 import { Decoder, type EncapsulationSummary } from '../decode/decoder.js';
 import type { TunnelOptions } from '../decode/tunnel-ports.js';
 import { DecodeStatus, type DecodeStatusName } from '../decode/status.js';
-import type { ConnectionSummary } from '../tcp/record.js';
+import type { ConnectionSummary } from '../tcp/connection-summary.js';
 import { TcpTracker, type TrackerOptions } from '../tcp/tracker.js';
 import { captureSpan } from '../capture/reader.js';
 

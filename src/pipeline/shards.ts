@@ -20,7 +20,7 @@ import type { TunnelOptions } from '../decode/tunnel-ports.js';
 import type { ConnectionRecord } from '../model/report.js';
 import { runEngine, type EngineOptions, type Tracking } from './engine.js';
 import { shardShare } from '../decode/flow-hash.js';
-import { ConnectionSummary } from '../tcp/record.js';
+import { ConnectionSummary } from '../tcp/connection-summary.js';
 import type { EndpointOptions } from '../findings/endpoints.js';
 import type { SocketTable } from '../findings/socket-table.js';
 import type { EndpointView } from '../findings/types.js';

@@ -1,7 +1,8 @@
 import { RST, SYN, type Segment } from '../decode/segment.js';
 import { Connection } from './connection.js';
 import { TcpState } from './endpoint-state.js';
-import { buildRecord, ConnectionSummary } from './record.js';
+import { ConnectionSummary } from './connection-summary.js';
+import { buildRecord } from './record-builder.js';
 import { SummaryStore } from './summary-store.js';
 import { TombstoneTable } from './tombstone.js';
 import { IntMap } from './int-map.js';

@@ -9,7 +9,7 @@ test('event kinds fit 4 bits and segment classes the 27 bits above kind and side
 });
 
 test('both sides\' segment-class bits fit one 32-bit row column (16 bits each), Zeek conn_state 4 bits', async (t) => {
-  const { ZEEK_CONN_STATES } = await import('../../src/tcp/zeek.js');
+  const { ZEEK_CONN_STATES } = await import('../../src/tcp/zeek-conn-state.js');
   t.true(CLASS_COUNT <= 16, `${CLASS_COUNT} classes`);
   t.true(ZEEK_CONN_STATES.length <= 16, `${ZEEK_CONN_STATES.length} states`);
 });
