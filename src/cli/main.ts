@@ -80,6 +80,7 @@ interface AnalyzeArgs {
   at?: string;
   tunnelPort?: string[];
   teredoHeuristic?: boolean;
+  http?: boolean;
 }
 
 const TUNNEL_PORT_OPTION = {
@@ -127,6 +128,7 @@ async function runAnalyze(args: AnalyzeArgs): Promise<number> {
     try {
       const report = await analyze(job, {
         ...tunnels,
+        http: args.http !== false,
         timeWaitSec: args.timeWaitSec,
         maxLive: args.maxLive,
         ...(args.threads !== undefined ? { threads: args.threads } : {}),
@@ -220,6 +222,7 @@ export async function main(argv: string[]): Promise<number> {
         .option('at', { type: 'string', describe: 'also report each endpoint\'s socket counts at this instant (ISO-8601 or epoch seconds)' })
         .option('tunnel-port', TUNNEL_PORT_OPTION)
         .option('teredo-heuristic', TEREDO_OPTION)
+        .option('http', { type: 'boolean', default: true, describe: 'analyse HTTP/1.x on every connection (--no-http: TCP only, e.g. to compare speed)' })
         .check(checkNumbers),
       async (args) => {
         if (usageFailed) return;

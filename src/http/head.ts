@@ -4,15 +4,15 @@
  */
 
 /** Problems a strict parser would reject (bits, so a connection ORs them together). */
-export const P_BARE_LF = 1;
-export const P_OBS_FOLD = 2;
-export const P_DUPLICATE_CL = 4;
-export const P_CONFLICTING_CL = 8;
-export const P_INVALID_CL = 16;
-export const P_TE_AND_CL = 32;
-export const P_TE_NOT_CHUNKED = 64;
+const P_BARE_LF = 1;
+const P_OBS_FOLD = 2;
+const P_DUPLICATE_CL = 4;
+const P_CONFLICTING_CL = 8;
+const P_INVALID_CL = 16;
+const P_TE_AND_CL = 32;
+const P_TE_NOT_CHUNKED = 64;
 export const P_MALFORMED = 128;
-export const P_LOWERCASE_VERSION = 256;
+const P_LOWERCASE_VERSION = 256;
 
 export const PROBLEM_NAMES: readonly [number, string][] = [
   [P_BARE_LF, 'bare-lf'], [P_OBS_FOLD, 'obs-fold'], [P_DUPLICATE_CL, 'duplicate-content-length'],
@@ -62,11 +62,32 @@ function isTchar(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || '!#$%&\'*+-.^_`|~'.includes(String.fromCharCode(c));
 }
 
-/** Whether bytes[s, e) begins like a request line (`TOKEN SP`) — false when undecided too. */
+/**
+ * Whether bytes[s, e) begins like a request line: a method then SP. Methods are tokens (RFC 9110
+ * §9.1), but every registered one is upper-case letters and '-' or '_'; asking for that keeps a
+ * banner like `SSH-2.0-OpenSSH_9.6 Ubuntu` (a token and a space too) from passing as HTTP.
+ */
 export function looksLikeRequest(b: Uint8Array, s: number, e: number): boolean {
   let i = s;
-  while (i < e && i - s <= 24 && isTchar(b[i]!)) i++;
+  while (i < e && i - s <= 24 && isMethodChar(b[i]!)) i++;
   return i > s && i < e && b[i] === 0x20;
+}
+
+function isMethodChar(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || c === 0x2d || c === 0x5f;
+}
+
+/** Whether the n bytes at p could still grow into a request or status line. */
+export function couldStartHttp(p: Uint8Array, n: number): boolean {
+  const prefix = 'HTTP/';
+  let k = 0;
+  while (k < n && k < 5 && (p[k]! | 0x20) === (prefix.charCodeAt(k) | 0x20)) k++;
+  if (k === Math.min(n, 5)) return true;
+  for (k = 0; k < n && k <= 24; k++) {
+    if (p[k] === 0x20) return k > 0;
+    if (!isMethodChar(p[k]!)) return false;
+  }
+  return k < 25;
 }
 
 /** Whether bytes[s, e) begins with `HTTP/` (any case). */
@@ -104,15 +125,33 @@ export function parseHead(b: Uint8Array, s: number, e: number): Head | null {
     } else {
       let colon = ls;
       while (colon < le && b[colon] !== 0x3a) colon++;
-      if (colon < le) {
-        lastName = str(b, ls, colon).toLowerCase();
-        field(h, lastName, str(b, colon + 1, le).trim(), false);
-      } else lastName = '';
+      lastName = colon < le ? knownName(b, ls, colon) : '';
+      if (lastName !== '') field(h, lastName, str(b, colon + 1, le).trim(), false);
     }
     ls = nl + 1;
   }
   finishFraming(h);
   return h;
+}
+
+/** Header names the parser reads, by length (RFC 9110 field names are case-insensitive). */
+const KNOWN_BY_LENGTH = new Map<number, string[]>();
+for (const name of [...KEPT_HEADERS, 'expect']) {
+  const list = KNOWN_BY_LENGTH.get(name.length) ?? [];
+  list.push(name);
+  KNOWN_BY_LENGTH.set(name.length, list);
+}
+
+/** The known header name that bytes[s, e) spell in any case, else '' — no string made for the others. */
+function knownName(b: Uint8Array, s: number, e: number): string {
+  const list = KNOWN_BY_LENGTH.get(e - s);
+  if (list === undefined) return '';
+  for (const name of list) {
+    let k = 0;
+    while (k < name.length && (b[s + k]! | 0x20) === name.charCodeAt(k)) k++;
+    if (k === name.length) return name;
+  }
+  return '';
 }
 
 function startLine(b: Uint8Array, s: number, e: number, h: Head): boolean {
@@ -157,8 +196,7 @@ function startLine(b: Uint8Array, s: number, e: number, h: Head): boolean {
 }
 
 function field(h: Head, name: string, value: string, folded: boolean): void {
-  const kept = (KEPT_HEADERS as readonly string[]).includes(name);
-  if (kept) {
+  if (name !== 'expect') {
     const k = name as KeptHeader;
     const prev = h.headers[k];
     h.headers[k] = (prev === undefined ? value : folded ? `${prev} ${value}` : `${prev}, ${value}`).slice(0, MAX_STRING);
@@ -213,17 +251,4 @@ export function keepsAlive(h: Head): boolean {
   if (h.connectionClose) return false;
   if (h.version === '1.0' || h.version === '0.9') return h.connectionKeepAlive;
   return true;
-}
-
-/** `Keep-Alive: timeout=N, max=M` (RFC 2068 §19.7.1.1); -1 where absent. */
-export function keepAliveParams(value: string | undefined): { timeout: number; max: number } {
-  const out = { timeout: -1, max: -1 };
-  if (value === undefined) return out;
-  for (const part of value.split(',')) {
-    const [k, v] = part.split('=').map((x) => x.trim().toLowerCase());
-    const n = v !== undefined && /^[0-9]+$/.test(v) ? Number(v) : -1;
-    if (k === 'timeout') out.timeout = n;
-    else if (k === 'max') out.max = n;
-  }
-  return out;
 }

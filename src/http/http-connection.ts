@@ -12,11 +12,20 @@
  */
 import type { Arrival, StreamConsumer, StreamEnd } from '../tcp/stream-reassembly.js';
 import {
-  keepsAlive, looksLikeRequest, looksLikeResponse, parseHead, P_MALFORMED, PROBLEM_NAMES, type Head, type KeptHeader,
+  couldStartHttp, keepsAlive, looksLikeRequest, looksLikeResponse, parseHead, P_MALFORMED, PROBLEM_NAMES, type Head, type KeptHeader,
 } from './head.js';
 
+/** One header block per direction is held at most (then the direction stops: oversized). */
 export const MAX_HEAD = 64 * 1024;
+/** Transactions listed per connection; all are counted. */
 export const MAX_LISTED = 64;
+/**
+ * Requests awaiting a response kept at most (their methods frame the responses: HEAD, CONNECT);
+ * beyond, the oldest is dropped and counted. Zeek's HTTP::max_pending_requests is 100.
+ */
+const MAX_PENDING = 256;
+
+export type EndedWhen = 'idle' | 'mid-request' | 'mid-response' | 'request-unanswered';
 
 export type HttpProtocol = 'http/1.0' | 'http/1.1' | 'tls' | 'other' | null;
 
@@ -61,6 +70,7 @@ class Side {
   sizeAcc = 0;
   sizeDigits = 0;
   sizeDone = false;
+  sizeZeros = false;
   /** The message being received. */
   current: Transaction | null = null;
   isRequest = false;
@@ -97,7 +107,9 @@ export class HttpConnection implements StreamConsumer {
   /** Who ended the connection first, how, and where it was relative to the transactions. */
   endedBy: 0 | 1 | null = null;
   endedHow: StreamEnd | null = null;
-  endedState: 'idle' | 'mid-request' | 'mid-response' | 'request-unanswered' | null = null;
+  endedState: EndedWhen | null = null;
+  /** Requests dropped from the pending queue (MAX_PENDING). */
+  pendingDropped = 0;
   /** Data after a message that said Connection: close. */
   dataAfterClose = false;
   private readonly sides: [Side, Side] = [new Side(), new Side()];
@@ -116,14 +128,16 @@ export class HttpConnection implements StreamConsumer {
     this.gaps++;
     if (side.current !== null) side.current.gap = true;
     switch (side.st) {
-      case St.Length:
-        if (n <= side.remaining) {
-          this.bodyGap(side, n);
-          side.remaining -= n;
-          if (side.remaining === 0) this.messageEnd(dir, side, _at);
-          return;
-        }
+      case St.Length: {
+        // A body of known length is skipped; a gap reaching past it lost the next start line too.
+        const inBody = Math.min(n, side.remaining);
+        this.bodyGap(side, inBody);
+        side.remaining -= inBody;
+        if (side.remaining > 0) return;
+        this.messageEnd(dir, side, _at);
+        if (inBody === n) return;
         break;
+      }
       case St.ChunkData:
         if (n <= side.remaining) {
           this.bodyGap(side, n);
@@ -142,7 +156,7 @@ export class HttpConnection implements StreamConsumer {
         break;
     }
     // Framing lost: the message ends here; look for the next start line.
-    if (side.current !== null) this.abandon(dir, side);
+    side.current = null;
     side.len = 0;
     side.st = St.Resync;
     side.afterGap = true;
@@ -151,20 +165,28 @@ export class HttpConnection implements StreamConsumer {
   end(dir: 0 | 1, how: StreamEnd, at: Arrival): void {
     const side = this.sides[dir];
     side.ended = how;
-    if (side.st === St.Close && side.current !== null) this.messageEnd(dir, side, at);
-    else if (side.current !== null && !side.isRequest) this.abandon(dir, side);
+    // A close-delimited body ends with its direction (by FIN; a RST leaves it in doubt, RFC 9112 §6.3).
+    if (side.st === St.Close && side.current !== null && how === 'fin') this.messageEnd(dir, side, at);
     if (this.endedBy === null) {
       this.endedBy = dir;
       this.endedHow = how;
-      const other = this.sides[dir === 0 ? 1 : 0];
-      if ((side.current !== null && side.isRequest) || (other.current !== null && other.isRequest)) this.endedState = 'mid-request';
-      else if (side.current !== null || other.current !== null) this.endedState = 'mid-response';
-      else if (this.pending.length > 0) this.endedState = 'request-unanswered';
-      else this.endedState = 'idle';
+      this.endedState = this.where();
     }
+    side.current = null;
+    if (side.st !== St.Stopped) side.st = St.Stopped;
+    side.buf = null;
   }
 
-  /** End of capture: a body still open is left incomplete. */
+  /** Where the transactions stand: what a close now would interrupt. */
+  where(): EndedWhen {
+    const [a, b] = this.sides;
+    if ((a.current !== null && a.isRequest) || (b.current !== null && b.isRequest)) return 'mid-request';
+    if (a.current !== null || b.current !== null) return 'mid-response';
+    if (this.pending.length > 0) return 'request-unanswered';
+    return 'idle';
+  }
+
+  /** End of capture: what is open stays incomplete; the header buffers go. */
   finish(): void {
     for (const side of this.sides) side.buf = null;
   }
@@ -177,6 +199,7 @@ export class HttpConnection implements StreamConsumer {
     if (this.oversized > 0) out.push('oversized-header-block');
     if (this.malformed > 0) out.push('malformed-message');
     if (this.tunnel) out.push('stopped-tunnel');
+    if (this.pendingDropped > 0) out.push('pending-overflow');
     return out;
   }
 
@@ -299,25 +322,37 @@ export class HttpConnection implements StreamConsumer {
       prev1 = c;
     }
     const stop = found >= 0 ? found : e;
-    if (!side.append(b, from, stop)) {
+    // The bound holds however the block arrives: a megabyte line in one segment is as oversized as
+    // one that trickles in.
+    if (side.len + (stop - from) > MAX_HEAD) {
       this.oversized++;
       side.st = St.Stopped;
       side.buf = null;
       return e;
     }
+    if (found >= 0 && side.len === 0) {
+      // The whole block is in this call (the common case): parsed where it lies, nothing copied.
+      this.parsed(dir, side, parseHead(b, from, found), at);
+      return found;
+    }
+    side.append(b, from, stop);
     if (found < 0) return e;
     const h = parseHead(side.buf!, 0, side.len);
     side.len = 0;
-    if (side.buf !== null && side.buf.length > 4096) side.buf = null;
+    side.buf = null;
+    this.parsed(dir, side, h, at);
+    return found;
+  }
+
+  private parsed(dir: 0 | 1, side: Side, h: Head | null, at: Arrival): void {
     if (h === null) {
       this.malformed++;
       this.problems |= P_MALFORMED;
       side.st = St.Resync;
-      return found;
+      return;
     }
     this.problems |= h.problems;
     this.begin(dir, side, h, at);
-    return found;
   }
 
   private begin(dir: 0 | 1, side: Side, h: Head, at: Arrival): void {
@@ -334,6 +369,10 @@ export class HttpConnection implements StreamConsumer {
       t.requestHeaders = h.headers;
       t.requestBodyDeclared = h.contentLength >= 0 ? h.contentLength : -1;
       t.requestFirst = first;
+      if (this.pending.length >= MAX_PENDING) {
+        this.pending.shift();
+        this.pendingDropped++;
+      }
       this.pending.push(t);
       if (!keepsAlive(h)) side.closeSent = true;
       this.persistent = keepsAlive(h);
@@ -416,14 +455,11 @@ export class HttpConnection implements StreamConsumer {
     side.st = side.st === St.Stopped ? St.Stopped : St.Start;
   }
 
-  private abandon(_dir: 0 | 1, side: Side): void {
-    side.current = null;
-  }
-
   private resetLine(side: Side): void {
     side.sizeAcc = 0;
     side.sizeDigits = 0;
     side.sizeDone = false;
+    side.sizeZeros = false;
     side.lineLen = 0;
   }
 
@@ -436,7 +472,9 @@ export class HttpConnection implements StreamConsumer {
           const v = c >= 0x30 && c <= 0x39 ? c - 0x30 : (c | 0x20) >= 0x61 && (c | 0x20) <= 0x66 ? (c | 0x20) - 0x57 : -1;
           if (v >= 0) {
             side.sizeAcc = side.sizeAcc * 16 + v;
-            side.sizeDigits++;
+            // Leading zeros do not count toward the bound on significant digits.
+            if (side.sizeAcc > 0) side.sizeDigits++;
+            else side.sizeZeros = true;
           } else side.sizeDone = true; // extension or CR
         }
         if (c !== 0x0d) side.lineLen++;
@@ -454,7 +492,7 @@ export class HttpConnection implements StreamConsumer {
         continue;
       }
       if (side.st === St.ChunkSize) {
-        if (side.sizeDigits === 0 || side.sizeDigits > 13 || !Number.isSafeInteger(side.sizeAcc)) {
+        if ((side.sizeDigits === 0 && !side.sizeZeros) || side.sizeDigits > 13 || !Number.isSafeInteger(side.sizeAcc)) {
           // Chunk sizes beyond 2^52 (2^64 overflow attempts) are not framing anyone can follow.
           this.malformed++;
           this.problems |= P_MALFORMED;
@@ -498,20 +536,4 @@ export class HttpConnection implements StreamConsumer {
     side.afterGap = side.afterGap && lineStart >= 0 ? true : side.afterGap;
     return e;
   }
-}
-
-/** Whether the first n bytes could still begin an HTTP/1.x message. */
-function couldStartHttp(p: Uint8Array, n: number): boolean {
-  if (looksLikeResponse(p, 0, n)) return true;
-  const httpPrefix = 'HTTP/';
-  let prefixOk = true;
-  for (let k = 0; k < Math.min(n, 5); k++) if ((p[k]! | 0x20) !== (httpPrefix.charCodeAt(k) | 0x20)) prefixOk = false;
-  if (prefixOk) return true;
-  for (let k = 0; k < n; k++) {
-    const c = p[k]!;
-    if (c === 0x20) return k > 0;
-    const tchar = (c >= 0x21 && c <= 0x7e) && c !== 0x22 && c !== 0x28 && c !== 0x29 && c !== 0x2c && c !== 0x2f && c !== 0x3a && c !== 0x3b && c !== 0x3c && c !== 0x3d && c !== 0x3e && c !== 0x3f && c !== 0x40 && c !== 0x5b && c !== 0x5c && c !== 0x5d && c !== 0x7b && c !== 0x7d;
-    if (!tchar) return false;
-  }
-  return true;
 }

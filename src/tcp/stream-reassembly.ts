@@ -52,13 +52,37 @@ export interface StreamConsumer {
   end(dir: 0 | 1, how: StreamEnd, at: Arrival): void;
 }
 
+/**
+ * An application-layer analyzer plugged into the TCP pass (tracker.ts): one consumer per connection,
+ * whose compact result is kept in the summary store beside the connection's record. TCP knows only
+ * this interface, never the protocol behind it.
+ */
+export interface ApplicationLayer {
+  /** A consumer for a new connection (the layer may reuse closed ones). */
+  open(): StreamConsumer;
+  /**
+   * The connection is being summarised: returns how many bytes of `out.bytes` hold its result (0 for
+   * none). `client` is the connection side the TCP stage calls the client. The consumer is spent after.
+   */
+  close(consumer: StreamConsumer, client: 0 | 1, out: ByteSink): number;
+  /** The kept result as the record's JSON value. */
+  decode(bytes: Uint8Array, offset: number, length: number): unknown;
+}
+
+/** Where a layer writes its result (tcp/varint.ts ByteWriter). */
+export interface ByteSink {
+  bytes: Uint8Array;
+  length: number;
+  reset(): void;
+}
+
 /** Bounds on what one direction holds out of order. */
 export interface ReassemblyLimits {
   maxHeldBytes: number;
   maxHeldSegments: number;
 }
 
-export const DEFAULT_REASSEMBLY_LIMITS: ReassemblyLimits = { maxHeldBytes: 256 * 1024, maxHeldSegments: 64 };
+const DEFAULT_REASSEMBLY_LIMITS: ReassemblyLimits = { maxHeldBytes: 256 * 1024, maxHeldSegments: 64 };
 
 /** A held piece of the stream: bytes (copied), or a gap of `length` bytes when `bytes` is null. */
 interface Held {
@@ -70,7 +94,7 @@ interface Held {
 }
 
 /** Counters a consumer or report may want. */
-export class ReassemblyCounters {
+class ReassemblyCounters {
   /** Bytes seen again after delivery (retransmitted or overlapping), dropped. */
   duplicateBytes = 0;
   /** Of those, bytes whose later copy differed from the delivered one. */
@@ -81,6 +105,9 @@ export class ReassemblyCounters {
   heldSegments = 0;
 }
 
+const NO_BYTES = new Uint8Array(0);
+const RECENT = 512;
+
 class DirectionStream {
   started = false;
   ended = false;
@@ -88,8 +115,11 @@ class DirectionStream {
   next = 0;
   held: Held[] = [];
   heldBytes = 0;
-  /** The last bytes delivered, to tell a retransmission with different bytes (bounded, 2 KiB). */
-  readonly recent = new Uint8Array(2048);
+  /**
+   * The last bytes delivered, to tell a retransmission with different bytes: bounded (RECENT bytes)
+   * and allocated at the first delivery, since every live connection has two directions.
+   */
+  recent: Uint8Array = NO_BYTES;
   recentEnd = 0; // seq just after recent's last byte (== next once anything was delivered)
   recentLen = 0;
   reset(): void {
@@ -264,6 +294,7 @@ export class StreamReassembly {
   }
 
   private remember(d: DirectionStream, data: Uint8Array, off: number, n: number): void {
+    if (d.recent === NO_BYTES) d.recent = new Uint8Array(RECENT);
     const r = d.recent;
     if (n >= r.length) {
       r.set(data.subarray(off + n - r.length, off + n));
