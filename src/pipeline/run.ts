@@ -12,6 +12,8 @@ import { collectGarbageIfLarge } from './memory.js';
 export interface AnalyzeOptions extends ReadOptions, TrackerOptions, FindingOptions, TunnelOptions {
   /** An instant (epoch seconds) at which to report each endpoint's socket counts (`--at`). */
   at?: number;
+  /** The same instant as seconds after the capture's first frame (`--at +12.5`); `at` wins. */
+  atOffsetSec?: number;
   /** Endpoint views at most (hosts first, then their busiest ports); default 200. */
   maxEndpointViews?: number;
   /** Connections only: no findings, no endpoint views (faster on very large captures). */
@@ -73,9 +75,11 @@ async function report(run: ShardedRun, options: AnalyzeOptions, lap: (phase: str
     findings: [],
     endpoints: [],
   };
+  const at = options.at ??
+    (options.atOffsetSec !== undefined && span.firstEpoch !== null ? Number(span.firstEpoch) + options.atOffsetSec : undefined);
   const endpointOptions = {
     timeWaitSec: options.timeWaitSec,
-    ...(options.at !== undefined ? { at: options.at } : {}),
+    ...(at !== undefined ? { at } : {}),
     ...(options.maxEndpointViews !== undefined ? { maxViews: options.maxEndpointViews } : {}),
   };
   if (options.connectionsOnly === true) return report;
