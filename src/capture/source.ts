@@ -123,7 +123,7 @@ async function streamSourceSniffingGzip(name: string, input: Readable): Promise<
 }
 
 /** "no such file or directory (ENOENT)": the system's words first, the code for searching. */
-function systemErrorText(err: unknown): string {
+export function systemErrorText(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
   const known = typeof e?.errno === 'number' ? getSystemErrorMap().get(e.errno) : undefined;
   return known !== undefined ? `${known[1]} (${known[0]})` : e?.code ?? String(err);

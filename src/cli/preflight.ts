@@ -5,7 +5,7 @@
  */
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { getSystemErrorMap } from 'node:util';
+import { systemErrorText as words } from '../capture/source.js';
 import { captureJobs } from '../pipeline/inputs.js';
 
 /** Skipped file names listed at most, per directory. */
@@ -36,13 +36,6 @@ export function inputJobs(
   }
   for (const dir of found.empty) say(`note: ${dir}: no capture files in it`);
   return { jobs: found.jobs };
-}
-
-/** The system's words for an error code ("no such file or directory"). */
-function words(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  const known = typeof e?.errno === 'number' ? getSystemErrorMap().get(e.errno) : undefined;
-  return known !== undefined ? known[1] : e?.code ?? String(err);
 }
 
 /** Null when a report can be written at `file` (`-` is standard output); else why not. */

@@ -52,7 +52,8 @@ export function captureJobs(args: readonly string[], options: { merge?: boolean 
     }
   }
   if (files.length > 0) out.jobs.unshift(files);
-  for (const job of out.jobs) out.duplicates.push(...duplicatesIn(job));
+  // Only a job of several files can hold one twice; a single file is not hashed.
+  for (const job of out.jobs) if (job.length > 1) out.duplicates.push(...duplicatesIn(job));
   return out;
 }
 
