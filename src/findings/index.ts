@@ -21,6 +21,7 @@ import type { SocketTable } from './socket-table.js';
 import { detectZeroWindow } from './zero-window.js';
 
 export { buildEndpoints, type EndpointOptions } from './endpoints.js';
+export { buildIncidents } from './incidents.js';
 export * from './types.js';
 
 export interface FindingOptions {

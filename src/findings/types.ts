@@ -488,3 +488,22 @@ export interface CaptureBounds {
   firstEpoch: string | null;
   lastEpoch: string | null;
 }
+
+/**
+ * Findings that tell one story (incidents.ts): a cause chain, or one server endpoint in one time
+ * window. The findings stay the evidence; `findings` holds their ranks, the most likely cause first.
+ */
+export interface Incident {
+  /** 1, 2, …: in the order of their best-ranked finding. */
+  id: number;
+  /** One line with the numbers. */
+  headline: string;
+  severity: Severity;
+  endpoints: FindingEndpoint[];
+  startEpoch: number | null;
+  endEpoch: number | null;
+  /** Ranks of its findings, ascending. */
+  findings: number[];
+  /** The frames to open first (at most 20, ascending). */
+  keyFrames: number[];
+}

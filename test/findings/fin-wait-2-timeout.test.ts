@@ -66,3 +66,12 @@ test('cause first: the CLOSE_WAIT leak ranks above the RSTs that answered its la
   t.truthy(leak);
   t.true(leak.rank < rst.rank, `close-wait #${leak.rank}, reset #${rst.rank}`);
 });
+
+test('incident: the leak and the RSTs it caused are one incident, the other server\'s race another', async (t) => {
+  const { analyze } = await import('../../src/pipeline/run.js');
+  const r = await analyze([path]);
+  const leak = r.incidents.find((i) => i.findings.includes(r.findings.find((f) => f.kind === 'close-wait')!.rank))!;
+  t.is(leak.findings.length, 2);
+  t.regex(leak.headline, /CLOSE_WAIT; 4 connections reset \(after-fin-wait-2-timeout, frames 34, 36, 38, 40\) — 10\.0\.0\.2:8080 forgot its FIN_WAIT_2 sockets after ~3\.07 s, on 4 of 4$/);
+  t.is(r.incidents.length, 2);
+});
