@@ -5,7 +5,7 @@ import type { TrackerOptions } from '../tcp/tracker.js';
 import type { TunnelOptions } from '../decode/tunnel-ports.js';
 import { runEngine, type EngineRun } from './engine.js';
 import { chooseThreads, runShards, type ShardedRun } from './shards.js';
-import { buildEndpoints, detectFindings, detectFindingsWhileTableBuilds, type FindingOptions } from '../findings/index.js';
+import { buildEndpoints, buildIncidents, detectFindings, detectFindingsWhileTableBuilds, type FindingOptions } from '../findings/index.js';
 import { captureSpan as findingSpan } from '../findings/util.js';
 import { collectGarbageIfLarge } from './memory.js';
 
@@ -72,6 +72,7 @@ async function report(run: ShardedRun, options: AnalyzeOptions, lap: (phase: str
     },
     connections,
     tracking: run.tracking,
+    incidents: [],
     findings: [],
     endpoints: [],
   };
@@ -102,6 +103,7 @@ async function report(run: ShardedRun, options: AnalyzeOptions, lap: (phase: str
     report.endpoints = buildEndpoints(connections, report.capture, endpointOptions);
     lap('endpoint views');
   }
+  report.incidents = buildIncidents(report.findings, connections, captureTimes?.start ?? 0);
   return report;
 }
 
