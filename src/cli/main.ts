@@ -95,6 +95,7 @@ interface AnalyzeArgs {
   minSeverity: Severity;
   finding?: FindingKind[];
   failOn?: Severity;
+  verbose?: boolean;
   merge?: boolean;
   at?: string;
   tunnelPort?: string[];
@@ -210,10 +211,11 @@ async function runAnalyze(args: AnalyzeArgs): Promise<number> {
 
 /** The findings, or with none left after --finding / --min-severity, which filter left none (not "nothing stands out"). */
 function findingsText(report: Report, args: AnalyzeArgs): string {
-  if (report.findings.length > 0) return renderFindings(report);
+  const options = { verbose: args.verbose === true };
+  if (report.findings.length > 0) return renderFindings(report, options);
   const kinds = args.finding !== undefined && args.finding.length > 0 ? args.finding : null;
   const severity = args.minSeverity !== 'info' ? args.minSeverity : null;
-  if (kinds === null && severity === null) return renderFindings(report);
+  if (kinds === null && severity === null) return renderFindings(report, options);
   const filters = [kinds !== null ? `of the selected kinds (${kinds.join(', ')})` : '', severity !== null ? `at or above ${severity}` : '']
     .filter((f) => f !== '').join(' and ');
   return `Findings: none ${filters}. Run without ${kinds !== null ? '--finding' : '--min-severity'} to see every finding.\n`;
@@ -276,6 +278,7 @@ export async function main(argv: string[]): Promise<number> {
         .option('min-severity', { choices: SEVERITIES as Severity[], default: 'info' as Severity, describe: 'leave out findings below this severity' })
         .option('finding', { choices: [...FINDING_KINDS] as FindingKind[], array: true, describe: 'only findings of these kinds (repeatable)' })
         .option('fail-on', { choices: ['warning', 'critical'] as Severity[], describe: 'exit with 4 when a finding of this severity or above is found (for scripts and CI)' })
+        .option('verbose', { alias: 'v', type: 'boolean', describe: 'also print why each finding happens (the mechanism) and each info finding\'s summary' })
         .option('merge', MERGE_OPTION)
         .option('at', { type: 'string', describe: 'also report each endpoint\'s socket counts at this instant (ISO-8601, epoch seconds, or +seconds after the capture\'s first frame)' })
         .option('tunnel-port', TUNNEL_PORT_OPTION)
