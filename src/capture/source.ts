@@ -2,6 +2,7 @@ import { open } from 'node:fs/promises';
 import { createReadStream, readSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
+import { getSystemErrorMap } from 'node:util';
 import { CaptureError } from './errors.js';
 
 /** Where capture bytes come from: a file, standard input, or either through gunzip. */
@@ -25,7 +26,7 @@ export async function openSource(path: string): Promise<ByteSource> {
   try {
     handle = await open(path, 'r');
   } catch (err) {
-    throw new CaptureError(path, 0, `cannot open: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new CaptureError(path, 0, `cannot open: ${systemErrorText(err)}`);
   }
   const head = new Uint8Array(2);
   let bytesRead: number;
@@ -34,7 +35,7 @@ export async function openSource(path: string): Promise<ByteSource> {
   } catch (err) {
     await handle.close();
     const code = (err as NodeJS.ErrnoException).code;
-    throw new CaptureError(path, 0, code === 'EISDIR' ? 'is a directory, not a capture file' : `cannot read: ${code ?? String(err)}`);
+    throw new CaptureError(path, 0, code === 'EISDIR' ? 'is a directory, not a capture file' : `cannot read: ${systemErrorText(err)}`);
   }
   if (bytesRead === 2 && head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1) {
     await handle.close();
@@ -119,4 +120,11 @@ async function streamSourceSniffingGzip(name: string, input: Readable): Promise<
     return streamSource(name, replay.pipe(createGunzip()), true);
   }
   return streamSource(name, replay, false);
+}
+
+/** "no such file or directory (ENOENT)": the system's words first, the code for searching. */
+export function systemErrorText(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  const known = typeof e?.errno === 'number' ? getSystemErrorMap().get(e.errno) : undefined;
+  return known !== undefined ? `${known[1]} (${known[0]})` : e?.code ?? String(err);
 }

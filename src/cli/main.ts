@@ -11,7 +11,7 @@ import { hideBin } from 'yargs/helpers';
 import { CaptureError } from '../capture/errors.js';
 import { captureInfo } from '../pipeline/info.js';
 import { parseTunnelPort, UDP_TUNNEL_NAMES, type TunnelOptions, type UdpTunnelName } from '../decode/tunnel-ports.js';
-import { captureJobs } from '../pipeline/inputs.js';
+import { checkOutputFile, inputJobs, prepareOutputDir } from './preflight.js';
 import { renderInfoText } from '../report/info-text.js';
 import { analyze } from '../pipeline/run.js';
 import { OutputError, writeJsonReport } from '../report/json.js';
@@ -19,13 +19,28 @@ import { renderConnectionTable } from '../report/text.js';
 import { renderCaptureHeader } from '../report/capture-text.js';
 import { renderEndpoints, renderFindings } from '../report/findings-text.js';
 import { FINDING_KINDS, SEVERITIES, type FindingKind, type Severity } from '../findings/types.js';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import type { Report } from '../model/report.js';
+import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 /** Exit codes (documented in the README). */
 const EXIT_OK = 0;
 const EXIT_BAD_INPUT = 1;
 const EXIT_USAGE = 2;
+/** `--fail-on`: a finding at or above the given severity was found. */
+const EXIT_FINDINGS = 4;
+
+const say = (line: string): void => {
+  process.stderr.write(`tcp-postmortem: ${line}\n`);
+};
+
+/** The jobs of the capture arguments, or the exit code after saying why there are none. */
+function jobsOrExit(captures: string[], merge: boolean): string[][] | number {
+  const inputs = inputJobs(captures, merge, say);
+  if ('jobs' in inputs) return inputs.jobs;
+  say(inputs.error);
+  return inputs.usage ? EXIT_USAGE : EXIT_BAD_INPUT;
+}
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -44,10 +59,12 @@ function tunnelOptions(args: { tunnelPort?: string[] | undefined; teredoHeuristi
   return { tunnelPorts, teredoHeuristic: args.teredoHeuristic !== false };
 }
 
-async function runInfo(captures: string[], json: boolean, tunnels: TunnelOptions): Promise<number> {
+async function runInfo(captures: string[], json: boolean, merge: boolean, tunnels: TunnelOptions): Promise<number> {
   let status = EXIT_OK;
   const results = [];
-  for (const job of captureJobs(captures)) {
+  const jobs = jobsOrExit(captures, merge);
+  if (typeof jobs === 'number') return jobs;
+  for (const job of jobs) {
     try {
       const info = await captureInfo(job, tunnels);
       if (json) results.push(info);
@@ -77,6 +94,9 @@ interface AnalyzeArgs {
   closeWaitSec: number;
   minSeverity: Severity;
   finding?: FindingKind[];
+  failOn?: Severity;
+  verbose?: boolean;
+  merge?: boolean;
   at?: string;
   tunnelPort?: string[];
   teredoHeuristic?: boolean;
@@ -87,13 +107,30 @@ const TUNNEL_PORT_OPTION = {
   type: 'string', array: true,
   describe: `also decode this UDP port as an overlay, KIND=PORT (repeatable; KIND: ${UDP_TUNNEL_NAMES.join(', ')}), e.g. vxlan=8472`,
 } as const;
+const MERGE_OPTION = {
+  type: 'boolean', default: false,
+  describe: 'analyse every file of the arguments (directories included) as one capture, merged by time',
+} as const;
 const TEREDO_OPTION = { type: 'boolean', default: true, describe: 'find Teredo on any UDP port by its shape, as Zeek does (--no-teredo-heuristic: port 3544 only, as Wireshark)' } as const;
 
-/** `--at`: an ISO-8601 time, or epoch seconds. */
-function parseInstant(text: string): number | null {
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
+/** `--at`: an ISO-8601 time, epoch seconds, or `+seconds` after the capture's first frame (Wireshark's time column). */
+function parseInstant(text: string): { at: number } | { atOffsetSec: number } | null {
+  if (/^\+\d+(\.\d+)?$/.test(text)) return { atOffsetSec: Number(text.slice(1)) };
+  if (/^\d+(\.\d+)?$/.test(text)) return { at: Number(text) };
   const ms = Date.parse(text);
-  return Number.isNaN(ms) ? null : ms / 1000;
+  return Number.isNaN(ms) ? null : { at: ms / 1000 };
+}
+
+/** The `--at` instant is outside the capture: say so (the socket counts there show only what the capture implies). */
+function warnIfOutside(report: Report, instant: { at: number } | { atOffsetSec: number }, text: string): void {
+  const first = report.capture.firstEpoch === null ? null : Number(report.capture.firstEpoch);
+  const last = report.capture.lastEpoch === null ? null : Number(report.capture.lastEpoch);
+  if (first === null || last === null) return;
+  const at = 'at' in instant ? instant.at : first + instant.atOffsetSec;
+  if (at < first || at > last) {
+    say(`warning: --at ${text} is ${at < first ? `${(first - at).toFixed(3)} s before the capture starts` : `${(at - last).toFixed(3)} s after the capture ends`} ` +
+      `(it spans +0 to +${(last - first).toFixed(3)} s)`);
+  }
 }
 
 function jobName(job: string[]): string {
@@ -103,7 +140,8 @@ function jobName(job: string[]): string {
 
 async function runAnalyze(args: AnalyzeArgs): Promise<number> {
   let status = EXIT_OK;
-  const jobs = captureJobs(args.captures);
+  const jobs = jobsOrExit(args.captures, args.merge === true);
+  if (typeof jobs === 'number') return jobs;
   if (args.json !== undefined && jobs.length > 1) {
     process.stderr.write('tcp-postmortem: --json writes one report but the arguments make several captures; use --out <dir>\n');
     return EXIT_USAGE;
@@ -112,16 +150,23 @@ async function runAnalyze(args: AnalyzeArgs): Promise<number> {
     process.stderr.write('tcp-postmortem: --json needs a file name, or - for standard output\n');
     return EXIT_USAGE;
   }
-  let at: number | undefined;
+  let instant: { at: number } | { atOffsetSec: number } | undefined;
   if (args.at !== undefined) {
     const parsed = parseInstant(args.at);
     if (parsed === null) {
-      process.stderr.write(`tcp-postmortem: --at ${args.at}: not an ISO-8601 time or epoch seconds\n`);
+      say(`--at ${args.at}: not an ISO-8601 time, epoch seconds or +seconds after the capture's start`);
       return EXIT_USAGE;
     }
-    at = parsed;
+    instant = parsed;
   }
-  if (args.out !== undefined) mkdirSync(args.out, { recursive: true });
+  // Output paths are checked now: a typo must not cost the minutes of reading a large capture.
+  const outputProblem = (args.json !== undefined ? checkOutputFile(args.json) : null) ??
+    (args.out !== undefined ? prepareOutputDir(args.out) : null);
+  if (outputProblem !== null) {
+    say(`cannot write ${outputProblem}`);
+    return EXIT_BAD_INPUT;
+  }
+  let failed = false;
   const tunnels = tunnelOptions(args);
   if (tunnels === null) return EXIT_USAGE;
   for (const job of jobs) {
@@ -135,9 +180,11 @@ async function runAnalyze(args: AnalyzeArgs): Promise<number> {
         closeWaitSec: args.closeWaitSec,
         minSeverity: args.minSeverity,
         ...(args.finding !== undefined && args.finding.length > 0 ? { kinds: args.finding } : {}),
-        ...(at !== undefined ? { at } : {}),
+        ...instant,
       });
-      const text = [renderCaptureHeader(report), renderFindings(report), renderEndpoints(report), renderConnectionTable(report, args.top)]
+      if (instant !== undefined) warnIfOutside(report, instant, args.at!);
+      if (args.failOn !== undefined && report.findings.some((f) => SEVERITIES.indexOf(f.severity) >= SEVERITIES.indexOf(args.failOn!))) failed = true;
+      const text = [renderCaptureHeader(report), findingsText(report, args), renderEndpoints(report), renderConnectionTable(report, args.top)]
         .filter((part) => part !== '')
         .join('\n');
       if (args.json === '-') await writeJsonReport(report, '-');
@@ -161,7 +208,19 @@ async function runAnalyze(args: AnalyzeArgs): Promise<number> {
       status = EXIT_BAD_INPUT;
     }
   }
-  return status;
+  return status === EXIT_OK && failed ? EXIT_FINDINGS : status;
+}
+
+/** The findings, or with none left after --finding / --min-severity, which filter left none (not "nothing stands out"). */
+function findingsText(report: Report, args: AnalyzeArgs): string {
+  const options = { verbose: args.verbose === true };
+  if (report.findings.length > 0) return renderFindings(report, options);
+  const kinds = args.finding !== undefined && args.finding.length > 0 ? args.finding : null;
+  const severity = args.minSeverity !== 'info' ? args.minSeverity : null;
+  if (kinds === null && severity === null) return renderFindings(report, options);
+  const filters = [kinds !== null ? `of the selected kinds (${kinds.join(', ')})` : '', severity !== null ? `at or above ${severity}` : '']
+    .filter((f) => f !== '').join(' and ');
+  return `Findings: none ${filters}. Run without ${kinds !== null ? '--finding' : '--min-severity'} to see every finding.\n`;
 }
 
 /** Checks the numeric options yargs parsed (a typo must not silently lift the memory bound). */
@@ -193,6 +252,7 @@ export async function main(argv: string[]): Promise<number> {
       (y) => y
         .positional('captures', { type: 'string', array: true, demandOption: true, describe: 'capture files, directories or -' })
         .option('json', { type: 'boolean', default: false, describe: 'print JSON instead of text' })
+        .option('merge', MERGE_OPTION)
         .option('tunnel-port', TUNNEL_PORT_OPTION)
         .option('teredo-heuristic', TEREDO_OPTION),
       async (args) => {
@@ -202,7 +262,7 @@ export async function main(argv: string[]): Promise<number> {
           exitCode = EXIT_USAGE;
           return;
         }
-        exitCode = await runInfo(restoreStdin(args.captures as string[]), args.json, tunnels);
+        exitCode = await runInfo(restoreStdin(args.captures as string[]), args.json, args.merge, tunnels);
       },
     )
     .command(
@@ -219,7 +279,10 @@ export async function main(argv: string[]): Promise<number> {
         .option('close-wait-sec', { type: 'number', default: 1, describe: 'report sockets left in CLOSE_WAIT / FIN_WAIT_2 / LAST_ACK longer than this' })
         .option('min-severity', { choices: SEVERITIES as Severity[], default: 'info' as Severity, describe: 'leave out findings below this severity' })
         .option('finding', { choices: [...FINDING_KINDS] as FindingKind[], array: true, describe: 'only findings of these kinds (repeatable)' })
-        .option('at', { type: 'string', describe: 'also report each endpoint\'s socket counts at this instant (ISO-8601 or epoch seconds)' })
+        .option('fail-on', { choices: ['warning', 'critical'] as Severity[], describe: 'exit with 4 when a finding of this severity or above is found (for scripts and CI)' })
+        .option('verbose', { alias: 'v', type: 'boolean', describe: 'also print why each finding happens (the mechanism) and each info finding\'s summary' })
+        .option('merge', MERGE_OPTION)
+        .option('at', { type: 'string', describe: 'also report each endpoint\'s socket counts at this instant (ISO-8601, epoch seconds, or +seconds after the capture\'s first frame)' })
         .option('tunnel-port', TUNNEL_PORT_OPTION)
         .option('teredo-heuristic', TEREDO_OPTION)
         .option('http', { type: 'boolean', default: true, describe: 'analyse HTTP/1.x on every connection (--no-http: TCP only, e.g. to compare speed)' })
@@ -246,6 +309,12 @@ export async function main(argv: string[]): Promise<number> {
   await parser.parseAsync();
   return usageFailed ? EXIT_USAGE : exitCode;
 }
+
+// A reader that goes away (`| head`) is not an error: stop quietly, as other Unix tools do.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? EXIT_OK);
+  throw err;
+});
 
 main(hideBin(process.argv)).then(
   (code) => {

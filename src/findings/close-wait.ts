@@ -18,7 +18,7 @@ import {
 /** From this many sockets, a CLOSE_WAIT leak is critical (descriptor and memory exhaustion ahead). */
 const CRITICAL_COUNT = 50;
 
-export function detectCloseWait(ctx: DetectorContext): Omit<CloseWaitFinding, 'rank'>[] {
+export function detectCloseWait(ctx: DetectorContext): Omit<CloseWaitFinding, 'rank' | 'explainedBy'>[] {
   const groups = new Map<string, { endpoint: FindingEndpoint; role: Side; sockets: CloseWaitSocket[] }>();
   for (const { c, iv, socket } of lingering(ctx, 'CLOSE_WAIT', ctx.closeWaitSec)) {
     const side = iv.side;
@@ -37,7 +37,7 @@ export function detectCloseWait(ctx: DetectorContext): Omit<CloseWaitFinding, 'r
     groupSocket(groups, c, side, s);
   }
 
-  const out: Omit<CloseWaitFinding, 'rank'>[] = [];
+  const out: Omit<CloseWaitFinding, 'rank' | 'explainedBy'>[] = [];
   for (const g of groups.values()) {
     const socks = g.sockets;
     const endpoint = narrowEndpoint(g.endpoint, socks);

@@ -48,7 +48,7 @@ const MODE_FILTER: Record<DeadPeerMode, string> = {
   'keep-alive': 'tcp.analysis.keep_alive || tcp.flags.reset==1',
 };
 
-export function detectDeadPeer(ctx: DetectorContext): Omit<DeadPeerFinding, 'rank'>[] {
+export function detectDeadPeer(ctx: DetectorContext): Omit<DeadPeerFinding, 'rank' | 'explainedBy'>[] {
   const groups = new Map<string, { mode: DeadPeerMode; peer: FindingEndpoint; runs: UnansweredRun[] }>();
   for (const r of ctx.runs()) {
     if (!isDeadPeerRun(r)) continue;
@@ -83,7 +83,7 @@ export function detectDeadPeer(ctx: DetectorContext): Omit<DeadPeerFinding, 'ran
     claim(ctx, 'dead-peer-frames', r.frames);
     claim(ctx, 'dead-peer', [r.connection]);
   }
-  const out: Omit<DeadPeerFinding, 'rank'>[] = [];
+  const out: Omit<DeadPeerFinding, 'rank' | 'explainedBy'>[] = [];
   for (const g of groups.values()) {
     const runs = g.runs.sort((a, b) => a.firstEpoch - b.firstEpoch);
     const peerEp = narrowEndpoint(g.peer, runs.map((r) => r.peerEndpoint));

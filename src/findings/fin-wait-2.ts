@@ -15,7 +15,7 @@ import {
 
 type Socket = FinWait2Details['sockets'][number];
 
-export function detectFinWait2(ctx: DetectorContext): Omit<FinWait2Finding, 'rank'>[] {
+export function detectFinWait2(ctx: DetectorContext): Omit<FinWait2Finding, 'rank' | 'explainedBy'>[] {
   const groups = new Map<string, { endpoint: FindingEndpoint; role: Side; sockets: Socket[] }>();
   for (const { c, iv, socket } of lingering(ctx, 'FIN_WAIT_2', ctx.closeWaitSec)) {
     const side = iv.side;
@@ -30,7 +30,7 @@ export function detectFinWait2(ctx: DetectorContext): Omit<FinWait2Finding, 'ran
     };
     groupSocket(groups, c, side, s);
   }
-  const out: Omit<FinWait2Finding, 'rank'>[] = [];
+  const out: Omit<FinWait2Finding, 'rank' | 'explainedBy'>[] = [];
   for (const g of groups.values()) {
     const socks = g.sockets;
     const endpoint = narrowEndpoint(g.endpoint, socks);

@@ -21,6 +21,7 @@ import type { SocketTable } from './socket-table.js';
 import { detectZeroWindow } from './zero-window.js';
 
 export { buildEndpoints, type EndpointOptions } from './endpoints.js';
+export { buildIncidents } from './incidents.js';
 export * from './types.js';
 
 export interface FindingOptions {
@@ -73,6 +74,8 @@ function weight(f: UnrankedFinding): number {
           return 84;
         case 'refused':
           return 70;
+        case 'after-fin-wait-2-timeout':
+          return 58;
         case 'stall-timeout':
         case 'stale-connection':
           return 60;
@@ -105,13 +108,51 @@ function magnitude(f: UnrankedFinding): number {
   return Math.min(1, Math.log10(1 + n) / 4 + Math.log10(1 + Math.max(0, span)) / 8);
 }
 
+/**
+ * What can explain what, kind by kind (a reset by its cause): the causal chains the detectors know.
+ * The relation is acyclic, so ordering by it always succeeds.
+ */
+const EXPLAINS: Record<string, readonly string[]> = {
+  'slow-reader': ['zero-window', 'reset:stall-timeout'],
+  'zero-window': ['reset:stall-timeout'],
+  'dead-peer': ['reset:stale-connection', 'retransmissions', 'keepalive-probes'],
+  'close-wait': ['reset:after-fin-wait-2-timeout', 'reset:after-peer-close', 'fin-wait-2', 'last-ack'],
+};
+
+const causeKey = (f: UnrankedFinding): string => (f.kind === 'reset' ? `reset:${f.details.cause}` : f.kind);
+
+/**
+ * Whether `cause` explains `effect`: the kinds form a known chain, they share a connection, and the
+ * cause began first (causal order). A transient zero window explains nothing.
+ */
+function explains(cause: UnrankedFinding, effect: UnrankedFinding): boolean {
+  if (cause === effect || !(EXPLAINS[causeKey(cause)] ?? []).includes(causeKey(effect))) return false;
+  if (cause.kind === 'zero-window' && cause.details.transient) return false;
+  if ((cause.startEpoch ?? -Infinity) > (effect.startEpoch ?? Infinity) + 1e-6) return false;
+  const ids = new Set(cause.connections);
+  return effect.connections.some((id) => ids.has(id));
+}
+
 function rankFindings(findings: UnrankedFinding[]): Finding[] {
   const scored = findings.map((f) => ({ f, score: SEVERITIES.indexOf(f.severity) * 1000 + weight(f) * 10 + magnitude(f) * 9 }));
   scored.sort((a, b) => b.score - a.score || (a.f.startEpoch ?? Infinity) - (b.f.startEpoch ?? Infinity));
+  // Cause before consequence whatever their severities: the best-scored finding whose causes are all
+  // placed goes next (a critical RST that answered a leak's late FINs follows the leak).
+  const causes = scored.map(({ f }) => scored.map((x, j) => (explains(x.f, f) ? j : -1)).filter((j) => j >= 0));
+  const placed = new Array<boolean>(scored.length).fill(false);
+  const order: number[] = [];
+  while (order.length < scored.length) {
+    let next = scored.findIndex((_, i) => !placed[i] && causes[i]!.every((j) => placed[j]));
+    if (next < 0) next = placed.indexOf(false); // unreachable with an acyclic EXPLAINS
+    placed[next] = true;
+    order.push(next);
+  }
+  const rankOf = new Map(order.map((i, r) => [i, r + 1]));
   // Key order in JSON: kind, severity, rank, then the rest.
-  return scored.map(({ f }, i) => {
-    const { kind, severity, ...rest } = f;
-    return { kind, severity, rank: i + 1, ...rest } as Finding;
+  return order.map((i) => {
+    const { kind, severity, ...rest } = scored[i]!.f;
+    const explainedBy = causes[i]!.map((j) => rankOf.get(j)!).sort((a, b) => a - b);
+    return { kind, severity, rank: rankOf.get(i)!, ...rest, explainedBy } as Finding;
   });
 }
 

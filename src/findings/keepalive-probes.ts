@@ -17,7 +17,7 @@ import {
 
 type PerConnection = KeepaliveDetails['perConnection'][number];
 
-export function detectKeepaliveProbes(ctx: DetectorContext): Omit<KeepaliveFinding, 'rank'>[] {
+export function detectKeepaliveProbes(ctx: DetectorContext): Omit<KeepaliveFinding, 'rank' | 'explainedBy'>[] {
   const groups = new Map<string, { endpoint: FindingEndpoint; role: Side; per: PerConnection[]; ports: { port: number }[]; times: number[]; peers: Set<string> }>();
   const facts = ctx.facts();
   for (let i = 0; i < ctx.connections.length; i++) {
@@ -54,7 +54,7 @@ export function detectKeepaliveProbes(ctx: DetectorContext): Omit<KeepaliveFindi
       g.peers.add(addr(sender === 'client' ? c[peer] : { ip: c[peer].ip, port: null }));
     }
   }
-  const out: Omit<KeepaliveFinding, 'rank'>[] = [];
+  const out: Omit<KeepaliveFinding, 'rank' | 'explainedBy'>[] = [];
   for (const g of groups.values()) {
     const endpoint = narrowEndpoint(g.endpoint, g.ports);
     const ids = g.per.map((p) => p.connection).sort((a, b) => a - b);

@@ -13,7 +13,7 @@ import {
 
 type Socket = LastAckDetails['sockets'][number];
 
-export function detectLastAck(ctx: DetectorContext): Omit<LastAckFinding, 'rank'>[] {
+export function detectLastAck(ctx: DetectorContext): Omit<LastAckFinding, 'rank' | 'explainedBy'>[] {
   const groups = new Map<string, { endpoint: FindingEndpoint; role: Side; sockets: Socket[] }>();
   for (const { c, iv, socket } of lingering(ctx, 'LAST_ACK', ctx.closeWaitSec)) {
     const side = iv.side;
@@ -24,7 +24,7 @@ export function detectLastAck(ctx: DetectorContext): Omit<LastAckFinding, 'rank'
     const s: Socket = { ...socket, finFrame: iv.fromFrame ?? socket.fromFrame, finRetransmissionFrames: retx };
     groupSocket(groups, c, side, s);
   }
-  const out: Omit<LastAckFinding, 'rank'>[] = [];
+  const out: Omit<LastAckFinding, 'rank' | 'explainedBy'>[] = [];
   for (const g of groups.values()) {
     const socks = g.sockets;
     const endpoint = narrowEndpoint(g.endpoint, socks);

@@ -5,7 +5,11 @@
  * 3. Y sent a SYN and X had not answered it with a SYN/ACK → refused;
  * 4. X opened the connection and no payload was exchanged → abortive-close (handshake aborted);
  * 5. X had sent its FIN and Y sent something after it (data, a keep-alive, its late FIN) →
- *    after-peer-close (the keep-alive race when it was data);
+ *    after-peer-close (the keep-alive race when it was data); but when Y had ACKed X's FIN (X sat
+ *    in FIN_WAIT_2) and what drew the RST was Y's FIN or a keep-alive — both of which a FIN_WAIT_2
+ *    socket accepts — X's socket was gone: after-fin-wait-2-timeout (net.ipv4.tcp_fin_timeout
+ *    expired on an orphaned socket). Data drawing a RST later after that ACK than the shortest such
+ *    FIN_WAIT_2 → RST time of the same server counts the same;
  * 6. a zero-window stall of at least 1 s was still on (or ended with this RST) → stall-timeout;
  * 7. it answered Y's retransmission or keep-alive within 1 s, after repeated tries or a silence of
  *    at least 1 s → stale-connection (X forgot the connection);
@@ -20,7 +24,7 @@ import type {
   FindingEndpoint, ResetCause, ResetDetails, ResetFinding, ResetInfo, ResetTrigger, Severity,
 } from './types.js';
 import {
-  MAX_LISTED, addr, dur, endpointKey, frameFilter, frameList, groupEndpoint, isRetransmission, maxOf, minOf, other, plural, rel, wsFilter, timeSpan, eventsOf } from './util.js';
+  MAX_LISTED, addr, dur, endpointKey, frameFilter, frameList, groupEndpoint, isRetransmission, maxOf, minOf, other, plural, rel, round6, spread, wsFilter, timeSpan, eventsOf } from './util.js';
 
 const STALE_ANSWER_SEC = 1;
 const OUTAGE_SEC = 1;
@@ -93,9 +97,10 @@ function classifyResets(ctx: DetectorContext, c: ConnectionRecord): ResetInfo[] 
     const lastY = [...before].reverse().find((e) => e.by === y);
     const q = quietBefore(c, r.frame, r.time);
     let afterOwnFinSec: number | null = null;
+    let finWait2Sec: number | null = null;
     let stallSec: number | null = null;
     const info = (cause: ResetCause, trigger: ResetTrigger, triggerFrame: number | null, evidence: string, followUp = false): ResetInfo => ({
-      ...base, cause, trigger, triggerFrame, afterOwnFinSec, stallSec, quietSec: q.sec === null ? null : Math.round(q.sec * 1e6) / 1e6, quietExact: q.exact,
+      ...base, cause, trigger, triggerFrame, afterOwnFinSec, finWait2Sec, stallSec, quietSec: q.sec === null ? null : Math.round(q.sec * 1e6) / 1e6, quietExact: q.exact,
       followUp, evidence,
     });
     const xName = `${x} ${addr(base.from)}`;
@@ -126,7 +131,13 @@ function classifyResets(ctx: DetectorContext, c: ConnectionRecord): ResetInfo[] 
       const tEvent = eventsOf(c).find((e) => e.frame === tf);
       if (finEvent !== undefined && tEvent !== undefined) afterOwnFinSec = Math.round((tEvent.time - finEvent.time) * 1e6) / 1e6;
       const gap = afterOwnFinSec !== null ? ` ${dur(afterOwnFinSec)} after that FIN` : '';
-      result = info('after-peer-close', trig, tf, `frame ${r.frame}: ${xName} had closed (FIN, frame ${xFin}); ${y} sent ${what} (frame ${tf})${gap}`);
+      const fw2 = c.states[x].find((s) => s.state === 'FIN_WAIT_2' && s.frame !== null && s.frame < r.frame);
+      if (fw2 !== undefined) finWait2Sec = round6(r.time - fw2.time);
+      if (fw2 !== undefined && tf !== null && tf > fw2.frame! && (trig === 'fin' || trig === 'keep-alive')) {
+        result = info('after-fin-wait-2-timeout', trig, tf, `frame ${r.frame}: ${xName} had closed (FIN, frame ${xFin}), ${y} ACKed it (frame ${fw2.frame}) and sent ${what} (frame ${tf}) ${dur(r.time - fw2.time)} later: the FIN_WAIT_2 socket was gone`);
+      } else {
+        result = info('after-peer-close', trig, tf, `frame ${r.frame}: ${xName} had closed (FIN, frame ${xFin}); ${y} sent ${what} (frame ${tf})${gap}`);
+      }
     } else if (stall !== undefined) {
       const recv = stall.receiver === x ? 'its own' : `the ${stall.receiver}'s`;
       stallSec = Math.round((r.time - stall.startEpoch) * 1e6) / 1e6;
@@ -160,7 +171,7 @@ function classifyResets(ctx: DetectorContext, c: ConnectionRecord): ResetInfo[] 
 interface CauseText {
   severity: (r: ResetInfo[]) => Severity;
   title: (n: number, who: string) => string;
-  summary: (r: ResetInfo[], who: string, ctx: DetectorContext) => string;
+  summary: (r: ResetInfo[], who: string, ctx: DetectorContext, details: ResetDetails) => string;
   explanation: string;
   advice: (r: ResetInfo[]) => string[];
   condition: (r: ResetInfo[]) => string;
@@ -206,11 +217,35 @@ const CAUSES: Record<ResetCause, CauseText> = {
       const gapText = gaps.length > 0 ? `, ${range(gaps)} after the FIN` : '';
       return `${who} closed first (FIN) and then answered with RST because the peer was still using the connection: ${parts.join('; ')}${gapText} (RST frames ${list(r)}).`;
     },
-    explanation: 'This side had closed the connection — usually its idle keep-alive timeout — while the peer still treated it as open and used it again. A socket whose application has closed it cannot take data, so its kernel answers with RST; the peer gets ECONNRESET / "socket hang up" for a request that was never processed. The race window is the time a FIN needs to reach the peer and be noticed by its connection pool: it is hit whenever the client reuses a connection at about the server\'s idle timeout. A late FIN or keep-alive answered with RST means the closed socket was already gone (after net.ipv4.tcp_fin_timeout), i.e. the peer left it in CLOSE_WAIT that long.',
+    explanation: 'This side had closed the connection — usually its idle keep-alive timeout — while the peer still treated it as open and used it again. A socket whose application has closed it cannot take data, so its kernel answers with RST; the peer gets ECONNRESET / "socket hang up" for a request that was never processed. The race window is the time a FIN needs to reach the peer and be noticed by its connection pool: it is hit whenever the client reuses a connection at about the server\'s idle timeout.',
     advice: () => [
       'Make the client\'s idle timeout for pooled connections shorter than the server\'s keep-alive timeout (server: Node `server.keepAliveTimeout`, nginx `keepalive_timeout`; client: e.g. Go `Transport.IdleConnTimeout`, Apache HttpClient `evictIdleConnections`), so the client closes idle connections first.',
       'Retry idempotent requests once when a reused connection fails with ECONNRESET/EPIPE before any response byte (many HTTP clients do this by default for GET).',
       'Have the client honour the server\'s `Keep-Alive: timeout=N` header, and check connections for a pending FIN (readable with EOF) before reusing them.',
+    ],
+    condition: (r) => {
+      const f = frameFilter(r.map((x) => x.triggerFrame ?? 0).filter((x) => x > 0));
+      return `tcp.flags.fin==1 || tcp.flags.reset==1${f !== null ? ` || ${f}` : ''}`;
+    },
+  },
+  'after-fin-wait-2-timeout': {
+    severity: (r) => (r.some((x) => x.trigger === 'data' && !x.followUp) ? 'critical' : 'warning'),
+    title: (n, who) => `${who} reset ${plural(n, 'late close')} after its FIN_WAIT_2 sockets had timed out`,
+    summary: (r, who, _ctx, d) => {
+      const fins = r.filter((x) => x.trigger === 'fin').length;
+      const other = r.length - fins;
+      const what = [fins > 0 ? plural(fins, 'late FIN') : '', other > 0 ? `${plural(other, 'other late segment')} (data or keep-alive)` : ''].filter(Boolean).join(' and ');
+      const t = d.finWait2Timeout;
+      const timeout = t !== null
+        ? ` — it forgot its FIN_WAIT_2 sockets after ~${dur(t.estimateSec)} at most, on ${t.measured} of ${t.of} (FIN ACKed → RST ${t.spreadSec.min === t.spreadSec.max ? dur(t.spreadSec.min) : `${dur(t.spreadSec.min)} to ${dur(t.spreadSec.max)}`})`
+        : '';
+      return `${who} had closed first and its FIN was ACKed, but the peer kept its side open (CLOSE_WAIT) and sent ${what} only after ${who}'s socket had timed out, so it was answered with RST (frames ${list(r)})${timeout}.`;
+    },
+    explanation: 'After a side closes and its FIN is ACKed, its socket waits in FIN_WAIT_2 for the peer\'s FIN. When the application has already released it (an orphaned socket, the usual case after close()), Linux keeps it only net.ipv4.tcp_fin_timeout seconds (60 by default; other stacks have similar timers) and then forgets it. A FIN, keep-alive or data that arrives afterwards finds no socket and is answered with RST. The root cause is on the peer: it received the FIN, ACKed it in its kernel, but its application did not close the connection (CLOSE_WAIT) until long after — a socket leak, or a pool that keeps half-closed connections.',
+    advice: (r) => [
+      'Close the socket on EOF on the peer (the side that sent the late FIN): `read() == 0` / the `end` event means the other side closed; call close() then, and let the pool evict half-closed connections at once (see the close-wait finding).',
+      `The FIN_WAIT_2 timeout on ${addr(r[0]!.from)} is \`net.ipv4.tcp_fin_timeout\`: a longer one only hides the leak and holds sockets longer; keep it, fix the peer.`,
+      'Retry idempotent requests once on ECONNRESET of a reused connection.',
     ],
     condition: (r) => {
       const f = frameFilter(r.map((x) => x.triggerFrame ?? 0).filter((x) => x > 0));
@@ -281,20 +316,63 @@ const CAUSES: Record<ResetCause, CauseText> = {
 
 const SEVERITY_ORDER: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
 
-export function detectResets(ctx: DetectorContext): Omit<ResetFinding, 'rank'>[] {
-  const byCause = new Map<ResetCause, ResetInfo[]>();
+/** Whose connections a reset belongs to: the server ip:port (its host for refused SYNs: a port scan is one story). */
+function serverOf(c: ConnectionRecord, cause: ResetCause): FindingEndpoint {
+  return cause === 'refused' ? { ip: c.server.ip, port: null } : { ip: c.server.ip, port: c.server.port };
+}
+
+/**
+ * The shortest FIN_WAIT_2 → RST time of a server's after-fin-wait-2-timeout resets bounds its
+ * FIN_WAIT_2 timeout; data that drew a RST later than that after the FIN's ACK met the same gone
+ * socket, not a closing application (it is moved to that cause, with its follow-ups).
+ */
+function applyFinWait2Timeouts(ctx: DetectorContext, all: ResetInfo[]): void {
+  const bound = new Map<string, number>();
+  for (const r of all) {
+    if (r.cause !== 'after-fin-wait-2-timeout' || r.followUp || r.finWait2Sec === null) continue;
+    const k = endpointKey(serverOf(ctx.byId.get(r.connection)!, r.cause));
+    bound.set(k, Math.min(bound.get(k) ?? Infinity, r.finWait2Sec));
+  }
+  if (bound.size === 0) return;
+  const moved = new Set<string>();
+  for (const r of all) {
+    if (r.cause !== 'after-peer-close' || r.followUp || r.finWait2Sec === null) continue;
+    const b = bound.get(endpointKey(serverOf(ctx.byId.get(r.connection)!, r.cause)));
+    if (b !== undefined && r.finWait2Sec >= b) {
+      r.cause = 'after-fin-wait-2-timeout';
+      moved.add(`${r.connection}|${r.by}`);
+    }
+  }
+  for (const r of all) if (r.followUp && moved.has(`${r.connection}|${r.by}`)) r.cause = 'after-fin-wait-2-timeout';
+}
+
+function finWait2Timeout(cause: ResetCause, firsts: ResetInfo[]): ResetDetails['finWait2Timeout'] {
+  if (cause !== 'after-fin-wait-2-timeout') return null;
+  const gaps = firsts.map((r) => r.finWait2Sec).filter((x): x is number => x !== null);
+  if (gaps.length === 0) return null;
+  const sp = spread(gaps);
+  return { estimateSec: sp.min, spreadSec: sp, measured: gaps.length, of: firsts.length };
+}
+
+export function detectResets(ctx: DetectorContext): Omit<ResetFinding, 'rank' | 'explainedBy'>[] {
+  const all: ResetInfo[] = [];
   const t = ctx.facts();
   for (let i = 0; i < ctx.connections.length; i++) {
     if (t.resetsSent[2 * i] === 0 && t.resetsSent[2 * i + 1] === 0) continue;
-    const c = ctx.connections[i]!;
-    for (const r of classifyResets(ctx, c)) {
-      const l = byCause.get(r.cause);
-      if (l === undefined) byCause.set(r.cause, [r]);
-      else l.push(r);
-    }
+    all.push(...classifyResets(ctx, ctx.connections[i]!));
   }
-  const out: Omit<ResetFinding, 'rank'>[] = [];
-  for (const [cause, resets] of byCause) {
+  applyFinWait2Timeouts(ctx, all);
+  // One finding per cause and server: two servers' resets are two stories even for the same cause.
+  const groups = new Map<string, { cause: ResetCause; server: FindingEndpoint; resets: ResetInfo[] }>();
+  for (const r of all) {
+    const server = serverOf(ctx.byId.get(r.connection)!, r.cause);
+    const key = `${r.cause}|${endpointKey(server)}`;
+    const g = groups.get(key);
+    if (g === undefined) groups.set(key, { cause: r.cause, server, resets: [r] });
+    else g.resets.push(r);
+  }
+  const out: Omit<ResetFinding, 'rank' | 'explainedBy'>[] = [];
+  for (const { cause, server, resets } of groups.values()) {
     resets.sort((a, b) => a.frame - b.frame);
     const text = CAUSES[cause];
     const senders = new Map<string, FindingEndpoint>();
@@ -303,11 +381,11 @@ export function detectResets(ctx: DetectorContext): Omit<ResetFinding, 'rank'>[]
       const e = groupEndpoint(c, r.by);
       senders.set(endpointKey(e), e);
     }
-    const endpoint = senders.size === 1 ? [...senders.values()][0]! : null;
+    const endpoint = senders.size === 1 ? [...senders.values()][0]! : server;
     const sides = new Set(resets.map((r) => r.by));
-    const who = endpoint !== null
+    const who = senders.size === 1
       ? `${addr(endpoint)}${sides.size === 1 ? ` (${[...sides][0]})` : ''}`
-      : sides.size === 1 ? `The ${[...sides][0]}s` : 'Several endpoints';
+      : sides.size === 1 ? `The ${[...sides][0]}s of ${addr(server)}` : `Both ends of connections to ${addr(server)}`;
     const ids = [...new Set(resets.map((r) => r.connection))].sort((a, b) => a - b);
     const firsts = resets.filter((r) => !r.followUp);
     const severity = text.severity(resets);
@@ -317,8 +395,10 @@ export function detectResets(ctx: DetectorContext): Omit<ResetFinding, 'rank'>[]
     const details: ResetDetails = {
       cause,
       count: resets.length,
-      firstResets: resets.filter((r) => !r.followUp).length,
+      firstResets: firsts.length,
       bySide: { client: resets.filter((r) => r.by === 'client').length, server: resets.filter((r) => r.by === 'server').length },
+      server,
+      finWait2Timeout: finWait2Timeout(cause, firsts),
       resets: resets.slice(0, MAX_LISTED),
     };
     const startEpoch = minOf(resets.map((r) => r.epoch));
@@ -327,7 +407,7 @@ export function detectResets(ctx: DetectorContext): Omit<ResetFinding, 'rank'>[]
       kind: 'reset',
       severity,
       title: `RST (${cause}): ${text.title(ids.length, who)}`,
-      summary: text.summary(firsts, who, ctx) + followText,
+      summary: text.summary(firsts, who, ctx, details) + followText,
       explanation: text.explanation,
       advice: text.advice(resets),
       connections: ids,

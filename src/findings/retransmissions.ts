@@ -26,7 +26,7 @@ interface Group {
   stallFrames: number[];
 }
 
-export function detectRetransmissions(ctx: DetectorContext): Omit<RetransmissionsFinding, 'rank'>[] {
+export function detectRetransmissions(ctx: DetectorContext): Omit<RetransmissionsFinding, 'rank' | 'explainedBy'>[] {
   const runs = ctx.runs();
   const excludedBy = new Map<string, number>();
   for (const r of runs) {
@@ -64,7 +64,7 @@ export function detectRetransmissions(ctx: DetectorContext): Omit<Retransmission
       }
     }
   }
-  const out: Omit<RetransmissionsFinding, 'rank'>[] = [];
+  const out: Omit<RetransmissionsFinding, 'rank' | 'explainedBy'>[] = [];
   for (const g of groups.values()) {
     const packets = g.conns.reduce((n, x) => n + x.packets, 0);
     const excluded = g.conns.reduce((n, x) => n + x.excluded, 0);

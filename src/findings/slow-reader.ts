@@ -120,8 +120,8 @@ interface Found {
 
 const SEVERITY_ORDER: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
 
-export function detectSlowReader(ctx: DetectorContext): Omit<SlowReaderFinding, 'rank'>[] {
-  const out: Omit<SlowReaderFinding, 'rank'>[] = [];
+export function detectSlowReader(ctx: DetectorContext): Omit<SlowReaderFinding, 'rank' | 'explainedBy'>[] {
+  const out: Omit<SlowReaderFinding, 'rank' | 'explainedBy'>[] = [];
   const instances: Found[] = [];
   const t = ctx.facts();
   for (let ci = 0; ci < ctx.connections.length; ci++) {

@@ -68,11 +68,11 @@ function groupSockets(t: SocketTable, n: number): { groups: Group[]; members: In
   return { groups, members };
 }
 
-export function detectTimeWaitAccumulation(ctx: DetectorContext): Omit<TimeWaitFinding, 'rank'>[] {
+export function detectTimeWaitAccumulation(ctx: DetectorContext): Omit<TimeWaitFinding, 'rank' | 'explainedBy'>[] {
   const t = ctx.sockets();
   const n = ctx.connections.length;
   const { groups, members } = groupSockets(t, n);
-  const out: Omit<TimeWaitFinding, 'rank'>[] = [];
+  const out: Omit<TimeWaitFinding, 'rank' | 'explainedBy'>[] = [];
   // A group's TIME_WAIT intervals (positions in the socket table) and their connections, reused
   // from group to group.
   let twScratch = new Int32Array(1024);

@@ -31,6 +31,7 @@ export type FindingKind = (typeof FINDING_KINDS)[number];
 export type ResetCause =
   | 'refused'
   | 'after-peer-close'
+  | 'after-fin-wait-2-timeout'
   | 'stale-connection'
   | 'stall-timeout'
   | 'idle-timeout'
@@ -80,6 +81,8 @@ interface FindingBase<K extends FindingKind, D> {
   /** A Wireshark display filter that shows the evidence. */
   wiresharkFilter: string;
   details: D;
+  /** Ranks of the findings that explain this one (its causes: they share connections and came first). */
+  explainedBy: number[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -340,6 +343,11 @@ export interface ResetInfo {
   triggerFrame: number | null;
   /** after-peer-close: seconds from this side's FIN to the peer's segment that drew the RST (the race window). */
   afterOwnFinSec: number | null;
+  /**
+   * after-fin-wait-2-timeout (and after-peer-close): seconds from the peer's ACK of this side's FIN
+   * (this side entered FIN_WAIT_2) to the RST — an upper bound of this side's FIN_WAIT_2 timeout.
+   */
+  finWait2Sec: number | null;
   /** stall-timeout: how long the zero-window stall had lasted when the RST came. */
   stallSec: number | null;
   /** Seconds without any segment we can place before the RST; an upper bound unless `quietExact`. */
@@ -357,6 +365,14 @@ export interface ResetDetails {
   /** RSTs that were the first from their side on their connection (the rest are follow-ups). */
   firstResets: number;
   bySide: { client: number; server: number };
+  /** The server endpoint (ip:port; host for `refused`) whose connections these are: a finding never spans two. */
+  server: FindingEndpoint;
+  /**
+   * after-fin-wait-2-timeout: the FIN_WAIT_2 timeout inferred (net.ipv4.tcp_fin_timeout on Linux):
+   * the shortest FIN_WAIT_2 → RST time (an upper bound), the spread, and on how many of the resets
+   * it was measured. null for other causes.
+   */
+  finWait2Timeout: { estimateSec: number; spreadSec: Spread; measured: number; of: number } | null;
   resets: ResetInfo[];
 }
 
@@ -427,7 +443,7 @@ export type Finding =
   | RetransmissionsFinding;
 
 /** A finding as a detector returns it, before ranking. */
-export type UnrankedFinding = Finding extends infer F ? (F extends unknown ? Omit<F, 'rank'> : never) : never;
+export type UnrankedFinding = Finding extends infer F ? (F extends unknown ? Omit<F, 'rank' | 'explainedBy'> : never) : never;
 
 // ---------------------------------------------------------------------------------------------
 // endpoints
@@ -471,4 +487,23 @@ export interface EndpointView {
 export interface CaptureBounds {
   firstEpoch: string | null;
   lastEpoch: string | null;
+}
+
+/**
+ * Findings that tell one story (incidents.ts): a cause chain, or one server endpoint in one time
+ * window. The findings stay the evidence; `findings` holds their ranks, the most likely cause first.
+ */
+export interface Incident {
+  /** 1, 2, …: in the order of their best-ranked finding. */
+  id: number;
+  /** One line with the numbers. */
+  headline: string;
+  severity: Severity;
+  endpoints: FindingEndpoint[];
+  startEpoch: number | null;
+  endEpoch: number | null;
+  /** Ranks of its findings, ascending. */
+  findings: number[];
+  /** The frames to open first (at most 20, ascending). */
+  keyFrames: number[];
 }

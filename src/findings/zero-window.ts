@@ -45,9 +45,9 @@ function probeText(e: ZeroWindowEpisode): string {
   return `${addr(e.senderEndpoint)} sent ${plural(e.probes.length, 'persist probe')} (${style})${iv !== '' ? ` at intervals of ${iv} s${trend}` : ''}`;
 }
 
-export function detectZeroWindow(ctx: DetectorContext): Omit<ZeroWindowFinding, 'rank'>[] {
+export function detectZeroWindow(ctx: DetectorContext): Omit<ZeroWindowFinding, 'rank' | 'explainedBy'>[] {
   const all = ctx.zeroWindows();
-  const out: Omit<ZeroWindowFinding, 'rank'>[] = [];
+  const out: Omit<ZeroWindowFinding, 'rank' | 'explainedBy'>[] = [];
   const byKey = new Map<string, { group: FindingEndpoint; eps: ZeroWindowEpisode[] }>();
   const transient: ZeroWindowEpisode[] = [];
   for (const e of all) {

@@ -3,9 +3,9 @@
  * versioned interface (schemaVersion); add fields freely, never rename or remove within a version.
  */
 import type { CaptureTotals } from './info.js';
-import type { EndpointView, Finding } from '../findings/types.js';
+import type { EndpointView, Finding, Incident } from '../findings/types.js';
 
-export type { EndpointView, Finding, SocketState } from '../findings/types.js';
+export type { EndpointView, Finding, Incident, SocketState } from '../findings/types.js';
 export type { EncapsulationSummary } from '../decode/decoder.js';
 
 export const SCHEMA_VERSION = 1;
@@ -26,6 +26,8 @@ export interface Report {
   connections: ConnectionRecord[];
   /** Live-table statistics: connections evicted to bound memory, peak live connections. */
   tracking: { connections: number; peakLive: number; evicted: number; maxLive: number; latePackets: number };
+  /** Findings grouped into incidents (cause chain, or one server in one time window), by their best finding's rank. */
+  incidents: Incident[];
   /** Ranked: the most likely cause of the incident first. */
   findings: Finding[];
   /** What `ss -tan` would have shown per endpoint over the capture (hosts first, busiest ports next). */

@@ -6,13 +6,15 @@ import type { TrackerOptions } from '../tcp/tracker.js';
 import type { TunnelOptions } from '../decode/tunnel-ports.js';
 import { runEngine, type EngineRun } from './engine.js';
 import { chooseThreads, runShards, type ShardedRun } from './shards.js';
-import { buildEndpoints, detectFindings, detectFindingsWhileTableBuilds, type FindingOptions } from '../findings/index.js';
+import { buildEndpoints, buildIncidents, detectFindings, detectFindingsWhileTableBuilds, type FindingOptions } from '../findings/index.js';
 import { captureSpan as findingSpan } from '../findings/util.js';
 import { collectGarbageIfLarge } from './memory.js';
 
 export interface AnalyzeOptions extends ReadOptions, Omit<TrackerOptions, 'application'>, FindingOptions, TunnelOptions, HttpOptions {
   /** An instant (epoch seconds) at which to report each endpoint's socket counts (`--at`). */
   at?: number;
+  /** The same instant as seconds after the capture's first frame (`--at +12.5`); `at` wins. */
+  atOffsetSec?: number;
   /** Endpoint views at most (hosts first, then their busiest ports); default 200. */
   maxEndpointViews?: number;
   /** Connections only: no findings, no endpoint views (faster on very large captures). */
@@ -71,12 +73,15 @@ async function report(run: ShardedRun, options: AnalyzeOptions, lap: (phase: str
     },
     connections,
     tracking: run.tracking,
+    incidents: [],
     findings: [],
     endpoints: [],
   };
+  const at = options.at ??
+    (options.atOffsetSec !== undefined && span.firstEpoch !== null ? Number(span.firstEpoch) + options.atOffsetSec : undefined);
   const endpointOptions = {
     timeWaitSec: options.timeWaitSec,
-    ...(options.at !== undefined ? { at: options.at } : {}),
+    ...(at !== undefined ? { at } : {}),
     ...(options.maxEndpointViews !== undefined ? { maxViews: options.maxEndpointViews } : {}),
   };
   if (options.connectionsOnly === true) return report;
@@ -99,6 +104,7 @@ async function report(run: ShardedRun, options: AnalyzeOptions, lap: (phase: str
     report.endpoints = buildEndpoints(connections, report.capture, endpointOptions);
     lap('endpoint views');
   }
+  report.incidents = buildIncidents(report.findings, connections, captureTimes?.start ?? 0);
   return report;
 }
 

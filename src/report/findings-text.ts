@@ -3,16 +3,55 @@ import type { EndpointView, Report, SocketState } from '../model/report.js';
 const MAX_FRAMES_SHOWN = 12;
 const SEVERITY_LABEL = { critical: 'CRITICAL', warning: 'WARNING', info: 'info' } as const;
 
-/** The ranked findings, each with its evidence frames and the Wireshark filter that shows them. */
-export function renderFindings(report: Report): string {
+export interface FindingsTextOptions {
+  /** Also print each finding's explanation (the mechanism). */
+  verbose?: boolean;
+}
+
+function clock(epoch: number | null, start: number): string {
+  return epoch === null ? '?' : `t=${(epoch - start).toFixed(1)} s`;
+}
+
+/** One line per incident, its findings by rank: what the report leads with. */
+function renderIncidents(report: Report): string[] {
+  if (report.incidents.length === 0) return [];
+  const start = Number(report.capture.firstEpoch ?? 0);
+  const lines = [`Incidents (${report.incidents.length}):`, ''];
+  for (const i of report.incidents) {
+    lines.push(`${String(i.id).padStart(2)}. [${SEVERITY_LABEL[i.severity]}] ${i.headline}`);
+    lines.push(`    ${clock(i.startEpoch, start)} to ${clock(i.endEpoch, start)}; findings ${i.findings.map((r) => `#${r}`).join(', ')}; key frames ${i.keyFrames.join(', ')}`);
+    lines.push('');
+  }
+  return lines;
+}
+
+/**
+ * The incidents, then the ranked findings, each with its evidence frames, its advice and the
+ * Wireshark filter that shows it; info findings folded into one short list at the end.
+ */
+export function renderFindings(report: Report, options: FindingsTextOptions = {}): string {
   if (report.findings.length === 0) return 'Findings: none — no lifecycle problem stands out in this capture.\n';
-  const lines = [`Findings (${report.findings.length}, most likely cause first):`, ''];
-  for (const f of report.findings) {
-    lines.push(`${String(f.rank).padStart(2)}. [${SEVERITY_LABEL[f.severity]}] ${f.title}`);
+  const lines = renderIncidents(report);
+  const serious = report.findings.filter((f) => f.severity !== 'info');
+  const minor = report.findings.filter((f) => f.severity === 'info');
+  if (serious.length > 0) lines.push(`Findings (${report.findings.length}, most likely cause first):`, '');
+  for (const f of serious) {
+    const causes = f.explainedBy.length > 0 ? ` (explained by ${f.explainedBy.map((r) => `#${r}`).join(', ')})` : '';
+    lines.push(`${String(f.rank).padStart(2)}. [${SEVERITY_LABEL[f.severity]}] ${f.title}${causes}`);
     lines.push(`    ${f.summary}`);
+    if (options.verbose === true) lines.push(`    why: ${f.explanation}`);
+    for (const a of f.advice) lines.push(`    fix: ${a}`);
     const frames = f.frames.slice(0, MAX_FRAMES_SHOWN).join(', ') + (f.frames.length > MAX_FRAMES_SHOWN ? `, … (${f.frames.length} in all)` : '');
     if (frames) lines.push(`    evidence: frames ${frames}`);
     lines.push(`    wireshark: ${f.wiresharkFilter}`);
+    lines.push('');
+  }
+  if (minor.length > 0) {
+    lines.push(serious.length > 0 ? `Also noted (info, ${minor.length}):` : `Findings (${minor.length}, info only):`);
+    for (const f of minor) {
+      lines.push(`  #${f.rank} ${f.title} — frames ${f.frames.slice(0, 6).join(', ')}${f.frames.length > 6 ? ', …' : ''}`);
+      if (options.verbose === true) lines.push(`     ${f.summary}`);
+    }
     lines.push('');
   }
   return lines.join('\n');

@@ -1,5 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { getSystemErrorMap } from 'node:util';
 import type { Report } from '../model/report.js';
 
 /**
@@ -9,7 +10,7 @@ import type { Report } from '../model/report.js';
 /** The report could not be written (a missing directory, no permission, a closed pipe). */
 export class OutputError extends Error {
   constructor(readonly path: string, cause: unknown) {
-    super(`cannot write ${path === '-' ? 'to standard output' : path}: ${(cause as NodeJS.ErrnoException)?.code ?? String(cause)}`);
+    super(`cannot write ${path === '-' ? 'to standard output' : path}: ${systemErrorWords(cause)}`);
     this.name = 'OutputError';
   }
 }
@@ -40,4 +41,11 @@ async function writeJson(report: Report, path: string): Promise<void> {
     (out as WriteStream).end();
     await once(out, 'finish');
   }
+}
+
+/** The system's words for a failed write ("no such file or directory (ENOENT)"). */
+function systemErrorWords(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  const known = typeof e?.errno === 'number' ? getSystemErrorMap().get(e.errno) : undefined;
+  return known !== undefined ? `${known[1]} (${known[0]})` : e?.code ?? String(err);
 }

@@ -108,7 +108,7 @@ test('missing file: CaptureError "cannot open" naming it', async (t) => {
   const path = join(tmp.path, 'nope.pcap');
   const err = await t.throwsAsync(captureInfo([path]), { instanceOf: CaptureError });
   t.is((err as CaptureError).file, path);
-  t.regex(err!.message, /cannot open: ENOENT/);
+  t.regex(err!.message, /cannot open: no such file or directory \(ENOENT\)/);
 });
 
 // Regression (found by this test, fixed in a6df97c): `open(dir, 'r')` succeeds on Linux and the

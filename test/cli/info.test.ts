@@ -146,7 +146,7 @@ test('exit code 1: missing file, with the file named on stderr and no stack trac
   t.is(r.code, 1);
   t.is(r.stdout, '');
   t.true(r.stderr.includes(missing), r.stderr);
-  t.regex(r.stderr, /^tcp-postmortem: .*cannot open: ENOENT/);
+  t.regex(r.stderr, /^tcp-postmortem: .*cannot open: no such file or directory \(ENOENT\)/);
   t.notRegex(r.stderr, NO_STACK);
   const json = await cli(['info', missing, '--json']);
   t.is(json.code, 1);

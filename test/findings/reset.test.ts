@@ -97,10 +97,14 @@ if (corpusOrSkip() !== null) {
     t.deepEqual(rs[0]!.details.resets.map((r) => [r.frame, r.followUp]), [[7, false], [9, true]]);
   });
 
-  test('cs-http_espn_fail: a keep-alive 45 s after the server\'s FIN gets RST (frame 524): after-peer-close', async (t) => {
+  // Was classed after-peer-close (keep-alive race advice). But the client had ACKed the server's FIN,
+  // so the server sat in FIN_WAIT_2, and a FIN_WAIT_2 socket ACKs a keep-alive: its RST means the
+  // socket was gone, its FIN_WAIT_2 timer had expired (issue 15).
+  test('cs-http_espn_fail: a keep-alive 45 s after the server\'s FIN gets RST (frame 524): after-fin-wait-2-timeout', async (t) => {
     const rs = await cause('cs-http_espn_fail.pcapng');
     t.is(rs.length, 1);
-    t.is(rs[0]!.details.cause, 'after-peer-close');
+    t.is(rs[0]!.details.cause, 'after-fin-wait-2-timeout');
+    t.like(rs[0]!.details.finWait2Timeout, { measured: 1, of: 1 });
     t.is(rs[0]!.severity, 'warning');
     t.like(rs[0]!.details.resets[0], { frame: 524, trigger: 'keep-alive', triggerFrame: 523 });
     t.true(close(rs[0]!.details.resets[0]!.afterOwnFinSec!, 45.246, 0.001));
