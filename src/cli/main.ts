@@ -96,6 +96,7 @@ interface AnalyzeArgs {
   finding?: FindingKind[];
   failOn?: Severity;
   verbose?: boolean;
+  width?: number;
   merge?: boolean;
   at?: string;
   tunnelPort?: string[];
@@ -184,7 +185,7 @@ async function runAnalyze(args: AnalyzeArgs): Promise<number> {
       });
       if (instant !== undefined) warnIfOutside(report, instant, args.at!);
       if (args.failOn !== undefined && report.findings.some((f) => SEVERITIES.indexOf(f.severity) >= SEVERITIES.indexOf(args.failOn!))) failed = true;
-      const text = [renderCaptureHeader(report), findingsText(report, args), renderEndpoints(report), renderConnectionTable(report, args.top)]
+      const text = [renderCaptureHeader(report), findingsText(report, args), renderEndpoints(report), renderConnectionTable(report, args.top, textWidth(args))]
         .filter((part) => part !== '')
         .join('\n');
       if (args.json === '-') await writeJsonReport(report, '-');
@@ -211,9 +212,20 @@ async function runAnalyze(args: AnalyzeArgs): Promise<number> {
   return status === EXIT_OK && failed ? EXIT_FINDINGS : status;
 }
 
+/**
+ * Columns to fit the text to: --width, else the terminal's, else $COLUMNS; 0 (no wrapping) when the
+ * output goes to a pipe or a file, so that each fact stays on one line for grep.
+ */
+function textWidth(args: AnalyzeArgs): number {
+  if (args.width !== undefined) return args.width;
+  if (process.stdout.isTTY && process.stdout.columns > 0) return process.stdout.columns;
+  const env = Number(process.env.COLUMNS);
+  return Number.isInteger(env) && env > 0 ? env : 0;
+}
+
 /** The findings, or with none left after --finding / --min-severity, which filter left none (not "nothing stands out"). */
 function findingsText(report: Report, args: AnalyzeArgs): string {
-  const options = { verbose: args.verbose === true };
+  const options = { verbose: args.verbose === true, width: textWidth(args) };
   if (report.findings.length > 0) return renderFindings(report, options);
   const kinds = args.finding !== undefined && args.finding.length > 0 ? args.finding : null;
   const severity = args.minSeverity !== 'info' ? args.minSeverity : null;
@@ -226,7 +238,7 @@ function findingsText(report: Report, args: AnalyzeArgs): string {
 /** Checks the numeric options yargs parsed (a typo must not silently lift the memory bound). */
 function checkNumbers(args: Record<string, unknown>): true | string {
   const rules: [string, number, boolean, number?][] = [
-    ['top', 0, true], ['max-live', 1, true], ['threads', 1, true, MAX_THREADS], ['time-wait-sec', 0, false], ['close-wait-sec', 0, false],
+    ['top', 0, true], ['width', 0, true], ['max-live', 1, true], ['threads', 1, true, MAX_THREADS], ['time-wait-sec', 0, false], ['close-wait-sec', 0, false],
   ];
   for (const [name, min, integer, max] of rules) {
     const v = args[name];
@@ -280,6 +292,7 @@ export async function main(argv: string[]): Promise<number> {
         .option('min-severity', { choices: SEVERITIES as Severity[], default: 'info' as Severity, describe: 'leave out findings below this severity' })
         .option('finding', { choices: [...FINDING_KINDS] as FindingKind[], array: true, describe: 'only findings of these kinds (repeatable)' })
         .option('fail-on', { choices: ['warning', 'critical'] as Severity[], describe: 'exit with 4 when a finding of this severity or above is found (for scripts and CI)' })
+        .option('width', { type: 'number', describe: 'fit the text to this many columns (0: no wrapping; default: the terminal\'s width when writing to one)' })
         .option('verbose', { alias: 'v', type: 'boolean', describe: 'also print why each finding happens (the mechanism) and each info finding\'s summary' })
         .option('merge', MERGE_OPTION)
         .option('at', { type: 'string', describe: 'also report each endpoint\'s socket counts at this instant (ISO-8601, epoch seconds, or +seconds after the capture\'s first frame)' })
