@@ -217,6 +217,14 @@ export class HttpConnection implements StreamConsumer {
     else t.responseBodyDelivered += n;
   }
 
+  /** Body bytes of known length (Content-Length, or one chunk): counted, never kept; returns where they end. */
+  private framedBody(side: Side, i: number, e: number): number {
+    const n = Math.min(e - i, side.remaining);
+    this.body(side, n);
+    side.remaining -= n;
+    return i + n;
+  }
+
   private step(dir: 0 | 1, side: Side, b: Uint8Array, i: number, e: number, at: Arrival): number {
     switch (side.st) {
       case St.Detect:
@@ -234,11 +242,9 @@ export class HttpConnection implements StreamConsumer {
       case St.Head:
         return this.head(dir, side, b, i, e, at);
       case St.Length: {
-        const n = Math.min(e - i, side.remaining);
-        this.body(side, n);
-        side.remaining -= n;
+        const next = this.framedBody(side, i, e);
         if (side.remaining === 0) this.messageEnd(dir, side, at);
-        return i + n;
+        return next;
       }
       case St.Close:
         this.body(side, e - i);
@@ -248,11 +254,9 @@ export class HttpConnection implements StreamConsumer {
       case St.ChunkDataEnd:
         return this.chunkLine(dir, side, b, i, e, at);
       case St.ChunkData: {
-        const n = Math.min(e - i, side.remaining);
-        this.body(side, n);
-        side.remaining -= n;
+        const next = this.framedBody(side, i, e);
         if (side.remaining === 0) side.st = St.ChunkDataEnd;
-        return i + n;
+        return next;
       }
       case St.Resync:
         return this.resync(side, b, i, e);

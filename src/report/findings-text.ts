@@ -111,7 +111,12 @@ export function renderEndpoints(report: Report, limit = 10): string {
     if (!named.has(k)) named.set(k, f.rank);
   }
   const portViews = new Map<string, EndpointView[]>();
-  for (const e of report.endpoints) if (e.port !== null) portViews.set(e.ip, [...(portViews.get(e.ip) ?? []), e]);
+  for (const e of report.endpoints) {
+    if (e.port === null) continue;
+    const list = portViews.get(e.ip);
+    if (list === undefined) portViews.set(e.ip, [e]);
+    else list.push(e);
+  }
   const lingering = (e: EndpointView) => LINGERING.reduce((n, s) => n + (e.atEnd[s] ?? 0) + (shownPeaks(e)[s] ?? 0), 0);
   const candidates = report.endpoints.filter((e) => {
     const peaks = shownPeaks(e);
