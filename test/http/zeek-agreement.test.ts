@@ -24,7 +24,22 @@ const TUNNELLED = new Set([
   'zeek-http-vlan-mpls', 'zeek-http-snap-tcp',
 ]);
 
-interface Flow { key: string; client: 0 | 1; a: string; b: string; r: StreamReassembly; http: HttpConnection }
+interface Flow { key: string; order: number; client: 0 | 1; a: string; b: string; r: StreamReassembly; http: HttpConnection }
+
+/**
+ * The connection uids Zeek's btest runs hand out, in creation order: btest seeds Zeek's random source,
+ * so the k-th connection a run creates always gets the k-th uid of this list (the full baselines, which
+ * have uid and 4-tuple, show it). Cut baselines without id.* columns are matched through it.
+ */
+const BTEST_UIDS = [
+  'CHhAvVGS1DHFjwGM9', 'ClEkJM2Vm5giqnMf4h', 'C4J4Th3PJpwUYZZ6gc', 'CtPZjS20MLrsMUOJi2', 'CUM0KZ3MLUfNB0cl11',
+  'CmES5u32sYpV7JYN', 'CP5puj4I8PtEU4qzYg', 'C37jN32gN3y3AZzyf6', 'C3eiCBGOLw3VtHfOj', 'CwjjYJ2WqgTbAqiHl6',
+];
+
+/** Zeek's printed address (IPv6 bare) to ours. */
+function endpoint(host: string, port: string): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
 
 async function analyse(path: string): Promise<Map<string, Flow>> {
   const decoder = new Decoder();
@@ -32,13 +47,13 @@ async function analyse(path: string): Promise<Map<string, Flow>> {
   await readCaptures([path], (frame) => {
     if (decoder.decode(frame) !== DecodeStatus.Tcp) return;
     const s = decoder.segment;
-    const src = `${formatAddress(s.addr, 0, s.ipVersion)}:${s.srcPort}`;
-    const dst = `${formatAddress(s.addr, 4, s.ipVersion)}:${s.dstPort}`;
+    const src = endpoint(formatAddress(s.addr, 0, s.ipVersion), String(s.srcPort));
+    const dst = endpoint(formatAddress(s.addr, 4, s.ipVersion), String(s.dstPort));
     const key = src < dst ? `${src} ${dst}` : `${dst} ${src}`;
     let f = flows.get(key);
     if (f === undefined) {
       const http = new HttpConnection();
-      f = { key, client: 0, a: src, b: dst, r: new StreamReassembly(http), http };
+      f = { key, order: flows.size, client: 0, a: src, b: dst, r: new StreamReassembly(http), http };
       if ((s.flags & (SYN | ACK)) === (SYN | ACK)) f.client = 1;
       flows.set(key, f);
     }
@@ -49,6 +64,28 @@ async function analyse(path: string): Promise<Map<string, Flow>> {
     f.http.finish();
   }
   return flows;
+}
+
+/**
+ * Our connection for a Zeek row: by 4-tuple when the baseline has it (some cut logs lack id.orig_p:
+ * then host pair and responder port), else by the uid's creation index among the connections in
+ * first-packet order.
+ */
+function findFlow(flows: Map<string, Flow>, byOrder: Flow[], row: Record<string, string>): Flow | undefined {
+  const oh = row['id.orig_h'];
+  const rh = row['id.resp_h'];
+  if (oh !== undefined && rh !== undefined && row['id.resp_p'] !== undefined) {
+    if (row['id.orig_p'] !== undefined) {
+      const o = endpoint(oh, row['id.orig_p']);
+      const r = endpoint(rh, row['id.resp_p']);
+      return flows.get(o < r ? `${o} ${r}` : `${r} ${o}`);
+    }
+    const r = endpoint(rh, row['id.resp_p']);
+    const o = endpoint(oh, '');
+    return byOrder.find((f) => (f.a === r && f.b.startsWith(o)) || (f.b === r && f.a.startsWith(o)));
+  }
+  const index = BTEST_UIDS.indexOf(row['uid'] ?? '');
+  return index < 0 ? undefined : byOrder[index];
 }
 
 function zeekRows(text: string): Record<string, string>[] {
@@ -64,8 +101,9 @@ function zeekRows(text: string): Record<string, string>[] {
   return rows;
 }
 
+/** Zeek's log escaping (`\\xNN` for a byte, `\\\\` for a backslash), undone in one pass; bytes as latin1. */
 function zeekUnescape(v: string): string {
-  return v.replace(/\\x([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))).replace(/\\\\/g, '\\');
+  return v.replace(/\\\\|\\x([0-9a-f]{2})/gi, (m: string, h: string | undefined) => (h === undefined ? '\\' : String.fromCharCode(parseInt(h, 16))));
 }
 
 /** Zeek's percent-decoding: a `%` that cannot be decoded is kept. Bytes as latin1 characters. */
@@ -84,15 +122,14 @@ if (dir !== null) {
       const logPath = join(dir, 'reference', `${name}.zeek-http.log`);
       if (!existsSync(logPath) || TUNNELLED.has(name)) continue;
       const flows = await analyse(path);
+      const byOrder = [...flows.values()];
       const byConn = new Map<string, Record<string, string>[]>();
-      for (const row of zeekRows(readFileSync(logPath, 'utf8'))) {
-        const k = `${row['id.orig_h']}:${row['id.orig_p']} ${row['id.resp_h']}:${row['id.resp_p']}`;
+      for (const row of zeekRows(readFileSync(logPath, 'latin1'))) {
+        const k = row['uid'] ?? `${row['id.orig_h']}:${row['id.orig_p']} ${row['id.resp_h']}:${row['id.resp_p']}`;
         (byConn.get(k) ?? byConn.set(k, []).get(k)!).push(row);
       }
       for (const [k, list] of byConn) {
-        const [o, r] = k.split(' ') as [string, string];
-        const ourKey = o.includes(':') && o.split(':').length > 2 ? k : o < r ? `${o} ${r}` : `${r} ${o}`;
-        const flow = flows.get(ourKey);
+        const flow = findFlow(flows, byOrder, list[0]!);
         list.sort((x, y) => Number(x['trans_depth'] ?? 0) - Number(y['trans_depth'] ?? 0));
         list.forEach((row, idx) => {
           rows++;
