@@ -3,7 +3,9 @@
  * with a `.zeek-http.log` runs capture -> decode -> stream reassembly -> HTTP, and each Zeek row is
  * compared with our transaction of the same connection (by id.*) and trans_depth on method, uri
  * (percent-decoded, as Zeek logs it), version, status and body lengths where the baseline has them.
- * The harness keys connections by 4-tuple (the engine hook is not integrated yet).
+ * Rows are matched by 4-tuple, or, in cut baselines without id.* columns, by btest's uid order.
+ * 95 % raw agreement is not reached: most remaining rows are Zeek counting decoded (gzip) bodies,
+ * which we deliberately do not inflate; every difference is named in EXPECTED_DIFFERENCES.
  */
 import test from 'ava';
 import { readFileSync, existsSync } from 'node:fs';
@@ -111,12 +113,43 @@ function percentDecode(s: string): string {
   return s.replace(/%([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
 }
 
+const DECODED = 'Zeek logs the body length after Content-Encoding (gzip) decoding; we count the bytes on the wire and store no body to inflate';
+const MIME_COUNT = 'Zeek\'s length comes from its MIME entity reader, 2 bytes over the Content-Length / close-delimited bytes the peer sent';
+/**
+ * Every row where we differ from Zeek, with the fields and why. A new difference, or one that went
+ * away, fails the test: update this list with the reason.
+ */
+const EXPECTED_DIFFERENCES: Record<string, { fields: string; reason: string }> = {
+  'zeek-http-http09-content-length-confusion CHhAvVGS1DHFjwGM9 1': { fields: 'response_body_len', reason: 'an unsolicited response declares Content-Length 4: we frame it by that length; Zeek ends it when the HTTP/0.9 request arrives (0 bytes)' },
+  'zeek-http-http09-content-length-confusion CHhAvVGS1DHFjwGM9 2': { fields: 'response_body_len', reason: 'the 4 bytes above belong to the first response, so the HTTP/0.9 response has 15, not 19' },
+  'zeek-http-inner-te-ossfuzz CHhAvVGS1DHFjwGM9 1': { fields: 'method,request_body_len,status_code,uri,version', reason: 'fuzzer bytes: Zeek accepts a start line with version "0.0" and binary in the target; we flag it malformed and resynchronise' },
+  'zeek-http-inner-te-reproducer CHhAvVGS1DHFjwGM9 1': { fields: 'request_body_len,response_body_len', reason: `${DECODED} (request); response: ${MIME_COUNT}` },
+  'zeek-http-missing-zlib-header CHhAvVGS1DHFjwGM9 1': { fields: 'response_body_len', reason: DECODED },
+  'zeek-http-missing-zlib-header CHhAvVGS1DHFjwGM9 2': { fields: 'response_body_len', reason: DECODED },
+  'zeek-http-no-crlf CHhAvVGS1DHFjwGM9 1': { fields: 'request_body_len', reason: MIME_COUNT },
+  'zeek-http-no-crlf CHhAvVGS1DHFjwGM9 2': { fields: 'request_body_len', reason: MIME_COUNT },
+  'zeek-http-no-crlf CHhAvVGS1DHFjwGM9 3': { fields: 'request_body_len', reason: MIME_COUNT },
+  'zeek-http-no-crlf CHhAvVGS1DHFjwGM9 4': { fields: 'request_body_len', reason: MIME_COUNT },
+  'zeek-http-no-crlf CHhAvVGS1DHFjwGM9 5': { fields: 'request_body_len', reason: MIME_COUNT },
+  'zeek-http-pipelined-requests CHhAvVGS1DHFjwGM9 1': { fields: 'response_body_len', reason: DECODED },
+  'zeek-http-pipelined-requests CHhAvVGS1DHFjwGM9 2': { fields: 'response_body_len', reason: DECODED },
+  'zeek-http-port-22 CHhAvVGS1DHFjwGM9 1': { fields: 'response_body_len', reason: MIME_COUNT },
+  'zeek-http-smuggle-request CHhAvVGS1DHFjwGM9 1': { fields: 'request_body_len', reason: DECODED },
+  'zeek-http-ssl-to-http-server CHhAvVGS1DHFjwGM9 1': { fields: 'status_code,version', reason: 'the client speaks TLS: we mark the connection tls and leave it alone (issue 14); Zeek still parses the server\'s 400' },
+  'zeek-http-wstunnel CHhAvVGS1DHFjwGM9 1': { fields: 'status_code', reason: 'after 101 we stop (a tunnel); Zeek\'s WebSocket analyzer parses the HTTP inside the frames and logs that 301 on this row' },
+  'zeek-http-wstunnel CHhAvVGS1DHFjwGM9 2': { fields: 'uri', reason: 'the request inside the WebSocket tunnel: we do not parse tunnels' },
+  'zeek-http-x-gzip CHhAvVGS1DHFjwGM9 1': { fields: 'response_body_len', reason: DECODED },
+};
+/** Raw agreement measured with the differences above (160 of 179 rows). */
+const FLOOR = 89;
+
 const dir = corpusOrSkip();
 if (dir !== null) {
   test('Zeek http.log rows agree with our transactions', async (t) => {
     let rows = 0;
     let agree = 0;
     const differences: string[] = [];
+    const found = new Map<string, string>();
     for (const path of listCaptures()) {
       const name = referenceName(path);
       const logPath = join(dir, 'reference', `${name}.zeek-http.log`);
@@ -151,16 +184,24 @@ if (dir !== null) {
             if (zv !== ours[f]) bad.push(`${f} zeek=${z} ours=${ours[f]}`);
           }
           if (bad.length === 0) agree++;
-          else differences.push(`${name} ${k} depth ${depth}: ${bad.join('; ')}`);
+          else {
+            differences.push(`${name} ${k} depth ${depth}: ${bad.join('; ')}`);
+            found.set(`${name} ${k} ${depth}`, bad.map((b) => b.split(' ')[0]!).sort().join(','));
+          }
         });
       }
     }
     const pct = (100 * agree) / rows;
     t.log(`${agree} of ${rows} Zeek rows agree (${pct.toFixed(1)} %)`);
     for (const d of differences) t.log(d);
-    // The floor measured when this test was written; raise it as differences are fixed.
     t.true(rows > 100, 'the HTTP corpus baselines were read');
     t.true(pct >= FLOOR, `agreement ${pct.toFixed(1)} % fell below ${FLOOR} %`);
+    const named = Object.keys(EXPECTED_DIFFERENCES).length;
+    t.log(`${agree + named} of ${rows} rows agree or differ as named (${((100 * (agree + named)) / rows).toFixed(1)} %)`);
+    t.deepEqual(
+      Object.fromEntries([...found].sort()),
+      Object.fromEntries(Object.entries(EXPECTED_DIFFERENCES).map(([k, v]) => [k, v.fields]).sort()),
+      'the differences from Zeek are exactly the named ones',
+    );
   });
 }
-const FLOOR = 0;
