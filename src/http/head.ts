@@ -96,6 +96,15 @@ export function looksLikeResponse(b: Uint8Array, s: number, e: number): boolean 
   return (b[s]! | 0x20) === 0x68 && (b[s + 1]! | 0x20) === 0x74 && (b[s + 2]! | 0x20) === 0x74 && (b[s + 3]! | 0x20) === 0x70 && b[s + 4] === 0x2f;
 }
 
+/** Whether the line [s, e) (LF excluded) is an HTTP/0.9 simple request: method SP target, no version. */
+export function isSimpleRequest(b: Uint8Array, s: number, e: number): boolean {
+  if (e > s && b[e - 1] === 0x0d) e--;
+  if (!looksLikeRequest(b, s, e)) return false;
+  let last = e - 1;
+  while (last > s && b[last] !== 0x20) last--;
+  return !looksLikeResponse(b, last + 1, e);
+}
+
 /** Parses the block [s, e) that ends with its empty line. Returns null when the start line is not HTTP/1.x. */
 export function parseHead(b: Uint8Array, s: number, e: number): Head | null {
   const h: Head = {
@@ -182,6 +191,13 @@ function startLine(b: Uint8Array, s: number, e: number, h: Head): boolean {
   // The target runs to the last SP; the version follows it.
   let last = e - 1;
   while (last > i && b[last] !== 0x20) last--;
+  if (last === i && looksLikeResponse(b, i + 1, e)) {
+    // `OPTIONS HTTP/1.1`: the target is missing (Zeek logs an empty uri), the version is there.
+    h.problems |= P_MALFORMED;
+    h.target = '';
+    h.version = str(b, i + 6, e);
+    return true;
+  }
   if (last <= i || !looksLikeResponse(b, last + 1, e)) {
     // No version: HTTP/0.9 or malformed; counted, not parsed further.
     h.problems |= P_MALFORMED;

@@ -12,7 +12,7 @@
  */
 import type { Arrival, StreamConsumer, StreamEnd } from '../tcp/stream-reassembly.js';
 import {
-  couldStartHttp, keepsAlive, looksLikeRequest, looksLikeResponse, parseHead, P_MALFORMED, PROBLEM_NAMES, type Head, type KeptHeader,
+  couldStartHttp, isSimpleRequest, keepsAlive, looksLikeRequest, looksLikeResponse, parseHead, P_MALFORMED, PROBLEM_NAMES, type Head, type KeptHeader,
 } from './head.js';
 
 /** One header block per direction is held at most (then the direction stops: oversized). */
@@ -189,6 +189,11 @@ export class HttpConnection implements StreamConsumer {
   /** End of capture: what is open stays incomplete; the header buffers go. */
   finish(): void {
     for (const side of this.sides) side.buf = null;
+    if (this.undecided && this.protocol === null) {
+      this.undecided = false;
+      this.malformed--;
+      this.protocol = 'other';
+    }
   }
 
   problemNames(): string[] {
@@ -232,6 +237,15 @@ export class HttpConnection implements StreamConsumer {
       case St.Start:
         // RFC 9112 §2.2: empty lines before a start line are ignored.
         while (i < e && (b[i] === 0x0d || b[i] === 0x0a)) i++;
+        if (i < e && !side.isRequest && this.pending[0]?.requestVersion === '0.9' && side.current === null) {
+          // An HTTP/0.9 response has no status line: the bytes up to the close are the body (as Zeek reads it).
+          const t = this.pending.shift()!;
+          this.responses++;
+          t.responseFirst = [at.frame, at.time];
+          side.current = t;
+          side.st = St.Close;
+          return i;
+        }
         if (i < e) {
           if (side.closeSent) this.dataAfterClose = true;
           side.st = St.Head;
@@ -275,6 +289,7 @@ export class HttpConnection implements StreamConsumer {
       side.st = St.Start;
       return i;
     }
+
     if (side.len === 0) this.detectAt = [at.frame, at.time];
     const had = side.len;
     side.append(b, i, Math.min(e, i + 32 - side.len));
@@ -299,14 +314,31 @@ export class HttpConnection implements StreamConsumer {
       } else side.buf = null;
       return i;
     }
-    this.protocol = verdict;
     side.buf = null;
+    const other = this.sides[dir === 0 ? 1 : 0];
+    if (verdict === 'other' && other.st === St.Detect && other.len === 0 && other.ended === null) {
+      // Recognised from either direction (issue 14): a garbled request line (`OPTIONSHTTP/1.1`) may
+      // still be answered by an HTTP response. This side waits for a start line; the peer decides.
+      this.undecided = true;
+      this.malformed++;
+      side.st = St.Resync;
+      side.len = p[n - 1] === 0x0a ? 1 : 0;
+      return e;
+    }
+    if (this.undecided) {
+      // The peer's first bytes were not HTTP either: neither is the connection.
+      this.undecided = false;
+      this.malformed--;
+    }
+    this.protocol = verdict;
     side.st = St.Stopped;
     this.sides[dir === 0 ? 1 : 0].st = St.Stopped;
     return e;
   }
 
   private detectAt: [number, number] | null = null;
+  /** One side's first bytes were not HTTP; the other has not spoken yet. */
+  private undecided = false;
 
   private head(dir: 0 | 1, side: Side, b: Uint8Array, i: number, e: number, at: Arrival): number {
     // Find the empty line that ends the block: LF (CR)? LF.
@@ -324,6 +356,15 @@ export class HttpConnection implements StreamConsumer {
       }
       prev2 = prev1;
       prev1 = c;
+    }
+    if (found < 0 && side.len === 0 && this.sides[dir === 0 ? 1 : 0].current === null) {
+      // HTTP/0.9 (a request line without version) has no header block: the line is the request.
+      let lf = from;
+      while (lf < e && b[lf] !== 0x0a) lf++;
+      if (lf < e && isSimpleRequest(b, from, lf)) {
+        this.parsed(dir, side, parseHead(b, from, lf + 1), at);
+        return lf + 1;
+      }
     }
     const stop = found >= 0 ? found : e;
     // The bound holds however the block arrives: a megabyte line in one segment is as oversized as
@@ -353,6 +394,8 @@ export class HttpConnection implements StreamConsumer {
       this.malformed++;
       this.problems |= P_MALFORMED;
       side.st = St.Resync;
+      // The block ended with its empty line: the next byte starts a line.
+      side.len = 1;
       return;
     }
     this.problems |= h.problems;

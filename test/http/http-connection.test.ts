@@ -315,8 +315,21 @@ test('recognition: TLS is marked and left alone, other protocols stop after the 
 
   const ssh = new Conversation();
   ssh.send(1, 'SSH-2.0-OpenSSH_9.6 Ubuntu\r\n');
+  ssh.send(0, 'SSH-2.0-OpenSSH_9.6\r\n');
   ssh.send(0, GET('/'));
   t.is(ssh.result().protocol, 'other');
+  t.is(ssh.result().requests, 0);
+
+  // Either direction decides: a GET sent to an SSH server is HTTP, unanswered, the banner malformed
+  // (Zeek logs this request too: corpus zeek-http-get-to-ssh-server).
+  const getToSsh = new Conversation();
+  getToSsh.send(1, 'SSH-2.0-OpenSSH_9.6 Ubuntu\r\n');
+  getToSsh.send(0, GET('/'));
+  const g = getToSsh.result();
+  t.is(g.protocol, 'http/1.1');
+  t.is(g.requests, 1);
+  t.is(g.responses, 0);
+  t.true(g.problems.includes('malformed-message'));
 
   // A request typed a byte a segment is still recognised.
   const slow = new Conversation();
