@@ -92,6 +92,7 @@ interface AnalyzeArgs {
   maxLive: number;
   threads?: number;
   closeWaitSec: number;
+  stallSec: number;
   minSeverity: Severity;
   finding?: FindingKind[];
   failOn?: Severity;
@@ -179,6 +180,7 @@ async function runAnalyze(args: AnalyzeArgs): Promise<number> {
         maxLive: args.maxLive,
         ...(args.threads !== undefined ? { threads: args.threads } : {}),
         closeWaitSec: args.closeWaitSec,
+        stallSec: args.stallSec,
         minSeverity: args.minSeverity,
         ...(args.finding !== undefined && args.finding.length > 0 ? { kinds: args.finding } : {}),
         ...instant,
@@ -239,6 +241,7 @@ function findingsText(report: Report, args: AnalyzeArgs): string {
 function checkNumbers(args: Record<string, unknown>): true | string {
   const rules: [string, number, boolean, number?][] = [
     ['top', 0, true], ['width', 0, true], ['max-live', 1, true], ['threads', 1, true, MAX_THREADS], ['time-wait-sec', 0, false], ['close-wait-sec', 0, false],
+    ['stall-sec', 0, false],
   ];
   for (const [name, min, integer, max] of rules) {
     const v = args[name];
@@ -289,6 +292,7 @@ export async function main(argv: string[]): Promise<number> {
         .option('max-live', { type: 'number', default: 250000, describe: 'live connections tracked at most; the idlest are summarised beyond' })
         .option('threads', { type: 'number', describe: 'threads reading the capture (default: 2 for large captures of many short connections, else 1)' })
         .option('close-wait-sec', { type: 'number', default: 1, describe: 'report sockets left in CLOSE_WAIT / FIN_WAIT_2 / LAST_ACK longer than this' })
+        .option('stall-sec', { type: 'number', default: 1, describe: 'report HTTP requests that wait longer than this for the first byte of a response' })
         .option('min-severity', { choices: SEVERITIES as Severity[], default: 'info' as Severity, describe: 'leave out findings below this severity' })
         .option('finding', { choices: [...FINDING_KINDS] as FindingKind[], array: true, describe: 'only findings of these kinds (repeatable)' })
         .option('fail-on', { choices: ['warning', 'critical'] as Severity[], describe: 'exit with 4 when a finding of this severity or above is found (for scripts and CI)' })
