@@ -10,14 +10,10 @@ without a Connection header: the server answers and closes, the client reads
 until EOF and then closes.
 """
 import socket, sys, time
-from httpio import Reader
+from httpio import Reader, elapsed_logger
 
 host, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-t0 = time.time()
-
-
-def log(msg):
-    print(f't={time.time()-t0:.4f}s {msg}', flush=True)
+log = elapsed_logger()
 
 
 s = socket.create_connection((host, port))

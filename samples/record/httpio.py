@@ -5,7 +5,7 @@ response, so pipelined responses that share a segment are split correctly.
 Framing follows RFC 9112 section 6.3: no body for HEAD, 1xx, 204 and 304;
 then chunked, then Content-Length, else read until the server closes.
 """
-import socket
+import socket, time
 
 
 class Reader:
@@ -68,3 +68,9 @@ def eof_pending(sock):
         return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b''
     except BlockingIOError:
         return False
+
+
+def elapsed_logger():
+    """-> log(msg): prints msg prefixed with the seconds since this call, so client logs line up with the capture."""
+    t0 = time.time()
+    return lambda msg: print(f't={time.time()-t0:.4f}s {msg}', flush=True)
