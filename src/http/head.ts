@@ -63,31 +63,60 @@ function isTchar(c: number): boolean {
 }
 
 /**
- * Whether bytes[s, e) begins like a request line: a method then SP. Methods are tokens (RFC 9110
- * §9.1), but every registered one is upper-case letters and '-' or '_'; asking for that keeps a
- * banner like `SSH-2.0-OpenSSH_9.6 Ubuntu` (a token and a space too) from passing as HTTP.
+ * Method bytes. Methods are tokens (RFC 9110 §9.1), but every registered one is upper-case letters
+ * and '-' or '_'; asking for that keeps a banner like `SSH-2.0-OpenSSH_9.6 Ubuntu` from passing as HTTP.
  */
-export function looksLikeRequest(b: Uint8Array, s: number, e: number): boolean {
-  let i = s;
-  while (i < e && i - s <= 24 && isMethodChar(b[i]!)) i++;
-  return i > s && i < e && b[i] === 0x20;
-}
-
 function isMethodChar(c: number): boolean {
   return (c >= 0x41 && c <= 0x5a) || c === 0x2d || c === 0x5f;
 }
 
-/** Whether the n bytes at p could still grow into a request or status line. */
+/**
+ * The methods of the IANA HTTP Method Registry (RFC 9110 §16.1). A connection is recognised as HTTP
+ * by one of these (or a status line): SMTP's `EHLO host`, FTP's `USER ftp` and IRC's `NICK x` are
+ * upper-case tokens followed by a space too, and must stay `other`. Once a connection is HTTP, any
+ * token is accepted as a method.
+ */
+const REGISTERED_METHODS = new Set([
+  'ACL', 'BASELINE-CONTROL', 'BIND', 'CHECKIN', 'CHECKOUT', 'CONNECT', 'COPY', 'DELETE', 'GET', 'HEAD', 'LABEL', 'LINK',
+  'LOCK', 'MERGE', 'MKACTIVITY', 'MKCALENDAR', 'MKCOL', 'MKREDIRECTREF', 'MKWORKSPACE', 'MOVE', 'OPTIONS', 'ORDERPATCH',
+  'PATCH', 'POST', 'PRI', 'PROPFIND', 'PROPPATCH', 'PUT', 'QUERY', 'REBIND', 'REPORT', 'SEARCH', 'TRACE', 'UNBIND',
+  'UNCHECKOUT', 'UNLINK', 'UNLOCK', 'UPDATE', 'UPDATEREDIRECTREF', 'VERSION-CONTROL',
+]);
+const LONGEST_METHOD = Math.max(...[...REGISTERED_METHODS].map((m) => m.length));
+
+/** Whether bytes[s, e) begins with a registered method and a space (`SP` after at most 17 bytes). */
+export function startsWithRegisteredMethod(b: Uint8Array, s: number, e: number): boolean {
+  let i = s;
+  while (i < e && i - s < LONGEST_METHOD && isMethodChar(b[i]!)) i++;
+  return i > s && i < e && b[i] === 0x20 && REGISTERED_METHODS.has(String.fromCharCode(...b.subarray(s, i)));
+}
+
+/**
+ * For a first line that starts with an unregistered method (`CCM_POST /x HTTP/1.1`): whether it is a
+ * request line, by its version. `wait` until the line ends within the n bytes at p.
+ */
+export function unregisteredRequestLine(p: Uint8Array, n: number, most: number): 'yes' | 'no' | 'wait' {
+  let i = 0;
+  while (i < n && i <= 24 && isMethodChar(p[i]!)) i++;
+  if (i === 0 || i >= n || p[i] !== 0x20) return i === n && n <= 24 ? 'wait' : 'no';
+  const lf = p.subarray(0, n).indexOf(0x0a);
+  if (lf < 0) return n >= most ? 'no' : 'wait';
+  let end = lf > 0 && p[lf - 1] === 0x0d ? lf - 1 : lf;
+  let last = end - 1;
+  while (last > i && p[last] !== 0x20) last--;
+  return last > i && looksLikeResponse(p, last + 1, end) ? 'yes' : 'no';
+}
+
+/** Whether the n bytes at p could still grow into a status line or a request line of a registered method. */
 export function couldStartHttp(p: Uint8Array, n: number): boolean {
   const prefix = 'HTTP/';
   let k = 0;
   while (k < n && k < 5 && (p[k]! | 0x20) === (prefix.charCodeAt(k) | 0x20)) k++;
   if (k === Math.min(n, 5)) return true;
-  for (k = 0; k < n && k <= 24; k++) {
-    if (p[k] === 0x20) return k > 0;
-    if (!isMethodChar(p[k]!)) return false;
-  }
-  return k < 25;
+  if (n > LONGEST_METHOD) return false;
+  const start = String.fromCharCode(...p.subarray(0, n));
+  for (const m of REGISTERED_METHODS) if (m.startsWith(start)) return true;
+  return false;
 }
 
 /** Whether bytes[s, e) begins with `HTTP/` (any case). */
@@ -96,10 +125,13 @@ export function looksLikeResponse(b: Uint8Array, s: number, e: number): boolean 
   return (b[s]! | 0x20) === 0x68 && (b[s + 1]! | 0x20) === 0x74 && (b[s + 2]! | 0x20) === 0x74 && (b[s + 3]! | 0x20) === 0x70 && b[s + 4] === 0x2f;
 }
 
-/** Whether the line [s, e) (LF excluded) is an HTTP/0.9 simple request: method SP target, no version. */
+/**
+ * Whether the line [s, e) (LF excluded) is an HTTP/0.9 simple request: a registered method SP target,
+ * no version. RFC 1945 §4.1 allows only GET; Zeek reads any method so, and so do we.
+ */
 export function isSimpleRequest(b: Uint8Array, s: number, e: number): boolean {
   if (e > s && b[e - 1] === 0x0d) e--;
-  if (!looksLikeRequest(b, s, e)) return false;
+  if (!startsWithRegisteredMethod(b, s, e)) return false;
   let last = e - 1;
   while (last > s && b[last] !== 0x20) last--;
   return !looksLikeResponse(b, last + 1, e);

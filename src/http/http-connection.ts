@@ -12,7 +12,7 @@
  */
 import type { Arrival, StreamConsumer, StreamEnd } from '../tcp/stream-reassembly.js';
 import {
-  couldStartHttp, isSimpleRequest, keepsAlive, looksLikeRequest, looksLikeResponse, parseHead, P_MALFORMED, PROBLEM_NAMES, type Head, type KeptHeader,
+  couldStartHttp, isSimpleRequest, keepsAlive, startsWithRegisteredMethod, unregisteredRequestLine, looksLikeResponse, parseHead, P_MALFORMED, PROBLEM_NAMES, type Head, type KeptHeader,
 } from './head.js';
 
 /** One header block per direction is held at most (then the direction stops: oversized). */
@@ -24,6 +24,8 @@ export const MAX_LISTED = 64;
  * beyond, the oldest is dropped and counted. Zeek's HTTP::max_pending_requests is 100.
  */
 const MAX_PENDING = 256;
+/** First bytes held to recognise a connection: a status line's start, or a whole request line of an unregistered method. */
+const DETECT_BYTES = 256;
 
 export type EndedWhen = 'idle' | 'mid-request' | 'mid-response' | 'request-unanswered';
 
@@ -292,13 +294,16 @@ export class HttpConnection implements StreamConsumer {
 
     if (side.len === 0) this.detectAt = [at.frame, at.time];
     const had = side.len;
-    side.append(b, i, Math.min(e, i + 32 - side.len));
+    side.append(b, i, Math.min(e, i + DETECT_BYTES - side.len));
     const p = side.buf!;
     const n = side.len;
     let verdict: HttpProtocol | 'wait' = 'wait';
     if (n >= 2 && p[0] === 0x16 && p[1] === 0x03) verdict = 'tls';
-    else if (looksLikeResponse(p, 0, n) || looksLikeRequest(p, 0, n)) verdict = 'http/1.1';
-    else if (n >= 32 || (n >= 1 && !couldStartHttp(p, n))) verdict = 'other';
+    else if (looksLikeResponse(p, 0, n) || startsWithRegisteredMethod(p, 0, n)) verdict = 'http/1.1';
+    else if (n >= 1 && !couldStartHttp(p, n)) {
+      const line = unregisteredRequestLine(p, n, DETECT_BYTES);
+      if (line !== 'wait') verdict = line === 'yes' ? 'http/1.1' : 'other';
+    } else if (n >= DETECT_BYTES) verdict = 'other';
     if (verdict === 'wait') return e;
     side.len = 0;
     if (verdict === 'http/1.1') {
@@ -571,7 +576,7 @@ export class HttpConnection implements StreamConsumer {
     let lineStart = side.afterGap && side.len === 0 ? i : -1;
     for (let j = i; j < e; j++) {
       if (j === lineStart || (j > i && b[j - 1] === 0x0a) || (j === i && side.len === 1)) {
-        if (looksLikeResponse(b, j, e) || looksLikeRequest(b, j, e)) {
+        if (looksLikeResponse(b, j, e) || startsWithRegisteredMethod(b, j, e)) {
           side.st = St.Start;
           side.len = 0;
           return j;

@@ -29,7 +29,7 @@ test('endpoint view: the endpoints the findings name first, no one-socket passin
   const view = r.stdout.slice(r.stdout.indexOf('Sockets per endpoint'), r.stdout.indexOf('\n\n', r.stdout.indexOf('Sockets per endpoint')));
   const rows = view.split('\n').filter((l) => /^ {2}\S/.test(l));
   t.regex(rows[0]!, /^ {2}10\.231\.5\.2:8080 +peak: .*\(finding #1\)$/);
-  t.regex(rows[1]!, /^ {2}10\.231\.2\.2:8080 +peak: ESTABLISHED 1, CLOSE_WAIT 1 +\(finding #2\)$/);
+  t.regex(rows[1]!, /^ {2}10\.231\.2\.2:8080 +peak: ESTABLISHED 1, CLOSE_WAIT 1 +\(finding #4\)$/);
   t.notRegex(view, /(FIN_WAIT_1|LAST_ACK|SYN_SENT|SYN_RECEIVED) 1\b/);
   // 10.231.1.2 is only the server 10.231.1.2:8080: its host line would say the same again.
   t.notRegex(view, /10\.231\.1\.2 \(host\)/);

@@ -337,6 +337,35 @@ test('recognition: TLS is marked and left alone, other protocols stop after the 
   t.is(slow.result().transactions[0]!.target, '/typed');
 });
 
+test('recognition: mail, file-transfer and chat commands are not HTTP; an unregistered method is, by its version', (t) => {
+  // Upper-case token + SP is what SMTP, FTP and IRC commands look like too (corpus pcapparser-smtp,
+  // zeek-ftp-bigtransfer): a request must start with a registered method or carry an HTTP version.
+  for (const [banner, command] of [['220 mail.example ESMTP\r\n', 'EHLO GP\r\n'], ['220 FTP ready\r\n', 'USER ftp\r\n'], ['', 'NICK zeek\r\nUSER a b c :d\r\n']] as const) {
+    const c = new Conversation();
+    if (banner !== '') c.send(1, banner);
+    c.send(0, command);
+    c.send(0, 'AUTH LOGIN\r\n');
+    const h = c.result();
+    t.is(h.protocol, 'other', command);
+    t.is(h.requests, 0, command);
+  }
+  const custom = new Conversation();
+  custom.sendSplit(0, 'CCM_POST /rpc HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n', 7);
+  custom.send(1, OK('ok'));
+  const h = custom.result();
+  t.is(h.protocol, 'http/1.1');
+  t.is(h.transactions[0]!.method, 'CCM_POST');
+  t.is(h.transactions[0]!.status, 200);
+  const noVersion = new Conversation();
+  noVersion.send(0, 'FROB /x\r\n');
+  t.is(noVersion.result().protocol, 'other');
+  const simple = new Conversation();
+  simple.send(0, 'GET /old\r\n');
+  simple.send(1, 'hello');
+  simple.fin(1);
+  t.is(simple.result().transactions[0]!.version, '0.9');
+});
+
 test('hostile: a header block over 64 KiB stops the direction (oversized) without holding more', (t) => {
   const c = new Conversation();
   c.send(0, 'GET / HTTP/1.1\r\n');

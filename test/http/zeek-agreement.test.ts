@@ -122,7 +122,8 @@ const MIME_COUNT = 'Zeek\'s length comes from its MIME entity reader, 2 bytes ov
 const EXPECTED_DIFFERENCES: Record<string, { fields: string; reason: string }> = {
   'zeek-http-http09-content-length-confusion CHhAvVGS1DHFjwGM9 1': { fields: 'response_body_len', reason: 'an unsolicited response declares Content-Length 4: we frame it by that length; Zeek ends it when the HTTP/0.9 request arrives (0 bytes)' },
   'zeek-http-http09-content-length-confusion CHhAvVGS1DHFjwGM9 2': { fields: 'response_body_len', reason: 'the 4 bytes above belong to the first response, so the HTTP/0.9 response has 15, not 19' },
-  'zeek-http-inner-te-ossfuzz CHhAvVGS1DHFjwGM9 1': { fields: 'method,request_body_len,status_code,uri,version', reason: 'fuzzer bytes: Zeek accepts a start line with version "0.0" and binary in the target; we flag it malformed and resynchronise' },
+  'zeek-http-inner-te-ossfuzz CHhAvVGS1DHFjwGM9 1': { fields: 'method,request_body_len,status_code,uri,version', reason: 'fuzzer bytes: Zeek (on port 80) accepts a start line with version "0.0" and binary in the target; we recognise HTTP on any port, so a first line must start with a registered method or carry an HTTP version (else SMTP EHLO and FTP USER would be HTTP), and "ETA" does neither' },
+  'zeek-http-methods C7fIlMZDuRiqjpYbb 1': { fields: 'method,response_body_len,status_code,uri,version', reason: '"CCM_POST /HTTP/1.1": an unregistered method and no version, so not a request line for us (see the ossfuzz row); Zeek, on port 80, logs it as HTTP/0.9' },
   'zeek-http-inner-te-reproducer CHhAvVGS1DHFjwGM9 1': { fields: 'request_body_len,response_body_len', reason: `${DECODED} (request); response: ${MIME_COUNT}` },
   'zeek-http-missing-zlib-header CHhAvVGS1DHFjwGM9 1': { fields: 'response_body_len', reason: DECODED },
   'zeek-http-missing-zlib-header CHhAvVGS1DHFjwGM9 2': { fields: 'response_body_len', reason: DECODED },
@@ -140,8 +141,8 @@ const EXPECTED_DIFFERENCES: Record<string, { fields: string; reason: string }> =
   'zeek-http-wstunnel CHhAvVGS1DHFjwGM9 2': { fields: 'uri', reason: 'the request inside the WebSocket tunnel: we do not parse tunnels' },
   'zeek-http-x-gzip CHhAvVGS1DHFjwGM9 1': { fields: 'response_body_len', reason: DECODED },
 };
-/** Raw agreement measured with the differences above (160 of 179 rows). */
-const FLOOR = 89;
+/** Raw agreement measured with the differences above (159 of 179 rows). */
+const FLOOR = 88.5;
 
 const dir = corpusOrSkip();
 if (dir !== null) {
