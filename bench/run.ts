@@ -7,10 +7,15 @@
  * analyze (the whole report model: connections, findings and endpoint views), text (that report
  * rendered as `tcp-postmortem analyze` prints it).
  * Targets (issue: TCP connection engine): full analysis ≥ 1,000,000 packets/s and ≤ 300 MB peak RSS.
+ * Then the command line: our CLI (with and without the HTTP layer), an optional baseline checkout
+ * (BENCH_BASELINE=/path/to/another/built/checkout, e.g. the commit before a refactoring) and the peers
+ * (`tcptrace -n -l`, `tshark -q -z expert`), interleaved, BENCH_ROUNDS rounds (default 3), as ratios.
+ * BENCH_PASSES=0 skips the library passes; BENCH_COMMANDS=0 skips the command line.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { cliOf, commandsFor, runCommands } from './commands.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const candidates = [process.env.BENCH_CAPTURE, `${here}/../../bench/data/big.pcap`, '/tmp/bench/big.pcap'].filter((p): p is string => !!p);
@@ -31,7 +36,8 @@ function measure(pass: 'read+decode' | 'connections' | 'analyze' | 'text'): Samp
 
 const bytes = statSync(capture).size;
 process.stdout.write(`capture: ${capture} (${(bytes / 1e6).toFixed(0)} MB)\n`);
-for (const pass of ['read+decode', 'connections', 'analyze', 'text'] as const) {
+const passes = process.env.BENCH_PASSES === '0' ? [] : (['read+decode', 'connections', 'analyze', 'text'] as const);
+for (const pass of passes) {
   const runs = [measure(pass), measure(pass), measure(pass)].sort((a, b) => a.seconds - b.seconds);
   const m = runs[1]!;
   const pps = m.packets / m.seconds;
@@ -41,5 +47,20 @@ for (const pass of ['read+decode', 'connections', 'analyze', 'text'] as const) {
   );
   if (pass !== 'read+decode') {
     process.stdout.write(`  targets: >= 1.00 M packets/s ${pps >= 1e6 ? 'met' : 'NOT met'}; <= 300 MB peak RSS ${m.rssMiB * 1.048576 <= 300 ? 'met' : 'NOT met'}\n`);
+  }
+}
+
+if (process.env.BENCH_COMMANDS !== '0') {
+  const cli = cliOf(`${here}/../..`)!;
+  const baselineDir = process.env.BENCH_BASELINE;
+  const baseline = baselineDir !== undefined ? cliOf(baselineDir) : null;
+  if (baselineDir !== undefined && baseline === null) throw new Error(`BENCH_BASELINE=${baselineDir}: no built CLI there (run npm ci && npm run build in it)`);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  const results = runCommands(commandsFor(capture, cli, baseline), rounds);
+  const ours = results[0]!;
+  process.stdout.write(`\ncommand line, median of ${rounds} interleaved rounds (wall time of the whole process, GNU time):\n`);
+  for (const r of results) {
+    const ratio = r === ours ? 'reference' : `${(r.seconds / ours.seconds).toFixed(2)}× ours`;
+    process.stdout.write(`  ${r.name.padEnd(48)} ${r.seconds.toFixed(2).padStart(7)} s  ${r.rssMiB.toFixed(0).padStart(6)} MiB  ${ratio}\n`);
   }
 }

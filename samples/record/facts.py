@@ -21,7 +21,10 @@ Definitions used in facts.json
                     already been captured (e.g. a request on a socket the
                     server already closed), with the delay since that FIN.
   httpExchanges   : every HTTP request tshark dissects, with its response
-                    frame (http.response_in) and http.time (seconds).
+                    frame (http.response_in) and http.time (seconds).  These
+                    are tshark's view: where tshark frames a capture wrongly
+                    (pipelined HEAD, see stories.json 'exchanges') the story's
+                    own list is the truth.
   durationSeconds : time of the last TCP frame; captureDurationSeconds: time
                     of the last frame of any kind (e.g. the ICMP end marker).
   probeFrames     : tcp.analysis.zero_window_probe or tcp.analysis.keep_alive
@@ -205,11 +208,16 @@ def analyse(path):
     exchanges = []
     for r in http:
         rq = int(r[0])
-        rs = int(r[4]) if len(r) > 4 and r[4] else None
-        exchanges.append({'requestFrame': rq, 'stream': int(r[1]), 'method': r[2], 'uri': r[3],
-                          'requestTime': round(byframe[rq]['t'], 6),
-                          'responseFrame': rs, 'status': int(resp[rs][1]) if rs in resp else None,
-                          'responseSeconds': round(float(resp[rs][2]), 6) if rs in resp and resp[rs][2] else None})
+        # several requests in one frame (pipelining): tshark joins each field's
+        # occurrences with commas; one exchange per occurrence, in order
+        methods, uris = r[2].split(','), r[3].split(',')
+        rs_all = r[4].split(',') if len(r) > 4 and r[4] else []
+        for i, (method, uri) in enumerate(zip(methods, uris)):
+            rs = int(rs_all[i]) if i < len(rs_all) else None
+            exchanges.append({'requestFrame': rq, 'stream': int(r[1]), 'method': method, 'uri': uri,
+                              'requestTime': round(byframe[rq]['t'], 6),
+                              'responseFrame': rs, 'status': int(resp[rs][1].split(',')[0]) if rs in resp else None,
+                              'responseSeconds': round(float(resp[rs][2].split(',')[0]), 6) if rs in resp and resp[rs][2] else None})
     firsts = [si for si in sinfo if si['firstFinFrame'] is not None]
     rst_all = [p for p in pk if p['rst']]
     res = {

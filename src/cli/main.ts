@@ -97,13 +97,17 @@ interface AnalyzeArgs {
   maxLive: number;
   threads?: number;
   closeWaitSec: number;
+  stallSec: number;
   minSeverity: Severity;
   finding?: FindingKind[];
   failOn?: Severity;
+  verbose?: boolean;
+  width?: number;
   merge?: boolean;
   at?: string;
   tunnelPort?: string[];
   teredoHeuristic?: boolean;
+  http?: boolean;
 }
 
 const TUNNEL_PORT_OPTION = {
@@ -190,17 +194,19 @@ async function runAnalyze(args: AnalyzeArgs): Promise<number> {
     try {
       const report = await analyze(job, {
         ...tunnels,
+        http: args.http !== false,
         timeWaitSec: args.timeWaitSec,
         maxLive: args.maxLive,
         ...(args.threads !== undefined ? { threads: args.threads } : {}),
         closeWaitSec: args.closeWaitSec,
+        stallSec: args.stallSec,
         minSeverity: args.minSeverity,
         ...(args.finding !== undefined && args.finding.length > 0 ? { kinds: args.finding } : {}),
         ...instant,
       });
       if (instant !== undefined) warnIfOutside(report, instant, args.at!);
       if (args.failOn !== undefined && report.findings.some((f) => SEVERITIES.indexOf(f.severity) >= SEVERITIES.indexOf(args.failOn!))) failed = true;
-      const text = [renderCaptureHeader(report), findingsText(report, args), renderEndpoints(report), renderConnectionTable(report, args.top)]
+      const text = [renderCaptureHeader(report), findingsText(report, args), renderEndpoints(report), renderConnectionTable(report, args.top, textWidth(args))]
         .filter((part) => part !== '')
         .join('\n');
       if (args.json === '-') await writeJsonReport(report, '-');
@@ -247,12 +253,24 @@ function writeOutput(path: string, text: string): void {
   }
 }
 
+/**
+ * Columns to fit the text to: --width, else the terminal's, else $COLUMNS; 0 (no wrapping) when the
+ * output goes to a pipe or a file, so that each fact stays on one line for grep.
+ */
+function textWidth(args: AnalyzeArgs): number {
+  if (args.width !== undefined) return args.width;
+  if (process.stdout.isTTY && process.stdout.columns > 0) return process.stdout.columns;
+  const env = Number(process.env.COLUMNS);
+  return Number.isInteger(env) && env > 0 ? env : 0;
+}
+
 /** The findings, or with none left after --finding / --min-severity, which filter left none (not "nothing stands out"). */
 function findingsText(report: Report, args: AnalyzeArgs): string {
-  if (report.findings.length > 0) return renderFindings(report);
+  const options = { verbose: args.verbose === true, width: textWidth(args) };
+  if (report.findings.length > 0) return renderFindings(report, options);
   const kinds = args.finding !== undefined && args.finding.length > 0 ? args.finding : null;
   const severity = args.minSeverity !== 'info' ? args.minSeverity : null;
-  if (kinds === null && severity === null) return renderFindings(report);
+  if (kinds === null && severity === null) return renderFindings(report, options);
   const filters = [kinds !== null ? `of the selected kinds (${kinds.join(', ')})` : '', severity !== null ? `at or above ${severity}` : '']
     .filter((f) => f !== '').join(' and ');
   return `Findings: none ${filters}. Run without ${kinds !== null ? '--finding' : '--min-severity'} to see every finding.\n`;
@@ -261,7 +279,8 @@ function findingsText(report: Report, args: AnalyzeArgs): string {
 /** Checks the numeric options yargs parsed (a typo must not silently lift the memory bound). */
 function checkNumbers(args: Record<string, unknown>): true | string {
   const rules: [string, number, boolean, number?][] = [
-    ['top', 0, true], ['max-live', 1, true], ['threads', 1, true, MAX_THREADS], ['time-wait-sec', 0, false], ['close-wait-sec', 0, false],
+    ['top', 0, true], ['width', 0, true], ['max-live', 1, true], ['threads', 1, true, MAX_THREADS], ['time-wait-sec', 0, false], ['close-wait-sec', 0, false],
+    ['stall-sec', 0, false],
   ];
   for (const [name, min, integer, max] of rules) {
     const v = args[name];
@@ -314,13 +333,17 @@ export async function main(argv: string[]): Promise<number> {
         .option('max-live', { type: 'number', default: 250000, describe: 'live connections tracked at most; the idlest are summarised beyond' })
         .option('threads', { type: 'number', describe: 'threads reading the capture (default: 2 for large captures of many short connections, else 1)' })
         .option('close-wait-sec', { type: 'number', default: 1, describe: 'report sockets left in CLOSE_WAIT / FIN_WAIT_2 / LAST_ACK longer than this' })
+        .option('stall-sec', { type: 'number', default: 1, describe: 'report HTTP requests that wait longer than this for the first byte of a response' })
         .option('min-severity', { choices: SEVERITIES as Severity[], default: 'info' as Severity, describe: 'leave out findings below this severity' })
         .option('finding', { choices: [...FINDING_KINDS] as FindingKind[], array: true, describe: 'only findings of these kinds (repeatable)' })
         .option('fail-on', { choices: ['warning', 'critical'] as Severity[], describe: 'exit with 4 when a finding of this severity or above is found (for scripts and CI)' })
+        .option('width', { type: 'number', describe: 'fit the text to this many columns (0: no wrapping; default: the terminal\'s width when writing to one)' })
+        .option('verbose', { alias: 'v', type: 'boolean', describe: 'also print why each finding happens (the mechanism) and each info finding\'s summary' })
         .option('merge', MERGE_OPTION)
         .option('at', { type: 'string', describe: 'also report each endpoint\'s socket counts at this instant (ISO-8601, epoch seconds, or +seconds after the capture\'s first frame)' })
         .option('tunnel-port', TUNNEL_PORT_OPTION)
         .option('teredo-heuristic', TEREDO_OPTION)
+        .option('http', { type: 'boolean', default: true, describe: 'analyse HTTP/1.x on every connection (--no-http: TCP only, e.g. to compare speed)' })
         .check(checkNumbers),
       async (args) => {
         if (usageFailed) return;

@@ -24,6 +24,8 @@ export interface DetectorContext {
   readonly end: number;
   readonly closeWaitSec: number;
   readonly timeWaitSec: number;
+  /** A request without a response's first byte for longer than this is stalled (stalled-response). */
+  readonly stallSec: number;
   /** A connection by id (its position, for the engine's records: no map is built then). */
   byId: { get(id: number): ConnectionRecord | undefined };
   /** Zero-window episodes of every connection. */
@@ -49,7 +51,7 @@ export interface DetectorContext {
 
 export function makeContext(
   connections: readonly ConnectionRecord[], capture: CaptureBounds, start: number, end: number,
-  closeWaitSec: number, timeWaitSec: number, provided: SocketTable | null = null,
+  closeWaitSec: number, timeWaitSec: number, stallSec: number, provided: SocketTable | null = null,
 ): DetectorContext {
   let zw: ZeroWindowEpisode[] | null = null;
   let runs: Run[] | null = null;
@@ -91,6 +93,7 @@ export function makeContext(
     end,
     closeWaitSec,
     timeWaitSec,
+    stallSec,
     byId,
     zeroWindows,
     runs: allRuns,

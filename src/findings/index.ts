@@ -6,6 +6,12 @@
 import type { ConnectionRecord } from '../tcp/connection-record.js';
 import type { CaptureBounds } from './types.js';
 import { detectCloseWait } from './close-wait.js';
+import { detectConnectionClose } from './connection-close.js';
+import { detectHopByHopForwarded } from './hop-by-hop-forwarded.js';
+import { detectKeepaliveRace } from './keepalive-race.js';
+import { detectKeepaliveTimeoutMismatch } from './keepalive-timeout-mismatch.js';
+import { detectStalledResponse } from './stalled-response.js';
+import { detectTruncatedBody } from './truncated-body.js';
 import { makeContext, type DetectorContext } from './context.js';
 import { detectDeadPeer } from './dead-peer.js';
 import { detectFinWait2 } from './fin-wait-2.js';
@@ -29,6 +35,8 @@ export interface FindingOptions {
   closeWaitSec?: number;
   /** TIME_WAIT duration (2 × MSL); default 60 s as on Linux. */
   timeWaitSec?: number;
+  /** A request that waits longer than this for the first byte of its response is stalled; default 1 s. */
+  stallSec?: number;
   /** Leave out findings below this severity. */
   minSeverity?: Severity;
   /** Only these kinds (all when absent). */
@@ -51,6 +59,13 @@ const DETECTORS: { kind: FindingKind; run: (ctx: DetectorContext) => UnrankedFin
   { kind: 'time-wait-accumulation', run: detectTimeWaitAccumulation, intervals: true },
   { kind: 'retransmissions', run: detectRetransmissions, intervals: false },
   { kind: 'keepalive-probes', run: detectKeepaliveProbes, intervals: false },
+  // The HTTP layer's findings (connections[].http): they read the HTTP record and the TCP episodes.
+  { kind: 'connection-close', run: detectConnectionClose, intervals: false },
+  { kind: 'keepalive-race', run: detectKeepaliveRace, intervals: false },
+  { kind: 'keepalive-timeout-mismatch', run: detectKeepaliveTimeoutMismatch, intervals: false },
+  { kind: 'truncated-body', run: detectTruncatedBody, intervals: false },
+  { kind: 'hop-by-hop-forwarded', run: (ctx) => detectHopByHopForwarded(ctx, ctx.stallSec), intervals: false },
+  { kind: 'stalled-response', run: (ctx) => detectStalledResponse(ctx, ctx.stallSec), intervals: false },
 ];
 
 /**
@@ -97,6 +112,18 @@ function weight(f: UnrankedFinding): number {
       return 40;
     case 'keepalive-probes':
       return 10;
+    case 'keepalive-timeout-mismatch':
+      return 87;
+    case 'keepalive-race':
+      return 86;
+    case 'hop-by-hop-forwarded':
+      return 83;
+    case 'stalled-response':
+      return 65;
+    case 'truncated-body':
+      return 62;
+    case 'connection-close':
+      return 47;
   }
   return 0;
 }
@@ -113,10 +140,17 @@ function magnitude(f: UnrankedFinding): number {
  * The relation is acyclic, so ordering by it always succeeds.
  */
 const EXPLAINS: Record<string, readonly string[]> = {
-  'slow-reader': ['zero-window', 'reset:stall-timeout'],
-  'zero-window': ['reset:stall-timeout'],
-  'dead-peer': ['reset:stale-connection', 'retransmissions', 'keepalive-probes'],
+  'slow-reader': ['zero-window', 'reset:stall-timeout', 'truncated-body', 'stalled-response'],
+  'zero-window': ['reset:stall-timeout', 'truncated-body', 'stalled-response'],
+  'dead-peer': ['reset:stale-connection', 'retransmissions', 'keepalive-probes', 'truncated-body', 'stalled-response'],
   'close-wait': ['reset:after-fin-wait-2-timeout', 'reset:after-peer-close', 'fin-wait-2', 'last-ack'],
+  'reset:stall-timeout': ['truncated-body'],
+  'reset:abortive-close': ['truncated-body'],
+  'reset:stale-connection': ['truncated-body'],
+  'keepalive-timeout-mismatch': ['keepalive-race', 'reset:after-peer-close'],
+  'keepalive-race': ['reset:after-peer-close'],
+  'connection-close': ['time-wait-accumulation'],
+  'hop-by-hop-forwarded': ['stalled-response'],
 };
 
 const causeKey = (f: UnrankedFinding): string => (f.kind === 'reset' ? `reset:${f.details.cause}` : f.kind);
@@ -159,7 +193,7 @@ function rankFindings(findings: UnrankedFinding[]): Finding[] {
 export function detectFindings(connections: ConnectionRecord[], capture: CaptureBounds, options: FindingOptions = {}): Finding[] {
   const span = captureSpan(capture);
   if (span === null || connections.length === 0) return [];
-  const ctx = makeContext(connections, capture, span.start, span.end, options.closeWaitSec ?? 1, options.timeWaitSec ?? 60);
+  const ctx = makeContext(connections, capture, span.start, span.end, options.closeWaitSec ?? 1, options.timeWaitSec ?? 60, options.stallSec ?? 1);
   ctx.sockets(); // built now: its facts serve the first detectors too
   forgetEvents();
   try {
@@ -182,7 +216,7 @@ export async function detectFindingsWhileTableBuilds(
 ): Promise<Finding[]> {
   const span = captureSpan(capture);
   if (span === null || connections.length === 0) return [];
-  const ctx = makeContext(connections, capture, span.start, span.end, options.closeWaitSec ?? 1, options.timeWaitSec ?? 60);
+  const ctx = makeContext(connections, capture, span.start, span.end, options.closeWaitSec ?? 1, options.timeWaitSec ?? 60, options.stallSec ?? 1);
   const found: UnrankedFinding[][] = DETECTORS.map(() => []);
   try {
     forgetEvents();

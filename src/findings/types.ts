@@ -24,6 +24,12 @@ export const FINDING_KINDS = [
   'reset',
   'keepalive-probes',
   'retransmissions',
+  'connection-close',
+  'keepalive-race',
+  'keepalive-timeout-mismatch',
+  'truncated-body',
+  'hop-by-hop-forwarded',
+  'stalled-response',
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
@@ -417,6 +423,188 @@ export interface RetransmissionDetails {
 }
 
 // ---------------------------------------------------------------------------------------------
+// HTTP findings (from connections[].http). `request` is "METHOD target" as sent, control characters
+// as \xNN.
+
+interface ConnectionCloseDetails {
+  server: FindingEndpoint;
+  /** Connections on which every request asked to close and the server closed first. */
+  connections: number;
+  /** The server's HTTP connections that were closed (by either side). */
+  closedConnections: number;
+  requests: number;
+  requestsPerConnection: number;
+  /** How the requests asked: a `Connection: close` header, or HTTP/1.0 without keep-alive. */
+  reasons: ('connection-close' | 'http/1.0')[];
+  /** Client hosts, most connections first (at most 10). */
+  clients: { ip: string; connections: number }[];
+}
+
+export interface KeepaliveRace {
+  connection: number;
+  request: string;
+  /** The server's idle-close FIN, the request that raced it, the server's RST. */
+  serverFinFrame: number;
+  serverFinEpoch: number;
+  requestFrame: number;
+  requestEpoch: number;
+  rstFrame: number;
+  rstEpoch: number;
+  /** Idle time on the connection before the racing request (since the previous response). */
+  idleSec: number | null;
+  /** Request first byte − server FIN (negative: the request crossed the FIN on the wire). */
+  finToRequestSec: number;
+  /** Its position on the connection (trans_depth). */
+  requestNumber: number;
+}
+
+interface KeepaliveRaceDetails {
+  server: FindingEndpoint;
+  count: number;
+  medianIdleSec: number | null;
+  medianFinToRequestSec: number;
+  races: KeepaliveRace[];
+}
+
+/** One idle close of the server: last byte of its last response → its FIN. */
+export interface IdleClose {
+  connection: number;
+  lastResponseFrame: number;
+  finFrame: number;
+  idleSec: number;
+}
+
+/** A reuse of a kept-alive connection after an idle time at or above the server's timeout. */
+export interface LateReuse {
+  connection: number;
+  requestFrame: number;
+  requestEpoch: number;
+  idleSec: number;
+  /** The server's RST frame when the reuse raced its FIN (keepalive-race), else null. */
+  reset: number | null;
+}
+
+interface KeepaliveTimeoutMismatchDetails {
+  server: FindingEndpoint;
+  /** The timeout the comparison used: the inferred one when most idle closes agree, else the advertised one. */
+  serverIdleTimeoutSec: number;
+  /** Median idle close (null with fewer than 2), how many idle closes, how many agree with it (±max(50 ms, 10 %)). */
+  inferredIdleCloseSec: number | null;
+  idleCloses: number;
+  idleClosesAgreeing: number;
+  idleCloseSec: Spread | null;
+  /** Smallest `Keep-Alive: timeout=` the server sent, seconds. */
+  advertisedTimeoutSec: number | null;
+  /** Requests sent on a kept-alive connection (after a previous transaction), late ones, late ones reset. */
+  reuses: number;
+  lateReuses: number;
+  lateReusesReset: number;
+  /** Idle times of the late reuses: the client's pool kept connections at least this long. */
+  clientIdleSec: Spread;
+  closes: IdleClose[];
+  late: LateReuse[];
+}
+
+/** What TCP showed during an HTTP wait or before a cut (http-tcp-cause.ts). */
+export interface HttpTcpCause {
+  kind: 'zero-window' | 'dead-peer';
+  /** First frame of the zero window / of the unanswered run, and how long it lasted. */
+  frame: number;
+  sec: number;
+  /** The RST that ended it, if one did. */
+  endedByRstFrame: number | null;
+}
+
+export interface TruncatedBody {
+  connection: number;
+  request: string;
+  status: number | null;
+  responseFrame: number;
+  framing: 'content-length' | 'chunked';
+  /** Content-Length (null for chunked), body bytes delivered (bytes lost by the capture count as delivered in the check, not here). */
+  declared: number | null;
+  delivered: number;
+  endedBy: Side;
+  endedHow: 'fin' | 'rst';
+  endFrame: number | null;
+  endEpoch: number;
+  tcpCause: HttpTcpCause | null;
+}
+
+interface TruncatedBodyDetails {
+  server: FindingEndpoint;
+  count: number;
+  responses: TruncatedBody[];
+}
+
+export interface ForwardedHeader {
+  name: string;
+  value: string;
+  /** 'request': client → proxy copied to proxy → upstream; 'response': upstream's copied to the client. */
+  direction: 'request' | 'response';
+}
+
+export interface HopByHopPair {
+  request: string;
+  /** The client leg (proxy as server) and the upstream leg (proxy as client). */
+  inbound: { connection: number; requestFrame: number; responseFrame: number | null };
+  outbound: { connection: number; requestFrame: number; responseFrame: number | null };
+  headers: ForwardedHeader[];
+  /** Inbound request → outbound request: how long the proxy held it. */
+  heldSec: number;
+  /** Inbound request → the first byte of the proxy's response. */
+  hungSec: number | null;
+  /** When held at least --stall-sec: the upstream FIN (previous upstream connection) it was forwarded after. */
+  upstreamFinFrame: number | null;
+}
+
+interface HopByHopDetails {
+  proxy: FindingEndpoint;
+  upstream: FindingEndpoint;
+  pairs: number;
+  /** "Name: value" of the headers copied. */
+  headers: string[];
+  heldRequests: number;
+  waitedForUpstreamClose: number;
+  requests: HopByHopPair[];
+}
+
+type StallReason =
+  | 'proxy-waiting-for-upstream-close'
+  | 'proxy-held-request'
+  | 'zero-window'
+  | 'dead-peer'
+  | 'server-slow'
+  | 'closed-unanswered'
+  | 'unanswered-at-capture-end';
+
+export interface StalledRequest {
+  connection: number;
+  request: string;
+  requestFrame: number;
+  requestEpoch: number;
+  responseFrame: number | null;
+  /** Request's last byte → response's first byte (or the connection's / capture's end). */
+  waitSec: number;
+  answered: boolean;
+  reason: StallReason;
+  tcpCause: HttpTcpCause | null;
+  /** Proxy cases: the frame the proxy forwarded it upstream, and the upstream FIN it waited for. */
+  forwardedFrame: number | null;
+  upstreamFinFrame: number | null;
+}
+
+interface StalledResponseDetails {
+  server: FindingEndpoint;
+  stallSec: number;
+  count: number;
+  answered: number;
+  longestWaitSec: number;
+  reasons: StallReason[];
+  requests: StalledRequest[];
+}
+
+// ---------------------------------------------------------------------------------------------
 
 export type TimeWaitFinding = FindingBase<'time-wait-accumulation', TimeWaitDetails>;
 export type CloseWaitFinding = FindingBase<'close-wait', CloseWaitDetails>;
@@ -428,6 +616,12 @@ export type DeadPeerFinding = FindingBase<'dead-peer', DeadPeerDetails>;
 export type ResetFinding = FindingBase<'reset', ResetDetails>;
 export type KeepaliveFinding = FindingBase<'keepalive-probes', KeepaliveDetails>;
 export type RetransmissionsFinding = FindingBase<'retransmissions', RetransmissionDetails>;
+export type ConnectionCloseFinding = FindingBase<'connection-close', ConnectionCloseDetails>;
+export type KeepaliveRaceFinding = FindingBase<'keepalive-race', KeepaliveRaceDetails>;
+export type KeepaliveTimeoutMismatchFinding = FindingBase<'keepalive-timeout-mismatch', KeepaliveTimeoutMismatchDetails>;
+export type TruncatedBodyFinding = FindingBase<'truncated-body', TruncatedBodyDetails>;
+export type HopByHopFinding = FindingBase<'hop-by-hop-forwarded', HopByHopDetails>;
+export type StalledResponseFinding = FindingBase<'stalled-response', StalledResponseDetails>;
 
 /** One finding; `kind` discriminates `details`. */
 export type Finding =
@@ -440,7 +634,13 @@ export type Finding =
   | DeadPeerFinding
   | ResetFinding
   | KeepaliveFinding
-  | RetransmissionsFinding;
+  | RetransmissionsFinding
+  | ConnectionCloseFinding
+  | KeepaliveRaceFinding
+  | KeepaliveTimeoutMismatchFinding
+  | TruncatedBodyFinding
+  | HopByHopFinding
+  | StalledResponseFinding;
 
 /** A finding as a detector returns it, before ranking. */
 export type UnrankedFinding = Finding extends infer F ? (F extends unknown ? Omit<F, 'rank' | 'explainedBy'> : never) : never;

@@ -62,6 +62,13 @@ export const bytes = (n: number): string => `${num(n)} byte${n === 1 ? '' : 's'}
 export const plural = (n: number, one: string, many = `${one}s`): string => `${num(n)} ${n === 1 ? one : many}`;
 export const pct = (x: number): string => `${x >= 0.1 ? Math.round(x * 100) : Math.round(x * 1000) / 10}%`;
 
+/** "1.00 s–1.20 s" for a spread of durations, one figure when they are all the same to the precision shown. */
+export function durRange(values: readonly number[]): string {
+  const a = dur(minOf(values));
+  const b = dur(maxOf(values));
+  return a === b ? a : `${a}–${b}`;
+}
+
 /** "t=2.22 s" relative to the capture's first frame (Wireshark's frame.time_relative). */
 export function rel(epoch: number, start: number): string {
   const t = epoch - start;

@@ -9,6 +9,7 @@ import { DecodeStatus, type DecodeStatusName } from '../decode/status.js';
 import type { ConnectionSummary } from '../tcp/connection-summary.js';
 import { TcpTracker, type TrackerOptions } from '../tcp/tracker.js';
 import { captureSpan } from '../capture/reader.js';
+import { httpLayer, type HttpOptions } from '../http/http-layer.js';
 
 export interface Tracking {
   connections: number;
@@ -31,7 +32,7 @@ export interface EngineRun {
   tracker: TcpTracker;
 }
 
-export interface EngineOptions extends ReadOptions, TrackerOptions, TunnelOptions {
+export interface EngineOptions extends ReadOptions, Omit<TrackerOptions, 'application'>, TunnelOptions, HttpOptions {
   /**
    * Follow only the connections of shard `shard` of `shards` (by flow hash): each of several threads
    * reads the whole capture and tracks its share (pipeline/shards.ts). The decoder tells them apart.
@@ -44,7 +45,11 @@ export async function runEngine(paths: readonly string[], options: EngineOptions
   const decoder = new Decoder(options);
   decoder.shard = options.shard ?? 0;
   decoder.shards = options.shards ?? 1;
-  const tracker = new TcpTracker({ ...options, describeEncap: (id) => decoder.encaps.describe(id) });
+  const tracker = new TcpTracker({
+    ...options,
+    describeEncap: (id) => decoder.encaps.describe(id),
+    ...(options.http === false ? {} : { application: httpLayer() }),
+  });
   let frames = 0;
   let tcp = 0;
   const summaries = await readCaptures(paths, (frame) => {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { HttpOptions } from '../http/http-layer.js';
 import { captureSpan, type ReadOptions } from '../capture/reader.js';
 import { SCHEMA_VERSION, type Report } from '../model/report.js';
 import type { TrackerOptions } from '../tcp/tracker.js';
@@ -9,7 +10,7 @@ import { buildEndpoints, buildIncidents, detectFindings, detectFindingsWhileTabl
 import { captureSpan as findingSpan } from '../findings/util.js';
 import { collectGarbageIfLarge } from './memory.js';
 
-export interface AnalyzeOptions extends ReadOptions, TrackerOptions, FindingOptions, TunnelOptions {
+export interface AnalyzeOptions extends ReadOptions, Omit<TrackerOptions, 'application'>, FindingOptions, TunnelOptions, HttpOptions {
   /** An instant (epoch seconds) at which to report each endpoint's socket counts (`--at`). */
   at?: number;
   /** The same instant as seconds after the capture's first frame (`--at +12.5`); `at` wins. */

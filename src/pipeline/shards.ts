@@ -25,6 +25,8 @@ import type { EndpointOptions } from '../findings/endpoints.js';
 import type { SocketTable } from '../findings/socket-table.js';
 import type { EndpointView } from '../findings/types.js';
 import { SummaryStore, type StoreData } from '../tcp/summary-store.js';
+import type { HttpOptions } from '../http/http-layer.js';
+import { decodeHttp } from '../http/http-record.js';
 import { DEFAULT_MAX_LIVE, type TrackerOptions } from '../tcp/tracker.js';
 
 /** More threads than this would each read the whole capture for little gain (and --threads 1000 is a typo). */
@@ -234,7 +236,7 @@ function sampleAll(paths: readonly string[]): TcpSample | null {
 }
 
 /** `withHelper`: start the findings helper (not when only the connections are wanted). */
-export async function runShards(paths: readonly string[], options: ReadOptions & TrackerOptions & TunnelOptions, shards: number, withHelper = true): Promise<ShardedRun | null> {
+export async function runShards(paths: readonly string[], options: ReadOptions & Omit<TrackerOptions, 'application'> & TunnelOptions & HttpOptions, shards: number, withHelper = true): Promise<ShardedRun | null> {
   const maxLive = options.maxLive ?? DEFAULT_MAX_LIVE;
   const workers: Worker[] = [];
   const jobs = Array.from({ length: shards }, (_, shard): ShardJob => ({
@@ -245,6 +247,7 @@ export async function runShards(paths: readonly string[], options: ReadOptions &
       ...(options.lingerSec !== undefined ? { lingerSec: options.lingerSec } : {}),
       ...(options.tunnelPorts !== undefined ? { tunnelPorts: options.tunnelPorts } : {}),
       ...(options.teredoHeuristic !== undefined ? { teredoHeuristic: options.teredoHeuristic } : {}),
+      ...(options.http !== undefined ? { http: options.http } : {}),
       maxLive: Math.max(1, Math.ceil(maxLive * shardShare(shard, shards))),
       shard,
       shards,
@@ -270,7 +273,7 @@ export async function runShards(paths: readonly string[], options: ReadOptions &
         summaries: here.summaries, frames: here.frames, tcpSegments: here.tcpSegments, decode: here.decode,
         count: here.count, store: t.summaryStore, peakLive: t.peakLive, evicted: t.evicted, latePackets: t.latePackets,
       },
-      ...(await others).map((m) => ({ ...m, store: SummaryStore.fromData(m.store) })),
+      ...(await others).map((m) => ({ ...m, store: withHttp(SummaryStore.fromData(m.store), options) })),
     ];
   } catch (err) {
     await Promise.all([...workers, ...(helper === null ? [] : [helper])].map((w) => w.terminate()));
@@ -325,4 +328,10 @@ function runWorker(job: ShardJob, workers: Worker[]): Promise<Extract<ShardMessa
       if (!settled) reject(new Error(`analysis thread exited with code ${code} before it reported`));
     });
   });
+}
+
+/** A store made in a worker: its HTTP results are read here (the decoder is code, not data). */
+function withHttp(store: SummaryStore, options: HttpOptions): SummaryStore {
+  if (options.http !== false) store.decodeApplication = decodeHttp;
+  return store;
 }

@@ -1,5 +1,6 @@
 import type { ConnectionRecord, Report } from '../model/report.js';
 import { hasReset, isUneventful, leftInCloseWait } from '../model/connection-facts.js';
+import { wrapProse } from './wrap.js';
 
 /**
  * interest(c) for a store view, reading its row only when nothing notable happened (most of a busy
@@ -71,8 +72,14 @@ export function flagsOf(c: ConnectionRecord): string {
   ].join('');
 }
 
-/** The terminal connection table (like `tshark -z conv,tcp`, plus states, closer and resets). */
-export function renderConnectionTable(report: Report, top: number): string {
+/** Narrower terminals get the compact table. */
+const WIDE_TABLE = 120;
+
+/**
+ * The terminal connection table (like `tshark -z conv,tcp`, plus states, closer and resets); `width`
+ * is the terminal's (0: unknown, the full table).
+ */
+export function renderConnectionTable(report: Report, top: number, width = 0): string {
   const conns = report.connections;
   let shown = conns;
   if (conns.length > top) {
@@ -82,14 +89,19 @@ export function renderConnectionTable(report: Report, top: number): string {
     shown = topByScore(conns, score, top).sort((x, y) => x.id - y.id);
   }
   const lines: string[] = [];
-  lines.push(`${lpad('id', 5)}  ${pad('client', 26)} ${pad('server', 26)} ${lpad('pkts c/s', 13)} ${lpad('bytes c/s', 19)} ${lpad('dur s', 8)}  ${pad('closed first', 13)}${pad('resets', 15)}${pad('final client/server', 22)}flags`);
+  // Under 120 columns the packet and byte counts go (they are in the JSON): what a row is for is who
+  // closed, who reset and where each side was left.
+  const compact = width > 0 && width < WIDE_TABLE;
+  const counts = (pk: string, by: string) => (compact ? '' : `${lpad(pk, 13)} ${lpad(by, 19)} `);
+  const ep = compact ? 22 : 26;
+  lines.push(`${lpad('id', 5)}  ${pad('client', ep)} ${pad('server', ep)} ${counts('pkts c/s', 'bytes c/s')}${lpad('dur s', 8)}  ${pad('closed first', 13)}${pad('resets', 15)}${pad('final client/server', 22)}flags`);
   for (const c of shown) {
     const closer = c.closedFirstBy === null ? '-' : `${c.closedFirstBy} #${c.firstFinFrame}`;
     const first = c.resets[0];
     const resets = first === undefined ? '-' : `${first.by[0]}#${first.frame}` + (c.resets.length > 1 ? ` +${c.resets.length - 1}` : '');
     lines.push(
-      `${lpad(String(c.id), 5)}  ${pad(endpoint(c.client), 26)} ${pad(endpoint(c.server), 26)} ` +
-      `${lpad(`${c.packets.client}/${c.packets.server}`, 13)} ${lpad(`${c.payloadBytes.client}/${c.payloadBytes.server}`, 19)} ` +
+      `${lpad(String(c.id), 5)}  ${pad(endpoint(c.client), ep)} ${pad(endpoint(c.server), ep)} ` +
+      counts(`${c.packets.client}/${c.packets.server}`, `${c.payloadBytes.client}/${c.payloadBytes.server}`) +
       `${lpad(c.durationSec.toFixed(3), 8)}  ${pad(closer, 13)}${pad(resets, 15)}` +
       `${pad(`${SHORT[c.finalState.client]}/${SHORT[c.finalState.server]}`, 22)}${flagsOf(c)}`,
     );
@@ -107,10 +119,16 @@ export function renderConnectionTable(report: Report, top: number): string {
     if (hasReset(c)) withRst++;
     if (leftInCloseWait(c)) halfOpen++;
   }
-  lines.push(
+  // The CLOSE_WAIT total says the same as the close-wait findings: sockets held half-closed too long,
+  // and of those, how many were still so when the capture ended.
+  const heldTooLong = new Set(report.findings.filter((f) => f.kind === 'close-wait').flatMap((f) => f.connections)).size;
+  const closeWait = heldTooLong > 0 || halfOpen > 0
+    ? `held in CLOSE_WAIT too long ${heldTooLong} (still at capture end ${halfOpen})`
+    : 'none held in CLOSE_WAIT';
+  lines.push(wrapProse('',
     `${conns.length} connection(s)${shown.length < conns.length ? `, ${shown.length} most notable shown (--top)` : ''}: ` +
-    `closed first by client ${byClient}, by server ${byServer}, simultaneously ${both}; with RST ${withRst}; left in CLOSE_WAIT ${halfOpen}.`,
+    `closed first by client ${byClient}, by server ${byServer}, simultaneously ${both}; with RST ${withRst}; ${closeWait}.`, width, '  '),
   );
-  lines.push('flags: R reset  Z zero window  P zero-window probes  T retransmissions  K keep-alives  ? client guessed from ports');
+  lines.push(wrapProse('flags: ', 'R reset  Z zero window  P zero-window probes  T retransmissions  K keep-alives  ? client guessed from ports', width));
   return lines.join('\n') + '\n';
 }

@@ -476,6 +476,15 @@ export class ConnectionSummary implements ConnectionRecord {
     return this.store.tunnels.get(this.row) ?? [];
   }
 
+  /** The application layer's result (src/http/: connections[].http), null when it did not run or saw nothing. */
+  get http(): unknown {
+    const decode = this.store.decodeApplication;
+    const n = this.int(I.AppLen);
+    if (decode === null || n === 0) return null;
+    const at = this.int(I.AppAt);
+    return decode(this.store.bytePage(at), SummaryStore.byteOffset(at), n);
+  }
+
   toJSON(): Record<string, unknown> {
     return {
       id: this.id, ipVersion: this.ipVersion, client: this.client, server: this.server, roleGuessed: this.roleGuessed,
@@ -486,7 +495,7 @@ export class ConnectionSummary implements ConnectionRecord {
       states: this.states, handshake: this.handshake, windowScale: this.windowScale, mss: this.mss,
       seqWraps: this.seqWraps, bytesAfterPeerFin: this.bytesAfterPeerFin, analysis: this.analysis,
       events: this.events, eventsDropped: this.eventsDropped, series: this.series, latePackets: this.latePackets,
-      evicted: this.evicted, zeek: this.zeek, tunnel: this.tunnel,
+      evicted: this.evicted, zeek: this.zeek, tunnel: this.tunnel, http: this.http,
     };
   }
 }

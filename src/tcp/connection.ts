@@ -10,6 +10,7 @@ import { EVENT_CODE, EVENT_WIDTH, Series, type TcpEventKind } from './events.js'
 import { seqAdd, seqGe, seqGt, seqRelative } from './seq.js';
 import { ZeekTracker } from './zeek.js';
 import { FlowKey } from './flow-key.js';
+import type { StreamConsumer, StreamReassembly } from './stream-reassembly.js';
 
 
 const MAX_ENCAPS = 4;
@@ -78,6 +79,9 @@ export class Connection extends FlowKey {
   /** Live-table bookkeeping (owned by the tracker). */
   nextInBucket: Connection | null = null;
   closedQueued = false;
+  /** The byte streams and the application-layer consumer reading them (tracker.ts), when a layer is on. */
+  stream: StreamReassembly | null = null;
+  app: StreamConsumer | null = null;
   evicted = false;
 
   id: number;

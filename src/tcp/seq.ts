@@ -3,6 +3,11 @@
  * numbers must be performed modulo 2**32"). Nobody compares raw sequence numbers with `<`.
  */
 
+/** Signed distance a − b, in (−2^31, 2^31]. */
+export function seqDiff(a: number, b: number): number {
+  return (a - b) | 0;
+}
+
 export function seqLt(a: number, b: number): boolean {
   return ((a - b) | 0) < 0;
 }

@@ -19,7 +19,7 @@ import type { PerSide, SeriesRecord } from './connection-record.js';
 export const enum I {
   FirstFrame, LastFrame, LatePackets, ClientIp, ServerIp, Ports, StartNsec, EndNsec, PktC, PktS, FinC, FinS,
   FirstCloseFrame, Flags, NumbersAt, StatesAt, StatesLen, StateSplit, EventsAt, EventsLen, ResetsAt, ResetsLen,
-  ClassesAt, ClassesLen, ZeekHistory, ClassBits, Width,
+  ClassesAt, ClassesLen, ZeekHistory, ClassBits, AppAt, AppLen, Width,
 }
 
 /** Double columns of a row (values beyond 2^31 or with fractions). */
@@ -101,6 +101,11 @@ export class SummaryStore {
    * its layers outermost first joined by " / " ("vxlan vni 42 / mpls label 16").
    */
   readonly tunnels = new Map<number, string[]>();
+  /**
+   * Reads the application layer's result of a row (AppAt/AppLen: a slice of the byte blob written by
+   * an ApplicationLayer, stream-reassembly.ts); null when no layer ran. Set by whoever made the store.
+   */
+  decodeApplication: ((bytes: Uint8Array, offset: number, length: number) => unknown) | null = null;
 
   /** The integer page holding row `id`, and the row's first index in it. */
   intPage(id: number): Int32Array {

@@ -3,10 +3,12 @@ import { Connection } from './connection.js';
 import { TcpState } from './endpoint-state.js';
 import { ConnectionSummary } from './connection-summary.js';
 import { buildRecord } from './record-builder.js';
-import { SummaryStore } from './summary-store.js';
+import { I, SummaryStore } from './summary-store.js';
 import { TombstoneTable } from './tombstone.js';
 import { IntMap } from './int-map.js';
 import { flowHash } from '../decode/flow-hash.js';
+import { StreamReassembly, type ApplicationLayer } from './stream-reassembly.js';
+import { ByteWriter } from './varint.js';
 
 export interface TrackerOptions {
   /** Seconds a socket stays in TIME_WAIT (2 × MSL; Linux: 60). */
@@ -17,6 +19,8 @@ export interface TrackerOptions {
   lingerSec?: number;
   /** Names the layers of a segment's encapsulation stack (Decoder.encaps.describe). */
   describeEncap?: (id: number) => readonly string[];
+  /** An application-layer analyzer fed every connection's byte streams (src/http/); none by default. */
+  application?: ApplicationLayer;
 }
 
 /** Live connections tracked at most by default. */
@@ -63,12 +67,19 @@ export class TcpTracker {
   readonly maxLive: number;
   readonly lingerSec: number;
   private readonly describeEncap: ((id: number) => readonly string[]) | undefined;
+  private readonly application: ApplicationLayer | null;
+  private readonly appOut = new ByteWriter();
 
   constructor(options: TrackerOptions = {}) {
     this.timeWaitSec = options.timeWaitSec ?? 60;
     this.maxLive = options.maxLive ?? DEFAULT_MAX_LIVE;
     this.lingerSec = options.lingerSec ?? 1;
     this.describeEncap = options.describeEncap;
+    this.application = options.application ?? null;
+    if (this.application !== null) {
+      const layer = this.application;
+      this.store.decodeApplication = (bytes, offset, length) => layer.decode(bytes, offset, length);
+    }
   }
 
   /** The store behind the records (a sharded run hands it to the main thread). */
@@ -139,6 +150,7 @@ export class TcpTracker {
     this.last = c;
     this.lastHash = h;
     c.add(seg, side);
+    if (c.stream !== null) c.stream.add(seg, side);
     if (!c.closedQueued && c.finished) {
       c.closedQueued = true;
       this.finishedQueue.push(c);
@@ -192,7 +204,21 @@ export class TcpTracker {
       this.timeWaitAt.push(entered);
     }
     buildRecord(c, this.store, this.describeEncap);
+    if (c.stream !== null && c.app !== null && this.application !== null) this.keepApplication(c, this.application);
     this.summarised[c.id] = 1;
+  }
+
+  /** The layer's result goes into the record's AppAt/AppLen slice; the consumer goes back to the layer. */
+  private keepApplication(c: Connection, layer: ApplicationLayer): void {
+    c.stream!.finish();
+    const out = this.appOut;
+    out.reset();
+    const n = layer.close(c.app!, c.client, out);
+    c.app = null;
+    const ints = this.store.intPage(c.id);
+    const r = SummaryStore.rowIndex(c.id, I.Width);
+    ints[r + I.AppLen] = n;
+    ints[r + I.AppAt] = n > 0 ? this.store.appendBytes(out.bytes, n) | 0 : 0;
   }
 
   private open(seg: Segment, h: number): Connection {
@@ -210,6 +236,11 @@ export class TcpTracker {
     else {
       pooled.reuse(id, seg);
       c = pooled;
+    }
+    if (this.application !== null) {
+      c.app = this.application.open();
+      if (c.stream === null) c.stream = new StreamReassembly(c.app);
+      else c.stream.reset(c.app);
     }
     c.nextInBucket = this.table.get(h) ?? null;
     this.table.set(h, c);

@@ -142,5 +142,6 @@ test('--fail-on: exit 4 when a finding at or above the severity is found, else t
   t.is((await runCli(['analyze', 'samples/close-wait-leak.pcap', '--fail-on', 'warning'])).code, 4); // a CLOSE_WAIT warning
   t.is((await runCli(['analyze', 'samples/close-wait-leak.pcap', '--fail-on', 'critical'])).code, 0);
   t.is((await runCli(['analyze', SAMPLE, '--fail-on', 'critical'])).code, 4); // the keep-alive race RST
-  t.is((await runCli(['analyze', 'samples/dumb-proxy-hop-by-hop.pcap', '--fail-on', 'warning'])).code, 0);
+  t.is((await runCli(['analyze', 'samples/dumb-proxy-hop-by-hop.pcap', '--fail-on', 'warning'])).code, 4); // hop-by-hop headers forwarded, requests stalled
+  t.is((await runCli(['analyze', 'samples/dumb-proxy-hop-by-hop.pcap', '--fail-on', 'critical'])).code, 0);
 });

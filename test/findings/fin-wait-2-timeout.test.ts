@@ -75,3 +75,11 @@ test('incident: the leak and the RSTs it caused are one incident, the other serv
   t.regex(leak.headline, /CLOSE_WAIT; 4 connections reset \(after-fin-wait-2-timeout, frames 34, 36, 38, 40\) — 10\.0\.0\.2:8080 forgot its FIN_WAIT_2 sockets after ~3\.07 s, on 4 of 4$/);
   t.is(r.incidents.length, 2);
 });
+
+test('the table footer agrees with the CLOSE_WAIT finding: 4 held too long, none still at the end', async (t) => {
+  const { analyze } = await import('../../src/pipeline/run.js');
+  const { renderConnectionTable } = await import('../../src/report/text.js');
+  const r = await analyze([path]);
+  t.is(r.findings.find((f) => f.kind === 'close-wait')!.connections.length, 4);
+  t.regex(renderConnectionTable(r, 25), /; held in CLOSE_WAIT too long 4 \(still at capture end 0\)\.\n/);
+});

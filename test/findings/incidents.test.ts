@@ -9,17 +9,17 @@ test('dead-peer sample: one incident, outage from the first retransmission to th
   const r = await report(sample('dead-peer-keepalive.pcap'));
   t.is(r.incidents.length, 1);
   const i = r.incidents[0]!;
-  t.deepEqual(i.findings, [1, 2]);
+  t.deepEqual(i.findings, [1, 2, 3]);
   t.is(i.severity, 'critical');
   t.deepEqual(i.endpoints, [{ ip: '10.231.4.2', port: 8080 }]);
   t.is(i.headline, '10.231.4.2:8080 unreachable from t=2.222 s to t=15.40 s (13.2 s): 1 request lost (frame 11, 7 retransmissions), recovered at frame 20');
-  t.deepEqual(i.keyFrames, [11, 19, 20]);
+  t.deepEqual(i.keyFrames, [10, 11, 19, 20]);
 });
 
-test('slow-reader sample: slow reader, zero window and stall RST are one incident; the brief zero window (info) is not in it', async (t) => {
+test('slow-reader sample: slow reader, zero window, stall RST and the truncated download are one incident; the brief zero window (info) is not in it', async (t) => {
   const r = await report(sample('slow-reader-zero-window.pcap'));
   t.is(r.incidents.length, 1);
-  t.deepEqual(r.incidents[0]!.findings, [1, 2, 3]);
+  t.deepEqual(r.incidents[0]!.findings, [1, 2, 3, 4]);
   t.regex(r.incidents[0]!.headline, /^10\.231\.6\.1:\d+ stopped reading from 10\.231\.6\.2:8080 at t=0\.095 s \(frame 89\): window zero for 29\.9 s, ended by the server's RST \(frame 103\)$/);
 });
 

@@ -16,14 +16,14 @@ const SAMPLES = [
 
 test('slow-reader sample: slow-reader (cause), zero-window (symptom), RST stall-timeout (consequence), brief zero window', async (t) => {
   const all = await findings(sample('slow-reader-zero-window.pcap'));
-  t.deepEqual(all.map((f) => (f.kind === 'reset' ? `reset:${f.details.cause}` : f.kind)), ['slow-reader', 'zero-window', 'reset:stall-timeout', 'zero-window']);
-  t.deepEqual(all.map((f) => f.rank), [1, 2, 3, 4]);
-  t.deepEqual(all.map((f) => f.severity), ['critical', 'critical', 'warning', 'info']);
+  t.deepEqual(all.map((f) => (f.kind === 'reset' ? `reset:${f.details.cause}` : f.kind)), ['slow-reader', 'zero-window', 'reset:stall-timeout', 'truncated-body', 'zero-window']);
+  t.deepEqual(all.map((f) => f.rank), [1, 2, 3, 4, 5]);
+  t.deepEqual(all.map((f) => f.severity), ['critical', 'critical', 'warning', 'warning', 'info']);
 });
 
-test('dead-peer sample: dead-peer first, then the RST it ended with', async (t) => {
+test('dead-peer sample: dead-peer first, then the request it stalled and the RST it ended with', async (t) => {
   const all = await findings(sample('dead-peer-keepalive.pcap'));
-  t.deepEqual(all.map((f) => (f.kind === 'reset' ? `reset:${f.details.cause}` : f.kind)), ['dead-peer', 'reset:stale-connection']);
+  t.deepEqual(all.map((f) => (f.kind === 'reset' ? `reset:${f.details.cause}` : f.kind)), ['dead-peer', 'stalled-response', 'reset:stale-connection']);
 });
 
 test('options: kinds keeps only those kinds; minSeverity drops what is below', async (t) => {
@@ -33,7 +33,7 @@ test('options: kinds keeps only those kinds; minSeverity drops what is below', a
   t.deepEqual(zw.map((f) => f.rank), [1, 2]);
   const serious = await findings(path, { minSeverity: 'warning' });
   t.true(serious.every((f) => f.severity !== 'info'));
-  t.is(serious.length, 3);
+  t.is(serious.length, 4);
   t.is((await findings(path, { minSeverity: 'critical' })).length, 2);
   t.is((await findings(path, { kinds: [] })).length, 0);
 });

@@ -16,7 +16,7 @@ test('keepalive-idle-race: 5 server RSTs after-peer-close, each answering a requ
   const rs = ofKind(all, 'reset');
   t.is(rs.length, 1);
   const f = rs[0]!;
-  t.is(f.rank, 1);
+  t.is(f.rank, 3, 'after keepalive-timeout-mismatch and keepalive-race, which explain it');
   t.is(f.severity, 'critical');
   t.is(f.details.cause, 'after-peer-close');
   t.deepEqual(f.endpoint, { ip: '10.231.5.2', port: 8080 });
@@ -37,7 +37,7 @@ test('dead-peer-keepalive: the server\'s RST (frame 20) answers the 7th retransm
   t.is(rs[0]!.details.cause, 'stale-connection');
   t.like(rs[0]!.details.resets[0], { frame: 20, by: 'server', trigger: 'retransmission', triggerFrame: 19 });
   t.true(close(rs[0]!.details.resets[0]!.quietSec!, 0.000053, 0.00001));
-  t.is(rs[0]!.rank, 2, 'after the dead-peer finding that explains it');
+  t.is(rs[0]!.rank, 3, 'after the dead-peer finding that explains it (and the request it stalled)');
 });
 
 test('slow-reader sample: the server\'s RST (frame 103) 29.9 s into the zero-window stall: stall-timeout', async (t) => {

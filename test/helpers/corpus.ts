@@ -71,7 +71,7 @@ export function capturePath(fileName: string): string | null {
 }
 
 /** `foo.pcapng` -> `foo` (the reference name: the file name minus its last extension). */
-function referenceName(captureFile: string): string {
+export function referenceName(captureFile: string): string {
   const name = basename(captureFile);
   const dot = name.lastIndexOf('.');
   return dot > 0 ? name.slice(0, dot) : name;

@@ -1,0 +1,84 @@
+/**
+ * connection-close: the clients of a server ask for `Connection: close` (or speak HTTP/1.0 without
+ * keep-alive) on every request, so the server closes each connection after one response: it is the
+ * active closer and holds the TIME_WAIT sockets (time-wait-accumulation names this as its cause).
+ *
+ * Reported per server endpoint from 3 such connections on (time-wait-accumulation's threshold for a
+ * server), when they are at least half of its HTTP connections that closed.
+ */
+import type { DetectorContext } from './context.js';
+import { httpConnections, serverKey, tokens, type HttpConnection, type HttpTransactionView } from './http-view.js';
+import type { ConnectionCloseFinding } from './types.js';
+import { addr, frameList, pct, plural, timeSpan, wsFilter } from './util.js';
+
+const MIN_CONNECTIONS = 3;
+const MIN_SHARE = 0.5;
+
+/** Why the request asked the server to close, or null when it did not. */
+function closeRequest(t: HttpTransactionView): 'connection-close' | 'http/1.0' | null {
+  const q = t.request;
+  if (q === null) return null;
+  const conn = tokens(q.headers['Connection']);
+  if (conn.includes('close')) return 'connection-close';
+  // The request's own version is not in the record; an HTTP/1.0 exchange is one whose response says 1.0.
+  if (t.version === '1.0' && !conn.includes('keep-alive')) return 'http/1.0';
+  return null;
+}
+
+export function detectConnectionClose(ctx: DetectorContext): Omit<ConnectionCloseFinding, 'rank' | 'explainedBy'>[] {
+  const groups = new Map<string, { closing: HttpConnection[]; closed: number; reasons: Set<string> }>();
+  for (const hc of httpConnections(ctx)) {
+    const { c, h } = hc;
+    if (c.closedFirstBy === null || h.transactions.length === 0) continue;
+    let g = groups.get(serverKey(c));
+    if (g === undefined) groups.set(serverKey(c), (g = { closing: [], closed: 0, reasons: new Set() }));
+    g.closed++;
+    const reasons = h.transactions.map(closeRequest);
+    if (c.closedFirstBy !== 'server' || reasons.some((r) => r === null)) continue;
+    g.closing.push(hc);
+    for (const r of reasons) g.reasons.add(r!);
+  }
+  const out: Omit<ConnectionCloseFinding, 'rank' | 'explainedBy'>[] = [];
+  for (const g of groups.values()) {
+    const n = g.closing.length;
+    if (n < MIN_CONNECTIONS || n / g.closed < MIN_SHARE) continue;
+    const first = g.closing[0]!.c;
+    const endpoint = { ip: first.server.ip, port: first.server.port };
+    const requests = g.closing.reduce((s, { h }) => s + h.requests, 0);
+    const clients = new Map<string, number>();
+    for (const { c } of g.closing) clients.set(c.client.ip, (clients.get(c.client.ip) ?? 0) + 1);
+    const clientList = [...clients].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([ip, connections]) => ({ ip, connections }));
+    const ids = g.closing.map(({ c }) => c.id);
+    const asked = [...g.reasons].map((r) => (r === 'connection-close' ? '`Connection: close`' : 'HTTP/1.0 without keep-alive')).join(' or ');
+    const perConn = requests / n;
+    const start = Math.min(...g.closing.map(({ c }) => c.startEpoch));
+    const end = Math.max(...g.closing.map(({ c }) => c.endEpoch));
+    out.push({
+      kind: 'connection-close',
+      severity: 'info',
+      title: `Clients of ${addr(endpoint)} ask to close after every request, so the server closes first`,
+      summary: `${plural(clients.size, 'client')} (${clientList.slice(0, 3).map((x) => x.ip).join(', ')}${clients.size > 3 ? ', …' : ''}) sent ${asked} on every request of ${plural(n, 'connection')} to ${addr(endpoint)} (${pct(n / g.closed)} of its closed HTTP connections, ${perConn.toFixed(perConn >= 10 ? 0 : 1)} request${perConn === 1 ? '' : 's'} per connection): the server answered and sent the first FIN each time, so it holds their TIME_WAIT sockets.`,
+      explanation: 'A request with `Connection: close`, or an HTTP/1.0 request without `Connection: keep-alive` (RFC 9112 §9.3), tells the server to close the connection after its response. The server then is the active closer: its FIN comes first, and its kernel — not the client\'s — keeps each socket in TIME_WAIT for 2 × MSL. Every request also pays a new handshake (and a TLS handshake when there is one).',
+      advice: [
+        'Reuse connections: HTTP/1.1 keep-alive with a connection pool (Node `new http.Agent({ keepAlive: true })`, Go without `Transport.DisableKeepAlives`, Python `requests.Session`), and no `Connection: close` request header.',
+        'If the client must close, let it close first (it then holds the TIME_WAIT, which is harmless on the client below its port range).',
+      ],
+      connections: ids,
+      frames: frameList(g.closing.flatMap(({ c, h }) => [h.transactions[0]?.request?.firstFrame, c.finFrames.server])),
+      endpoint,
+      ...timeSpan(start, end),
+      wiresharkFilter: wsFilter(ids, endpoint, 'http.connection == "close" || tcp.flags.fin==1'),
+      details: {
+        server: endpoint,
+        connections: n,
+        closedConnections: g.closed,
+        requests,
+        requestsPerConnection: Math.round(perConn * 100) / 100,
+        reasons: [...g.reasons].sort() as ('connection-close' | 'http/1.0')[],
+        clients: clientList,
+      },
+    });
+  }
+  return out;
+}
+

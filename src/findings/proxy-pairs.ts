@@ -1,0 +1,119 @@
+/**
+ * Both legs of a proxy in one capture (`tcpdump -i any` on the proxy host). Each request a server
+ * received is paired with the request it sent on: same method and target, sent after it (the
+ * earliest one not yet paired) within PAIR_WINDOW_SEC, to another server, from the server's own
+ * address or — a proxy with one address per leg — with the same Host header from another client.
+ * Shared by hop-by-hop-forwarded and stalled-response.
+ */
+import type { DetectorContext } from './context.js';
+import { finTime, httpConnections, type HttpConnection, type HttpTransactionView } from './http-view.js';
+
+/** A proxy that holds a request longer than this is not what a pairing by method and target can trust. */
+const PAIR_WINDOW_SEC = 120;
+/** Requests looked at per inbound request: keeps a capture of a million identical `GET /` linear. */
+const MAX_CANDIDATES = 64;
+
+export interface ProxyPair {
+  inbound: HttpConnection;
+  inT: HttpTransactionView;
+  outbound: HttpConnection;
+  outT: HttpTransactionView;
+  /** Seconds from the inbound request's first byte to the outbound one's. */
+  heldSec: number;
+  /** The upstream's FIN (on an earlier connection of the proxy to the same server) that the proxy waited for, if any. */
+  upstreamFin: Fin | null;
+}
+
+const cache = new WeakMap<DetectorContext, ProxyPair[]>();
+
+export function proxyPairs(ctx: DetectorContext): readonly ProxyPair[] {
+  const hit = cache.get(ctx);
+  if (hit !== undefined) return hit;
+  const all = httpConnections(ctx);
+  // Upstream legs are the HTTP connections whose client is not a plain client: an address that also
+  // serves HTTP (one address on both legs), or, for a proxy with one address per leg, any
+  // connection whose request carries the same Host as the inbound one (matched below).
+  const servers = new Set(all.map(({ c }) => c.server.ip));
+  const outbound = new Map<string, Outbound[]>();
+  for (const hc of all) {
+    for (const t of hc.h.transactions) {
+      if (t.request === null) continue;
+      const key = `${t.method} ${t.target}`;
+      const l = outbound.get(key);
+      if (l === undefined) outbound.set(key, [{ hc, t, used: false }]);
+      else l.push({ hc, t, used: false });
+    }
+  }
+  for (const l of outbound.values()) l.sort((a, b) => a.t.request!.firstTime - b.t.request!.firstTime);
+  const pairs: ProxyPair[] = [];
+  const proxies = new Set<string>();
+  for (const hc of all) {
+    const inbound = hc.c;
+    for (const t of hc.h.transactions) {
+      if (t.request === null) continue;
+      const at = t.request.firstTime;
+      const host = t.request.headers['Host'];
+      const cand = candidates(outbound.get(`${t.method} ${t.target}`), at).find((o) => {
+        const c = o.hc.c;
+        if (o.used || c === inbound) return false;
+        if (c.server.ip === inbound.server.ip && c.server.port === inbound.server.port) return false;
+        if (c.client.ip === inbound.server.ip) return servers.has(c.client.ip);
+        return host !== undefined && o.t.request!.headers['Host'] === host && c.client.ip !== inbound.client.ip;
+      });
+      if (cand === undefined) continue;
+      cand.used = true;
+      proxies.add(cand.hc.c.client.ip);
+      pairs.push({ inbound: hc, inT: t, outbound: cand.hc, outT: cand.t, heldSec: cand.t.request!.firstTime - at, upstreamFin: null });
+    }
+  }
+  if (pairs.length > 0) {
+    const fins = upstreamFins(all, proxies);
+    for (const p of pairs) p.upstreamFin = upstreamFinBetween(fins, p.outbound, p.inT.request!.firstTime, p.outT.request!.firstTime);
+  }
+  cache.set(ctx, pairs);
+  return pairs;
+}
+
+type Outbound = { hc: HttpConnection; t: HttpTransactionView; used: boolean };
+
+/** The requests of a (time-ordered) list sent in [at, at + PAIR_WINDOW_SEC], at most MAX_CANDIDATES. */
+function candidates(list: Outbound[] | undefined, at: number): Outbound[] {
+  if (list === undefined) return [];
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.t.request!.firstTime < at - 1e-6) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: Outbound[] = [];
+  for (let k = lo; k < list.length && out.length < MAX_CANDIDATES && list[k]!.t.request!.firstTime - at <= PAIR_WINDOW_SEC; k++) out.push(list[k]!);
+  return out;
+}
+
+type Fin = { frame: number; epoch: number; connection: number };
+const legKey = (hc: HttpConnection): string => `${hc.c.client.ip}|${hc.c.server.ip}|${hc.c.server.port}`;
+
+/** The FINs upstream servers sent to each proxy, by proxy → server endpoint. */
+function upstreamFins(all: readonly HttpConnection[], proxies: ReadonlySet<string>): Map<string, Fin[]> {
+  const out = new Map<string, Fin[]>();
+  for (const hc of all) {
+    const tf = finTime(hc.c, 'server');
+    if (!proxies.has(hc.c.client.ip) || tf === null || hc.c.finFrames.server === null) continue;
+    const fin = { frame: hc.c.finFrames.server, epoch: tf, connection: hc.c.id };
+    const l = out.get(legKey(hc));
+    if (l === undefined) out.set(legKey(hc), [fin]);
+    else l.push(fin);
+  }
+  return out;
+}
+
+/** The last FIN the upstream sent in [from, to] on another connection of the same proxy → server leg. */
+function upstreamFinBetween(fins: Map<string, Fin[]>, out: HttpConnection, from: number, to: number): Fin | null {
+  let best: Fin | null = null;
+  for (const f of fins.get(legKey(out)) ?? []) {
+    if (f.connection === out.c.id || f.epoch < from || f.epoch > to + 1e-6) continue;
+    if (best === null || f.epoch > best.epoch) best = f;
+  }
+  return best;
+}

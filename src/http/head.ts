@@ -1,0 +1,270 @@
+/**
+ * One HTTP/1.x start line plus header block, parsed from a complete block of bytes (RFC 9112 §2-§5).
+ * Lenient like a robust recipient, but every deviation a strict parser would reject is flagged.
+ */
+
+/** Problems a strict parser would reject (bits, so a connection ORs them together). */
+const P_BARE_LF = 1;
+const P_OBS_FOLD = 2;
+const P_DUPLICATE_CL = 4;
+const P_CONFLICTING_CL = 8;
+const P_INVALID_CL = 16;
+const P_TE_AND_CL = 32;
+const P_TE_NOT_CHUNKED = 64;
+export const P_MALFORMED = 128;
+const P_LOWERCASE_VERSION = 256;
+
+export const PROBLEM_NAMES: readonly [number, string][] = [
+  [P_BARE_LF, 'bare-lf'], [P_OBS_FOLD, 'obs-fold'], [P_DUPLICATE_CL, 'duplicate-content-length'],
+  [P_CONFLICTING_CL, 'conflicting-content-length'], [P_INVALID_CL, 'invalid-content-length'],
+  [P_TE_AND_CL, 'transfer-encoding-with-content-length'], [P_TE_NOT_CHUNKED, 'transfer-encoding-not-chunked'],
+  [P_MALFORMED, 'malformed-start-line'], [P_LOWERCASE_VERSION, 'lowercase-http-version'],
+];
+
+/** Captured strings are cut to this many characters (control characters escaped at display). */
+export const MAX_STRING = 256;
+
+/** The headers kept as sent: hop-by-hop and framing ones (issue 14). */
+export const KEPT_HEADERS = ['connection', 'keep-alive', 'content-length', 'transfer-encoding', 'upgrade', 'host', 'proxy-connection', 'via'] as const;
+export type KeptHeader = (typeof KEPT_HEADERS)[number];
+
+export interface Head {
+  isRequest: boolean;
+  method: string;
+  target: string;
+  /** "1.1", "1.0" … as in the start line. */
+  version: string;
+  status: number;
+  reason: string;
+  headers: Partial<Record<KeptHeader, string>>;
+  /** Content-Length: -1 absent, -2 invalid. */
+  contentLength: number;
+  /** Transfer-Encoding present; its last coding is chunked. */
+  hasTransferEncoding: boolean;
+  chunked: boolean;
+  /** Tokens of Connection (lower case). */
+  connectionClose: boolean;
+  connectionKeepAlive: boolean;
+  connectionUpgrade: boolean;
+  expectContinue: boolean;
+  problems: number;
+}
+
+function str(b: Uint8Array, s: number, e: number): string {
+  if (e - s > MAX_STRING) e = s + MAX_STRING;
+  let out = '';
+  for (let i = s; i < e; i++) out += String.fromCharCode(b[i]!);
+  return out;
+}
+
+function isTchar(c: number): boolean {
+  // RFC 9110 §5.6.2 tchar
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || '!#$%&\'*+-.^_`|~'.includes(String.fromCharCode(c));
+}
+
+/**
+ * Whether bytes[s, e) begins like a request line: a method then SP. Methods are tokens (RFC 9110
+ * §9.1), but every registered one is upper-case letters and '-' or '_'; asking for that keeps a
+ * banner like `SSH-2.0-OpenSSH_9.6 Ubuntu` (a token and a space too) from passing as HTTP.
+ */
+export function looksLikeRequest(b: Uint8Array, s: number, e: number): boolean {
+  let i = s;
+  while (i < e && i - s <= 24 && isMethodChar(b[i]!)) i++;
+  return i > s && i < e && b[i] === 0x20;
+}
+
+function isMethodChar(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || c === 0x2d || c === 0x5f;
+}
+
+/** Whether the n bytes at p could still grow into a request or status line. */
+export function couldStartHttp(p: Uint8Array, n: number): boolean {
+  const prefix = 'HTTP/';
+  let k = 0;
+  while (k < n && k < 5 && (p[k]! | 0x20) === (prefix.charCodeAt(k) | 0x20)) k++;
+  if (k === Math.min(n, 5)) return true;
+  for (k = 0; k < n && k <= 24; k++) {
+    if (p[k] === 0x20) return k > 0;
+    if (!isMethodChar(p[k]!)) return false;
+  }
+  return k < 25;
+}
+
+/** Whether bytes[s, e) begins with `HTTP/` (any case). */
+export function looksLikeResponse(b: Uint8Array, s: number, e: number): boolean {
+  if (e - s < 5) return false;
+  return (b[s]! | 0x20) === 0x68 && (b[s + 1]! | 0x20) === 0x74 && (b[s + 2]! | 0x20) === 0x74 && (b[s + 3]! | 0x20) === 0x70 && b[s + 4] === 0x2f;
+}
+
+/** Whether the line [s, e) (LF excluded) is an HTTP/0.9 simple request: method SP target, no version. */
+export function isSimpleRequest(b: Uint8Array, s: number, e: number): boolean {
+  if (e > s && b[e - 1] === 0x0d) e--;
+  if (!looksLikeRequest(b, s, e)) return false;
+  let last = e - 1;
+  while (last > s && b[last] !== 0x20) last--;
+  return !looksLikeResponse(b, last + 1, e);
+}
+
+/** Parses the block [s, e) that ends with its empty line. Returns null when the start line is not HTTP/1.x. */
+export function parseHead(b: Uint8Array, s: number, e: number): Head | null {
+  const h: Head = {
+    isRequest: false, method: '', target: '', version: '', status: 0, reason: '', headers: {},
+    contentLength: -1, hasTransferEncoding: false, chunked: false, connectionClose: false,
+    connectionKeepAlive: false, connectionUpgrade: false, expectContinue: false, problems: 0,
+  };
+  // Lines: [ls, le) without CR LF.
+  let ls = s;
+  let first = true;
+  let lastName = '';
+  while (ls < e) {
+    let nl = ls;
+    while (nl < e && b[nl] !== 0x0a) nl++;
+    let le = nl;
+    if (le > ls && b[le - 1] === 0x0d) le--;
+    else if (nl < e) h.problems |= P_BARE_LF;
+    if (first) {
+      if (!startLine(b, ls, le, h)) return null;
+      first = false;
+    } else if (le === ls) {
+      break;
+    } else if (b[ls] === 0x20 || b[ls] === 0x09) {
+      // obs-fold (RFC 9112 §5.2): replaced by SP and appended to the previous field value.
+      h.problems |= P_OBS_FOLD;
+      if (lastName !== '') field(h, lastName, str(b, ls, le).trim(), true);
+    } else {
+      let colon = ls;
+      while (colon < le && b[colon] !== 0x3a) colon++;
+      lastName = colon < le ? knownName(b, ls, colon) : '';
+      if (lastName !== '') field(h, lastName, str(b, colon + 1, le).trim(), false);
+    }
+    ls = nl + 1;
+  }
+  finishFraming(h);
+  return h;
+}
+
+/** Header names the parser reads, by length (RFC 9110 field names are case-insensitive). */
+const KNOWN_BY_LENGTH = new Map<number, string[]>();
+for (const name of [...KEPT_HEADERS, 'expect']) {
+  const list = KNOWN_BY_LENGTH.get(name.length) ?? [];
+  list.push(name);
+  KNOWN_BY_LENGTH.set(name.length, list);
+}
+
+/** The known header name that bytes[s, e) spell in any case, else '' — no string made for the others. */
+function knownName(b: Uint8Array, s: number, e: number): string {
+  const list = KNOWN_BY_LENGTH.get(e - s);
+  if (list === undefined) return '';
+  for (const name of list) {
+    let k = 0;
+    while (k < name.length && (b[s + k]! | 0x20) === name.charCodeAt(k)) k++;
+    if (k === name.length) return name;
+  }
+  return '';
+}
+
+function startLine(b: Uint8Array, s: number, e: number, h: Head): boolean {
+  if (looksLikeResponse(b, s, e)) {
+    // HTTP/x.y SP 3DIGIT [SP reason]
+    if (b[s] !== 0x48) h.problems |= P_LOWERCASE_VERSION;
+    let i = s + 5;
+    while (i < e && b[i] !== 0x20) i++;
+    h.version = str(b, s + 5, i);
+    let j = i + 1;
+    let status = 0;
+    let digits = 0;
+    while (j < e && b[j]! >= 0x30 && b[j]! <= 0x39 && digits < 3) {
+      status = status * 10 + b[j]! - 0x30;
+      j++;
+      digits++;
+    }
+    if (digits !== 3) return false;
+    h.status = status;
+    h.reason = str(b, Math.min(j + 1, e), e);
+    return true;
+  }
+  let i = s;
+  while (i < e && isTchar(b[i]!)) i++;
+  if (i === s || i >= e || b[i] !== 0x20) return false;
+  h.isRequest = true;
+  h.method = str(b, s, i);
+  // The target runs to the last SP; the version follows it.
+  let last = e - 1;
+  while (last > i && b[last] !== 0x20) last--;
+  if (last === i && looksLikeResponse(b, i + 1, e)) {
+    // `OPTIONS HTTP/1.1`: the target is missing (Zeek logs an empty uri), the version is there.
+    h.problems |= P_MALFORMED;
+    h.target = '';
+    h.version = str(b, i + 6, e);
+    return true;
+  }
+  if (last <= i || !looksLikeResponse(b, last + 1, e)) {
+    // No version: HTTP/0.9 or malformed; counted, not parsed further.
+    h.problems |= P_MALFORMED;
+    h.target = str(b, i + 1, e);
+    h.version = '0.9';
+    return true;
+  }
+  if (b[last + 1] !== 0x48) h.problems |= P_LOWERCASE_VERSION;
+  h.target = str(b, i + 1, last);
+  h.version = str(b, last + 6, e);
+  return true;
+}
+
+function field(h: Head, name: string, value: string, folded: boolean): void {
+  if (name !== 'expect') {
+    const k = name as KeptHeader;
+    const prev = h.headers[k];
+    h.headers[k] = (prev === undefined ? value : folded ? `${prev} ${value}` : `${prev}, ${value}`).slice(0, MAX_STRING);
+  }
+  if (name === 'content-length') {
+    if (folded) return;
+    // RFC 9112 §6.3: a list of identical values may be taken as one; differing values are an error.
+    let n = -1;
+    for (const part of value.split(',')) {
+      const p = part.trim();
+      const v = /^[0-9]+$/.test(p) ? Number(p) : -2;
+      if (v === -2 || !Number.isSafeInteger(v)) {
+        h.problems |= P_INVALID_CL;
+        h.contentLength = -2;
+        return;
+      }
+      if (n >= 0 && v !== n) h.problems |= P_CONFLICTING_CL;
+      n = v;
+    }
+    if (h.contentLength >= 0) {
+      h.problems |= h.contentLength === n ? P_DUPLICATE_CL : P_CONFLICTING_CL;
+      if (h.contentLength !== n) h.contentLength = -2;
+      return;
+    }
+    if (h.contentLength === -1) h.contentLength = n;
+  } else if (name === 'transfer-encoding' || (folded && name === 'transfer-encoding')) {
+    h.hasTransferEncoding = true;
+  } else if (name === 'connection' || name === 'proxy-connection') {
+    for (const t of value.toLowerCase().split(',')) {
+      const tok = t.trim();
+      if (tok === 'close') h.connectionClose = true;
+      else if (tok === 'keep-alive') h.connectionKeepAlive = true;
+      else if (tok === 'upgrade' && name === 'connection') h.connectionUpgrade = true;
+    }
+  } else if (name === 'expect') {
+    if (value.toLowerCase() === '100-continue') h.expectContinue = true;
+  }
+}
+
+function finishFraming(h: Head): void {
+  const te = h.headers['transfer-encoding'];
+  if (te !== undefined) {
+    const codings = te.toLowerCase().split(',').map((x) => x.trim()).filter((x) => x !== '');
+    h.chunked = codings[codings.length - 1] === 'chunked';
+    if (!h.chunked) h.problems |= P_TE_NOT_CHUNKED;
+    if (h.headers['content-length'] !== undefined) h.problems |= P_TE_AND_CL;
+  }
+}
+
+/** Zeek/RFC 9112 §9.3 persistence of one message. */
+export function keepsAlive(h: Head): boolean {
+  if (h.connectionClose) return false;
+  if (h.version === '1.0' || h.version === '0.9') return h.connectionKeepAlive;
+  return true;
+}

@@ -1,0 +1,586 @@
+/**
+ * The HTTP/1.x analyzer of one TCP connection: a StreamConsumer (tcp/stream-reassembly.ts) that
+ * recognises the protocol from the first bytes in either direction (any port), frames messages
+ * (RFC 9112 §6.3: HEAD/1xx/204/304 no body, CONNECT 2xx and 101 end HTTP, Transfer-Encoding chunked,
+ * Content-Length, close-delimited), matches responses to requests in order (pipelining), and keeps
+ * the facts of each transaction. Bodies are counted, never stored. Memory per direction: one header
+ * block (at most MAX_HEAD bytes, then the direction stops, counted as oversized) plus parser state;
+ * the first MAX_LISTED transactions are kept, all are counted.
+ *
+ * After a gap the parser skips a body of known length; otherwise it scans for the next start line
+ * (Zeek's analyzer gives up on the connection instead, zeek/zeek#3607) and marks the transaction `gap`.
+ */
+import type { Arrival, StreamConsumer, StreamEnd } from '../tcp/stream-reassembly.js';
+import {
+  couldStartHttp, isSimpleRequest, keepsAlive, looksLikeRequest, looksLikeResponse, parseHead, P_MALFORMED, PROBLEM_NAMES, type Head, type KeptHeader,
+} from './head.js';
+
+/** One header block per direction is held at most (then the direction stops: oversized). */
+export const MAX_HEAD = 64 * 1024;
+/** Transactions listed per connection; all are counted. */
+export const MAX_LISTED = 64;
+/**
+ * Requests awaiting a response kept at most (their methods frame the responses: HEAD, CONNECT);
+ * beyond, the oldest is dropped and counted. Zeek's HTTP::max_pending_requests is 100.
+ */
+const MAX_PENDING = 256;
+
+export type EndedWhen = 'idle' | 'mid-request' | 'mid-response' | 'request-unanswered';
+
+export type HttpProtocol = 'http/1.0' | 'http/1.1' | 'tls' | 'other' | null;
+
+export interface Transaction {
+  transDepth: number;
+  method: string | null;
+  target: string | null;
+  requestVersion: string | null;
+  version: string | null;
+  status: number | null;
+  infoStatus: number | null;
+  requestHeaders: Partial<Record<KeptHeader, string>>;
+  responseHeaders: Partial<Record<KeptHeader, string>>;
+  /** Declared body bytes (Content-Length), -1 chunked/close-delimited/none. */
+  requestBodyDeclared: number;
+  responseBodyDeclared: number;
+  /** Body bytes after de-chunking: delivered, plus those lost in gaps. */
+  requestBodyDelivered: number;
+  responseBodyDelivered: number;
+  requestBodyGap: number;
+  responseBodyGap: number;
+  complete: boolean;
+  gap: boolean;
+  requestFirst: [number, number] | null;
+  requestLast: [number, number] | null;
+  responseFirst: [number, number] | null;
+  responseLast: [number, number] | null;
+  /** Seconds from the previous transaction's last byte to this request's first byte; null for the first. */
+  idle: number | null;
+}
+
+const enum St { Detect, Start, Head, Length, ChunkSize, ChunkData, ChunkDataEnd, Trailer, Close, Resync, Stopped }
+
+/** Per-direction parser state. */
+class Side {
+  st = St.Detect;
+  buf: Uint8Array | null = null;
+  len = 0;
+  remaining = 0;
+  /** Line state inside chunk-size / trailer lines. */
+  lineLen = 0;
+  sizeAcc = 0;
+  sizeDigits = 0;
+  sizeDone = false;
+  sizeZeros = false;
+  /** The message being received. */
+  current: Transaction | null = null;
+  isRequest = false;
+  firstAt: [number, number] | null = null;
+  closeSent = false;
+  afterGap = false;
+  ended: StreamEnd | null = null;
+  append(b: Uint8Array, s: number, e: number): boolean {
+    const n = e - s;
+    if (this.len + n > MAX_HEAD) return false;
+    if (this.buf === null || this.buf.length < this.len + n) {
+      const grown = new Uint8Array(Math.min(MAX_HEAD, Math.max(2048, (this.len + n) * 2)));
+      if (this.buf !== null) grown.set(this.buf.subarray(0, this.len));
+      this.buf = grown;
+    }
+    this.buf.set(b.subarray(s, e), this.len);
+    this.len += n;
+    return true;
+  }
+}
+
+export class HttpConnection implements StreamConsumer {
+  protocol: HttpProtocol = null;
+  requests = 0;
+  responses = 0;
+  transactions = 0;
+  readonly listed: Transaction[] = [];
+  problems = 0;
+  gaps = 0;
+  oversized = 0;
+  malformed = 0;
+  tunnel = false;
+  persistent: boolean | null = null;
+  /** Who ended the connection first, how, and where it was relative to the transactions. */
+  endedBy: 0 | 1 | null = null;
+  endedHow: StreamEnd | null = null;
+  endedState: EndedWhen | null = null;
+  /** Requests dropped from the pending queue (MAX_PENDING). */
+  pendingDropped = 0;
+  /** Data after a message that said Connection: close. */
+  dataAfterClose = false;
+  private readonly sides: [Side, Side] = [new Side(), new Side()];
+  /** Requests waiting for their (final) response, oldest first. */
+  private readonly pending: Transaction[] = [];
+  private lastEnd = -1;
+
+  data(dir: 0 | 1, b: Uint8Array, s: number, e: number, at: Arrival): void {
+    const side = this.sides[dir];
+    let i = s;
+    while (i < e && side.st !== St.Stopped) i = this.step(dir, side, b, i, e, at);
+  }
+
+  gap(dir: 0 | 1, n: number, _at: Arrival): void {
+    const side = this.sides[dir];
+    this.gaps++;
+    if (side.current !== null) side.current.gap = true;
+    switch (side.st) {
+      case St.Length: {
+        // A body of known length is skipped; a gap reaching past it lost the next start line too.
+        const inBody = Math.min(n, side.remaining);
+        this.bodyGap(side, inBody);
+        side.remaining -= inBody;
+        if (side.remaining > 0) return;
+        this.messageEnd(dir, side, _at);
+        if (inBody === n) return;
+        break;
+      }
+      case St.ChunkData:
+        if (n <= side.remaining) {
+          this.bodyGap(side, n);
+          side.remaining -= n;
+          if (side.remaining === 0) side.st = St.ChunkDataEnd;
+          return;
+        }
+        break;
+      case St.Close:
+        this.bodyGap(side, n);
+        return;
+      case St.Detect:
+      case St.Stopped:
+        return;
+      default:
+        break;
+    }
+    // Framing lost: the message ends here; look for the next start line.
+    side.current = null;
+    side.len = 0;
+    side.st = St.Resync;
+    side.afterGap = true;
+  }
+
+  end(dir: 0 | 1, how: StreamEnd, at: Arrival): void {
+    const side = this.sides[dir];
+    side.ended = how;
+    // A close-delimited body ends with its direction (by FIN; a RST leaves it in doubt, RFC 9112 §6.3).
+    if (side.st === St.Close && side.current !== null && how === 'fin') this.messageEnd(dir, side, at);
+    if (this.endedBy === null) {
+      this.endedBy = dir;
+      this.endedHow = how;
+      this.endedState = this.where();
+    }
+    side.current = null;
+    if (side.st !== St.Stopped) side.st = St.Stopped;
+    side.buf = null;
+  }
+
+  /** Where the transactions stand: what a close now would interrupt. */
+  where(): EndedWhen {
+    const [a, b] = this.sides;
+    if ((a.current !== null && a.isRequest) || (b.current !== null && b.isRequest)) return 'mid-request';
+    if (a.current !== null || b.current !== null) return 'mid-response';
+    if (this.pending.length > 0) return 'request-unanswered';
+    return 'idle';
+  }
+
+  /** End of capture: what is open stays incomplete; the header buffers go. */
+  finish(): void {
+    for (const side of this.sides) side.buf = null;
+    if (this.undecided && this.protocol === null) {
+      this.undecided = false;
+      this.malformed--;
+      this.protocol = 'other';
+    }
+  }
+
+  problemNames(): string[] {
+    const out: string[] = [];
+    for (const [bit, name] of PROBLEM_NAMES) if ((this.problems & bit) !== 0) out.push(name);
+    if (this.dataAfterClose) out.push('data-after-close');
+    if (this.gaps > 0) out.push('gap');
+    if (this.oversized > 0) out.push('oversized-header-block');
+    if (this.malformed > 0) out.push('malformed-message');
+    if (this.tunnel) out.push('stopped-tunnel');
+    if (this.pendingDropped > 0) out.push('pending-overflow');
+    return out;
+  }
+
+  private bodyGap(side: Side, n: number): void {
+    const t = side.current;
+    if (t === null) return;
+    if (side.isRequest) t.requestBodyGap += n;
+    else t.responseBodyGap += n;
+  }
+
+  private body(side: Side, n: number): void {
+    const t = side.current;
+    if (t === null) return;
+    if (side.isRequest) t.requestBodyDelivered += n;
+    else t.responseBodyDelivered += n;
+  }
+
+  /** Body bytes of known length (Content-Length, or one chunk): counted, never kept; returns where they end. */
+  private framedBody(side: Side, i: number, e: number): number {
+    const n = Math.min(e - i, side.remaining);
+    this.body(side, n);
+    side.remaining -= n;
+    return i + n;
+  }
+
+  private step(dir: 0 | 1, side: Side, b: Uint8Array, i: number, e: number, at: Arrival): number {
+    switch (side.st) {
+      case St.Detect:
+        return this.detect(dir, side, b, i, e, at);
+      case St.Start:
+        // RFC 9112 §2.2: empty lines before a start line are ignored.
+        while (i < e && (b[i] === 0x0d || b[i] === 0x0a)) i++;
+        if (i < e && !side.isRequest && this.pending[0]?.requestVersion === '0.9' && side.current === null) {
+          // An HTTP/0.9 response has no status line: the bytes up to the close are the body (as Zeek reads it).
+          const t = this.pending.shift()!;
+          this.responses++;
+          t.responseFirst = [at.frame, at.time];
+          side.current = t;
+          side.st = St.Close;
+          return i;
+        }
+        if (i < e) {
+          if (side.closeSent) this.dataAfterClose = true;
+          side.st = St.Head;
+          side.len = 0;
+          side.firstAt = [at.frame, at.time];
+        }
+        return i;
+      case St.Head:
+        return this.head(dir, side, b, i, e, at);
+      case St.Length: {
+        const next = this.framedBody(side, i, e);
+        if (side.remaining === 0) this.messageEnd(dir, side, at);
+        return next;
+      }
+      case St.Close:
+        this.body(side, e - i);
+        return e;
+      case St.ChunkSize:
+      case St.Trailer:
+      case St.ChunkDataEnd:
+        return this.chunkLine(dir, side, b, i, e, at);
+      case St.ChunkData: {
+        const next = this.framedBody(side, i, e);
+        if (side.remaining === 0) side.st = St.ChunkDataEnd;
+        return next;
+      }
+      case St.Resync:
+        return this.resync(side, b, i, e);
+      default:
+        return e;
+    }
+  }
+
+  /** First bytes of the connection: HTTP/1.x, TLS or something else. */
+  private detect(dir: 0 | 1, side: Side, b: Uint8Array, i: number, e: number, at: Arrival): number {
+    if (this.protocol === 'tls' || this.protocol === 'other') {
+      side.st = St.Stopped;
+      return e;
+    }
+    if (this.protocol !== null) {
+      side.st = St.Start;
+      return i;
+    }
+
+    if (side.len === 0) this.detectAt = [at.frame, at.time];
+    const had = side.len;
+    side.append(b, i, Math.min(e, i + 32 - side.len));
+    const p = side.buf!;
+    const n = side.len;
+    let verdict: HttpProtocol | 'wait' = 'wait';
+    if (n >= 2 && p[0] === 0x16 && p[1] === 0x03) verdict = 'tls';
+    else if (looksLikeResponse(p, 0, n) || looksLikeRequest(p, 0, n)) verdict = 'http/1.1';
+    else if (n >= 32 || (n >= 1 && !couldStartHttp(p, n))) verdict = 'other';
+    if (verdict === 'wait') return e;
+    side.len = 0;
+    if (verdict === 'http/1.1') {
+      this.protocol = 'http/1.1';
+      side.st = St.Start;
+      if (had > 0) {
+        // Bytes of earlier calls (a request typed a byte per segment) start the header block;
+        // this call's bytes are parsed from `b` as usual.
+        side.st = St.Head;
+        side.buf = p.slice(0, had);
+        side.len = had;
+        side.firstAt = this.detectAt;
+      } else side.buf = null;
+      return i;
+    }
+    side.buf = null;
+    const other = this.sides[dir === 0 ? 1 : 0];
+    if (verdict === 'other' && other.st === St.Detect && other.len === 0 && other.ended === null) {
+      // Recognised from either direction (issue 14): a garbled request line (`OPTIONSHTTP/1.1`) may
+      // still be answered by an HTTP response. This side waits for a start line; the peer decides.
+      this.undecided = true;
+      this.malformed++;
+      side.st = St.Resync;
+      side.len = p[n - 1] === 0x0a ? 1 : 0;
+      return e;
+    }
+    if (this.undecided) {
+      // The peer's first bytes were not HTTP either: neither is the connection.
+      this.undecided = false;
+      this.malformed--;
+    }
+    this.protocol = verdict;
+    side.st = St.Stopped;
+    this.sides[dir === 0 ? 1 : 0].st = St.Stopped;
+    return e;
+  }
+
+  private detectAt: [number, number] | null = null;
+  /** One side's first bytes were not HTTP; the other has not spoken yet. */
+  private undecided = false;
+
+  private head(dir: 0 | 1, side: Side, b: Uint8Array, i: number, e: number, at: Arrival): number {
+    // Find the empty line that ends the block: LF (CR)? LF.
+    const from = i;
+    let j = i;
+    let found = -1;
+    const buf = side.buf;
+    let prev1 = side.len > 0 ? buf![side.len - 1]! : -1;
+    let prev2 = side.len > 1 ? buf![side.len - 2]! : -1;
+    for (; j < e; j++) {
+      const c = b[j]!;
+      if (c === 0x0a && (prev1 === 0x0a || (prev1 === 0x0d && prev2 === 0x0a))) {
+        found = j + 1;
+        break;
+      }
+      prev2 = prev1;
+      prev1 = c;
+    }
+    if (found < 0 && side.len === 0 && this.sides[dir === 0 ? 1 : 0].current === null) {
+      // HTTP/0.9 (a request line without version) has no header block: the line is the request.
+      let lf = from;
+      while (lf < e && b[lf] !== 0x0a) lf++;
+      if (lf < e && isSimpleRequest(b, from, lf)) {
+        this.parsed(dir, side, parseHead(b, from, lf + 1), at);
+        return lf + 1;
+      }
+    }
+    const stop = found >= 0 ? found : e;
+    // The bound holds however the block arrives: a megabyte line in one segment is as oversized as
+    // one that trickles in.
+    if (side.len + (stop - from) > MAX_HEAD) {
+      this.oversized++;
+      side.st = St.Stopped;
+      side.buf = null;
+      return e;
+    }
+    if (found >= 0 && side.len === 0) {
+      // The whole block is in this call (the common case): parsed where it lies, nothing copied.
+      this.parsed(dir, side, parseHead(b, from, found), at);
+      return found;
+    }
+    side.append(b, from, stop);
+    if (found < 0) return e;
+    const h = parseHead(side.buf!, 0, side.len);
+    side.len = 0;
+    side.buf = null;
+    this.parsed(dir, side, h, at);
+    return found;
+  }
+
+  private parsed(dir: 0 | 1, side: Side, h: Head | null, at: Arrival): void {
+    if (h === null) {
+      this.malformed++;
+      this.problems |= P_MALFORMED;
+      side.st = St.Resync;
+      // The block ended with its empty line: the next byte starts a line.
+      side.len = 1;
+      return;
+    }
+    this.problems |= h.problems;
+    this.begin(dir, side, h, at);
+  }
+
+  private begin(dir: 0 | 1, side: Side, h: Head, at: Arrival): void {
+    const first = side.firstAt ?? [at.frame, at.time];
+    side.isRequest = h.isRequest;
+    if (h.version === '1.0' && (this.protocol === 'http/1.1')) this.protocol = this.requests + this.responses === 0 ? 'http/1.0' : this.protocol;
+    let t: Transaction;
+    if (h.isRequest) {
+      this.requests++;
+      t = this.open(first);
+      t.method = h.method;
+      t.target = h.target;
+      t.requestVersion = h.version;
+      t.requestHeaders = h.headers;
+      t.requestBodyDeclared = h.contentLength >= 0 ? h.contentLength : -1;
+      t.requestFirst = first;
+      if (this.pending.length >= MAX_PENDING) {
+        this.pending.shift();
+        this.pendingDropped++;
+      }
+      this.pending.push(t);
+      if (!keepsAlive(h)) side.closeSent = true;
+      this.persistent = keepsAlive(h);
+    } else {
+      this.responses++;
+      const head = this.pending[0];
+      if (h.status >= 100 && h.status < 200 && h.status !== 101) {
+        if (head !== undefined) head.infoStatus = h.status;
+        side.current = null;
+        side.st = St.Start;
+        side.firstAt = null;
+        return;
+      }
+      t = head ?? this.open(first);
+      if (head !== undefined) this.pending.shift();
+      t.version = h.version;
+      t.status = h.status;
+      if (h.status === 101) t.infoStatus = 101;
+      t.responseHeaders = h.headers;
+      t.responseBodyDeclared = h.contentLength >= 0 ? h.contentLength : -1;
+      t.responseFirst = first;
+      if (!keepsAlive(h)) side.closeSent = true;
+      this.persistent = (this.persistent ?? true) && keepsAlive(h);
+    }
+    if (side.afterGap) {
+      t.gap = true;
+      side.afterGap = false;
+    }
+    side.current = t;
+    side.firstAt = null;
+    // Framing (RFC 9112 §6.3).
+    if (!h.isRequest) {
+      const m = t.method;
+      if (h.status === 101 || (m === 'CONNECT' && h.status >= 200 && h.status < 300)) {
+        this.tunnel = true;
+        this.messageEnd(dir, side, at);
+        this.sides[0].st = St.Stopped;
+        this.sides[1].st = St.Stopped;
+        return;
+      }
+      if (m === 'HEAD' || h.status === 204 || h.status === 304) return this.messageEnd(dir, side, at);
+    }
+    if (h.hasTransferEncoding && h.chunked) {
+      side.st = St.ChunkSize;
+      this.resetLine(side);
+    } else if (h.hasTransferEncoding && !h.isRequest) side.st = St.Close;
+    else if (h.contentLength >= 0) {
+      side.remaining = h.contentLength;
+      side.st = St.Length;
+      if (h.contentLength === 0) this.messageEnd(dir, side, at);
+    } else if (h.isRequest) this.messageEnd(dir, side, at);
+    else side.st = St.Close;
+  }
+
+  private open(first: [number, number]): Transaction {
+    this.transactions++;
+    const t: Transaction = {
+      transDepth: this.transactions, method: null, target: null, requestVersion: null, version: null, status: null,
+      infoStatus: null, requestHeaders: {}, responseHeaders: {}, requestBodyDeclared: -1, responseBodyDeclared: -1,
+      requestBodyDelivered: 0, responseBodyDelivered: 0, requestBodyGap: 0, responseBodyGap: 0, complete: false,
+      gap: false, requestFirst: null, requestLast: null, responseFirst: null, responseLast: null,
+      idle: this.lastEnd >= 0 ? Math.max(0, first[1] - this.lastEnd) : null,
+    };
+    // Beyond the listed ones a transaction lives only while it is in flight.
+    if (this.listed.length < MAX_LISTED) this.listed.push(t);
+    return t;
+  }
+
+  private messageEnd(_dir: 0 | 1, side: Side, at: Arrival): void {
+    const t = side.current;
+    if (t !== null) {
+      if (side.isRequest) t.requestLast = [at.frame, at.time];
+      else {
+        t.responseLast = [at.frame, at.time];
+        t.complete = t.requestLast !== null || t.method === null;
+        this.lastEnd = at.time;
+      }
+    }
+    side.current = null;
+    side.st = side.st === St.Stopped ? St.Stopped : St.Start;
+  }
+
+  private resetLine(side: Side): void {
+    side.sizeAcc = 0;
+    side.sizeDigits = 0;
+    side.sizeDone = false;
+    side.sizeZeros = false;
+    side.lineLen = 0;
+  }
+
+  /** Chunk-size lines (with extensions), the CRLF after chunk data, trailer lines (RFC 9112 §7.1). */
+  private chunkLine(dir: 0 | 1, side: Side, b: Uint8Array, i: number, e: number, at: Arrival): number {
+    while (i < e) {
+      const c = b[i++]!;
+      if (c !== 0x0a) {
+        if (side.st === St.ChunkSize && !side.sizeDone) {
+          const v = c >= 0x30 && c <= 0x39 ? c - 0x30 : (c | 0x20) >= 0x61 && (c | 0x20) <= 0x66 ? (c | 0x20) - 0x57 : -1;
+          if (v >= 0) {
+            side.sizeAcc = side.sizeAcc * 16 + v;
+            // Leading zeros do not count toward the bound on significant digits.
+            if (side.sizeAcc > 0) side.sizeDigits++;
+            else side.sizeZeros = true;
+          } else side.sizeDone = true; // extension or CR
+        }
+        if (c !== 0x0d) side.lineLen++;
+        if (side.lineLen > MAX_HEAD) {
+          this.oversized++;
+          side.st = St.Stopped;
+          return e;
+        }
+        continue;
+      }
+      // End of a line.
+      if (side.st === St.ChunkDataEnd) {
+        side.st = St.ChunkSize;
+        this.resetLine(side);
+        continue;
+      }
+      if (side.st === St.ChunkSize) {
+        if ((side.sizeDigits === 0 && !side.sizeZeros) || side.sizeDigits > 13 || !Number.isSafeInteger(side.sizeAcc)) {
+          // Chunk sizes beyond 2^52 (2^64 overflow attempts) are not framing anyone can follow.
+          this.malformed++;
+          this.problems |= P_MALFORMED;
+          side.current = null;
+          side.st = St.Resync;
+          return i;
+        }
+        if (side.sizeAcc === 0) {
+          side.st = St.Trailer;
+          side.lineLen = 0;
+          continue;
+        }
+        side.remaining = side.sizeAcc;
+        side.st = St.ChunkData;
+        return i;
+      }
+      // Trailer section: ends with an empty line.
+      if (side.lineLen === 0) {
+        this.messageEnd(dir, side, at);
+        return i;
+      }
+      side.lineLen = 0;
+    }
+    return i;
+  }
+
+  /** After lost framing: skip to a line that starts a message. */
+  private resync(side: Side, b: Uint8Array, i: number, e: number): number {
+    let lineStart = side.afterGap && side.len === 0 ? i : -1;
+    for (let j = i; j < e; j++) {
+      if (j === lineStart || (j > i && b[j - 1] === 0x0a) || (j === i && side.len === 1)) {
+        if (looksLikeResponse(b, j, e) || looksLikeRequest(b, j, e)) {
+          side.st = St.Start;
+          side.len = 0;
+          return j;
+        }
+      }
+    }
+    // Remember whether the call ended at a line end (the next one starts a line).
+    side.len = e > i && b[e - 1] === 0x0a ? 1 : 0;
+    side.afterGap = side.afterGap && lineStart >= 0 ? true : side.afterGap;
+    return e;
+  }
+}

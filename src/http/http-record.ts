@@ -1,0 +1,213 @@
+/**
+ * A connection's HTTP result as it is kept for the whole run: a few hundred bytes in the summary
+ * store's byte blob (varints, latin1 strings cut to MAX_STRING), not an object per transaction.
+ * `encodeHttp` writes it when the connection is summarised; `decodeHttp` makes the JSON value
+ * (`connections[].http`, README "JSON") when a record is read.
+ */
+import type { ByteSink } from '../tcp/stream-reassembly.js';
+import { ByteReader, ByteWriter } from '../tcp/varint.js';
+import { KEPT_HEADERS, MAX_STRING, type KeptHeader } from './head.js';
+import type { EndedWhen, HttpConnection, HttpProtocol, Transaction } from './http-connection.js';
+
+const PROTOCOLS: readonly HttpProtocol[] = [null, 'http/1.0', 'http/1.1', 'tls', 'other'];
+const WHEN: readonly EndedWhen[] = ['idle', 'mid-request', 'mid-response', 'request-unanswered'];
+/** Headers as they are named in the JSON (as usually written; the capture's case is not kept). */
+const HEADER_NAMES: Record<KeptHeader, string> = {
+  connection: 'Connection', 'keep-alive': 'Keep-Alive', 'content-length': 'Content-Length', 'transfer-encoding': 'Transfer-Encoding',
+  upgrade: 'Upgrade', host: 'Host', 'proxy-connection': 'Proxy-Connection', via: 'Via',
+};
+
+interface HttpMessageJson {
+  firstFrame: number;
+  firstTime: number;
+  lastFrame: number | null;
+  lastTime: number | null;
+  headers: Record<string, string>;
+  bodyDeclared: number | null;
+  bodyDelivered: number;
+  bodyMissing: number;
+}
+
+interface HttpTransactionJson {
+  trans_depth: number;
+  method: string | null;
+  target: string | null;
+  version: string | null;
+  status: number | null;
+  interimStatus: number | null;
+  complete: boolean;
+  gap: boolean;
+  idleSec: number | null;
+  request: HttpMessageJson | null;
+  response: HttpMessageJson | null;
+}
+
+export interface HttpJson {
+  protocol: HttpProtocol;
+  requests: number;
+  responses: number;
+  transactionCount: number;
+  persistent: boolean | null;
+  ended: { by: 'client' | 'server'; how: 'fin' | 'rst'; when: EndedWhen } | null;
+  problems: string[];
+  transactions: HttpTransactionJson[];
+}
+
+/** Writes `h` (its sides named by `client`) into `out`; returns the byte count. */
+export function encodeHttp(h: HttpConnection, client: 0 | 1, out: ByteSink): number {
+  const w = out as ByteWriter;
+  w.reset();
+  w.unsigned(PROTOCOLS.indexOf(h.protocol));
+  w.unsigned(h.requests);
+  w.unsigned(h.responses);
+  w.unsigned(h.transactions);
+  w.unsigned(h.persistent === null ? 0 : h.persistent ? 1 : 2);
+  w.unsigned(h.endedBy === null ? 0 : h.endedBy === client ? 1 : 2);
+  w.unsigned(h.endedHow === 'rst' ? 1 : 0);
+  w.unsigned(h.endedState === null ? 0 : WHEN.indexOf(h.endedState));
+  const problems = h.problemNames();
+  w.unsigned(problems.length);
+  for (const p of problems) text(w, p);
+  w.unsigned(h.listed.length);
+  // Times as microseconds after the first transaction's first byte, frames after its frame.
+  const first = h.listed[0];
+  const baseTime = first?.requestFirst?.[1] ?? first?.responseFirst?.[1] ?? 0;
+  const baseFrame = first?.requestFirst?.[0] ?? first?.responseFirst?.[0] ?? 0;
+  if (h.listed.length > 0) {
+    w.unsigned(baseFrame);
+    w.unsigned(Math.round(baseTime * 1e6));
+  }
+  for (const t of h.listed) transaction(w, t, baseFrame, baseTime);
+  return w.length;
+}
+
+function transaction(w: ByteWriter, t: Transaction, baseFrame: number, baseTime: number): void {
+  w.unsigned(t.transDepth);
+  w.unsigned((t.complete ? 1 : 0) | (t.gap ? 2 : 0) | (t.requestFirst !== null ? 4 : 0) | (t.responseFirst !== null ? 8 : 0));
+  optionalText(w, t.method);
+  optionalText(w, t.target);
+  optionalText(w, t.version ?? (t.requestVersion === '0.9' ? '0.9' : null));
+  w.unsigned(t.status === null ? 0 : t.status + 1);
+  w.unsigned(t.infoStatus === null ? 0 : t.infoStatus + 1);
+  w.signed(t.idle === null ? -1 : Math.round(t.idle * 1e6));
+  if (t.requestFirst !== null) message(w, t.requestFirst, t.requestLast, t.requestHeaders, t.requestBodyDeclared, t.requestBodyDelivered, t.requestBodyGap, baseFrame, baseTime);
+  if (t.responseFirst !== null) message(w, t.responseFirst, t.responseLast, t.responseHeaders, t.responseBodyDeclared, t.responseBodyDelivered, t.responseBodyGap, baseFrame, baseTime);
+}
+
+function message(
+  w: ByteWriter, first: [number, number], last: [number, number] | null, headers: Partial<Record<KeptHeader, string>>,
+  declared: number, delivered: number, missing: number, baseFrame: number, baseTime: number,
+): void {
+  w.signed(first[0] - baseFrame);
+  w.signed(Math.round((first[1] - baseTime) * 1e6));
+  w.signed(last === null ? -1 : last[0] - first[0]);
+  if (last !== null) w.signed(Math.round((last[1] - first[1]) * 1e6));
+  let mask = 0;
+  for (let k = 0; k < KEPT_HEADERS.length; k++) if (headers[KEPT_HEADERS[k]!] !== undefined) mask |= 1 << k;
+  w.unsigned(mask);
+  for (let k = 0; k < KEPT_HEADERS.length; k++) {
+    const v = headers[KEPT_HEADERS[k]!];
+    if (v !== undefined) text(w, v);
+  }
+  w.signed(declared);
+  w.unsigned(delivered);
+  w.unsigned(missing);
+}
+
+/** A string from the capture: latin1 bytes (one per character, as parsed), at most MAX_STRING. */
+function text(w: ByteWriter, s: string): void {
+  const n = Math.min(s.length, MAX_STRING);
+  w.unsigned(n);
+  w.bytes.length < w.length + n ? grow(w, n) : undefined;
+  for (let k = 0; k < n; k++) w.bytes[w.length + k] = s.charCodeAt(k) & 0xff;
+  w.length += n;
+}
+
+function grow(w: ByteWriter, n: number): void {
+  const next = new Uint8Array(Math.max(w.bytes.length * 2, w.length + n + 64));
+  next.set(w.bytes.subarray(0, w.length));
+  w.bytes = next;
+}
+
+function optionalText(w: ByteWriter, s: string | null): void {
+  if (s === null) w.unsigned(0);
+  else {
+    w.unsigned(1);
+    text(w, s);
+  }
+}
+
+const reader = new ByteReader();
+
+export function decodeHttp(bytes: Uint8Array, offset: number, _length: number): HttpJson {
+  const r = reader.at(bytes, offset);
+  const protocol = PROTOCOLS[r.unsigned()] ?? null;
+  const requests = r.unsigned();
+  const responses = r.unsigned();
+  const transactionCount = r.unsigned();
+  const p = r.unsigned();
+  const by = r.unsigned();
+  const how = r.unsigned() === 1 ? 'rst' : 'fin';
+  const when = WHEN[r.unsigned()]!;
+  const problems: string[] = [];
+  for (let n = r.unsigned(); n > 0; n--) problems.push(readText(r));
+  const listed = r.unsigned();
+  const transactions: HttpTransactionJson[] = [];
+  if (listed > 0) {
+    const baseFrame = r.unsigned();
+    const baseTime = r.unsigned() / 1e6;
+    for (let k = 0; k < listed; k++) transactions.push(readTransaction(r, baseFrame, baseTime));
+  }
+  return {
+    protocol, requests, responses, transactionCount, persistent: p === 0 ? null : p === 1,
+    ended: by === 0 ? null : { by: by === 1 ? 'client' : 'server', how, when }, problems, transactions,
+  };
+}
+
+function readTransaction(r: ByteReader, baseFrame: number, baseTime: number): HttpTransactionJson {
+  const trans_depth = r.unsigned();
+  const bits = r.unsigned();
+  const method = readOptional(r);
+  const target = readOptional(r);
+  const version = readOptional(r);
+  const status = r.unsigned() - 1;
+  const info = r.unsigned() - 1;
+  const idle = r.signed();
+  const request = (bits & 4) !== 0 ? readMessage(r, baseFrame, baseTime) : null;
+  const response = (bits & 8) !== 0 ? readMessage(r, baseFrame, baseTime) : null;
+  return {
+    trans_depth, method, target, version, status: status < 0 ? null : status, interimStatus: info < 0 ? null : info,
+    complete: (bits & 1) !== 0, gap: (bits & 2) !== 0, idleSec: idle < 0 ? null : idle / 1e6, request, response,
+  };
+}
+
+function readMessage(r: ByteReader, baseFrame: number, baseTime: number): HttpMessageJson {
+  const firstFrame = baseFrame + r.signed();
+  const firstTime = round6(baseTime + r.signed() / 1e6);
+  const lastDelta = r.signed();
+  const lastTime = lastDelta < 0 ? null : round6(firstTime + r.signed() / 1e6);
+  const mask = r.unsigned();
+  const headers: Record<string, string> = {};
+  for (let k = 0; k < KEPT_HEADERS.length; k++) if ((mask & (1 << k)) !== 0) headers[HEADER_NAMES[KEPT_HEADERS[k]!]] = readText(r);
+  const declared = r.signed();
+  return {
+    firstFrame, firstTime, lastFrame: lastDelta < 0 ? null : firstFrame + lastDelta, lastTime, headers,
+    bodyDeclared: declared < 0 ? null : declared, bodyDelivered: r.unsigned(), bodyMissing: r.unsigned(),
+  };
+}
+
+function round6(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
+function readText(r: ByteReader): string {
+  const n = r.unsigned();
+  let s = '';
+  for (let k = 0; k < n; k++) s += String.fromCharCode(r.bytes[r.pos + k]!);
+  r.pos += n;
+  return s;
+}
+
+function readOptional(r: ByteReader): string | null {
+  return r.unsigned() === 0 ? null : readText(r);
+}
