@@ -16,6 +16,9 @@ import { renderInfoText } from '../report/info-text.js';
 import { analyze } from '../pipeline/run.js';
 import { OutputError, writeJsonReport } from '../report/json.js';
 import { renderConnectionTable } from '../report/text.js';
+import { connectionsToDraw, renderHtmlReport } from '../report/html/page.js';
+import { readConnectionSegments } from '../pipeline/segments.js';
+import { renderMarkdown } from '../report/markdown.js';
 import { renderCaptureHeader } from '../report/capture-text.js';
 import { renderEndpoints, renderFindings } from '../report/findings-text.js';
 import { FINDING_KINDS, SEVERITIES, type FindingKind, type Severity } from '../findings/types.js';
@@ -86,6 +89,8 @@ const restoreStdin = (captures: string[]): string[] => captures.map((c) => (c ==
 interface AnalyzeArgs {
   captures: string[];
   json?: string;
+  html?: string;
+  md?: string;
   out?: string;
   top: number;
   timeWaitSec: number;
@@ -148,6 +153,18 @@ async function runAnalyze(args: AnalyzeArgs): Promise<number> {
     process.stderr.write('tcp-postmortem: --json writes one report but the arguments make several captures; use --out <dir>\n');
     return EXIT_USAGE;
   }
+  if (args.html !== undefined && jobs.length > 1) {
+    say('--html writes one report but the arguments make several captures; use --out <dir>');
+    return EXIT_USAGE;
+  }
+  if (args.md !== undefined && (jobs.length > 1 || args.md === '' || args.md === STDIN_PLACEHOLDER)) {
+    say('--md writes one report to a file; with several captures use --out <dir>');
+    return EXIT_USAGE;
+  }
+  if (args.html === '' || args.html === STDIN_PLACEHOLDER) {
+    say('--html needs a file name');
+    return EXIT_USAGE;
+  }
   if (args.json === '') {
     process.stderr.write('tcp-postmortem: --json needs a file name, or - for standard output\n');
     return EXIT_USAGE;
@@ -163,6 +180,8 @@ async function runAnalyze(args: AnalyzeArgs): Promise<number> {
   }
   // Output paths are checked now: a typo must not cost the minutes of reading a large capture.
   const outputProblem = (args.json !== undefined ? checkOutputFile(args.json) : null) ??
+    (args.html !== undefined ? checkOutputFile(args.html) : null) ??
+    (args.md !== undefined ? checkOutputFile(args.md) : null) ??
     (args.out !== undefined ? prepareOutputDir(args.out) : null);
   if (outputProblem !== null) {
     say(`cannot write ${outputProblem}`);
@@ -195,11 +214,16 @@ async function runAnalyze(args: AnalyzeArgs): Promise<number> {
         process.stdout.write(text + '\n');
         if (args.json !== undefined) await writeJsonReport(report, args.json);
       }
+      const htmlText = args.html !== undefined || args.out !== undefined ? await htmlReport(report, job, tunnels) : null;
+      if (args.html !== undefined) writeOutput(args.html, htmlText!);
+      if (args.md !== undefined) writeOutput(args.md, renderMarkdown(report));
       if (args.out !== undefined) {
         const name = jobName(job);
         await writeJsonReport(report, join(args.out, `${name}.json`));
-        writeFileSync(join(args.out, `${name}.txt`), text);
-        process.stderr.write(`wrote ${join(args.out, name)}.{json,txt}\n`);
+        writeOutput(join(args.out, `${name}.txt`), text);
+        writeOutput(join(args.out, `${name}.html`), htmlText!);
+        writeOutput(join(args.out, `${name}.md`), renderMarkdown(report));
+        process.stderr.write(`wrote ${join(args.out, name)}.{json,txt,html,md}\n`);
       }
     } catch (err) {
       if (err instanceof OutputError) {
@@ -212,6 +236,21 @@ async function runAnalyze(args: AnalyzeArgs): Promise<number> {
     }
   }
   return status === EXIT_OK && failed ? EXIT_FINDINGS : status;
+}
+
+/** The HTML report, with every segment of the connections it draws read again from the capture. */
+async function htmlReport(report: Report, job: string[], tunnels: TunnelOptions): Promise<string> {
+  const ids = new Set(connectionsToDraw(report));
+  const segments = await readConnectionSegments(job, report.connections.filter((c) => ids.has(c.id)), tunnels);
+  return renderHtmlReport(report, segments);
+}
+
+function writeOutput(path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (err) {
+    throw new OutputError(path, err);
+  }
 }
 
 /**
@@ -286,7 +325,9 @@ export async function main(argv: string[]): Promise<number> {
       (y) => y
         .positional('captures', { type: 'string', array: true, demandOption: true, describe: 'capture files, directories or -' })
         .option('json', { type: 'string', describe: 'write the JSON report (schema v1) to this file, or - for stdout' })
-        .option('out', { type: 'string', describe: 'write <name>.json and <name>.txt for each capture into this directory' })
+        .option('html', { type: 'string', describe: 'write the self-contained HTML report (charts, timeline, ladders) to this file' })
+        .option('md', { type: 'string', describe: 'write the Markdown incident summary (verdict, findings, key connections) to this file' })
+        .option('out', { type: 'string', describe: 'write <name>.json, .txt, .html and .md for each capture into this directory' })
         .option('top', { type: 'number', default: 25, describe: 'connection rows to print (the most notable first)' })
         .option('time-wait-sec', { type: 'number', default: 60, describe: 'TIME_WAIT duration, 2 x MSL (Linux: 60 s)' })
         .option('max-live', { type: 'number', default: 250000, describe: 'live connections tracked at most; the idlest are summarised beyond' })
@@ -310,6 +351,8 @@ export async function main(argv: string[]): Promise<number> {
           ...args,
           captures: restoreStdin(args.captures as string[]),
           json: args.json === STDIN_PLACEHOLDER ? '-' : args.json,
+          ...(args.html !== undefined ? { html: args.html } : {}),
+          ...(args.md !== undefined ? { md: args.md } : {}),
         } as AnalyzeArgs);
       },
     )

@@ -56,14 +56,14 @@ function endpoint(e: { ip: string; port: number }): string {
   return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
 }
 
-const SHORT: Record<string, string> = {
+export const SHORT: Record<string, string> = {
   UNKNOWN: '?', SYN_SENT: 'SYN_SENT', SYN_RECEIVED: 'SYN_RCVD', ESTABLISHED: 'ESTAB', FIN_WAIT_1: 'FIN_WAIT1',
   FIN_WAIT_2: 'FIN_WAIT2', CLOSING: 'CLOSING', TIME_WAIT: 'TIME_WAIT', CLOSE_WAIT: 'CLOSE_WAIT', LAST_ACK: 'LAST_ACK',
   CLOSED: 'CLOSED',
 };
 
 /** Flags column: R reset, Z zero window, P probes, T retransmissions, K keep-alives, ? roles guessed. */
-function flagsOf(c: ConnectionRecord): string {
+export function flagsOf(c: ConnectionRecord): string {
   const a = c.analysis;
   const any = (k: keyof typeof a.client) => (a.client[k] ?? 0) + (a.server[k] ?? 0) > 0;
   return [

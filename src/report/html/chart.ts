@@ -1,0 +1,46 @@
+/** A d3-node canvas per chart: the SVG is drawn on the server and lands in the file as markup. */
+import { D3Node } from 'd3-node';
+import type * as d3 from 'd3';
+import { trusted, type Html } from './template.js';
+
+export type Svg = d3.Selection<d3.BaseType, unknown, null, undefined>;
+export type Group = d3.Selection<d3.BaseType, unknown, null, undefined>;
+
+export interface Chart {
+  d3: typeof d3;
+  svg: Svg;
+  done(): Html;
+}
+
+export function chart(width: number, height: number, label: string, className: string): Chart {
+  const node = new D3Node();
+  const svg = node.createSVG(width, height, {
+    viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': label, class: className,
+  });
+  svg.attr('width', null).attr('height', null);
+  return { d3: node.d3, svg, done: () => trusted(node.svgString()) };
+}
+
+/** Okabe & Ito's colour-blind-safe palette. */
+export const PALETTE = {
+  orange: '#E69F00', sky: '#56B4E9', green: '#009E73', yellow: '#F0E442',
+  blue: '#0072B2', vermillion: '#D55E00', purple: '#CC79A7', grey: '#8c8c8c',
+} as const;
+
+/** A legend of swatches at (x, y), wrapping onto further rows (14 px apart) beyond maxWidth. */
+export function legend(svg: Svg, x: number, y: number, items: readonly { label: string; color: string; mark?: 'line' }[], maxWidth = Infinity): void {
+  const g = svg.append('g').attr('class', 'legend').attr('transform', `translate(${x},${y})`);
+  let dx = 0;
+  let dy = 0;
+  for (const item of items) {
+    const w = 22 + item.label.length * 6.2;
+    if (dx > 0 && dx + w > maxWidth) {
+      dx = 0;
+      dy += 14;
+    }
+    if (item.mark === 'line') g.append('line').attr('x1', dx).attr('x2', dx + 12).attr('y1', dy + 5).attr('y2', dy + 5).attr('stroke', item.color).attr('stroke-width', 3);
+    else g.append('rect').attr('x', dx).attr('y', dy).attr('width', 12).attr('height', 10).attr('fill', item.color);
+    g.append('text').attr('x', dx + 16).attr('y', dy + 9).text(item.label);
+    dx += w;
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * The connection timeline: one lane per notable connection on a shared time axis, coloured by
+ * outcome, with its events marked; the uneventful rest folded into one density band per server
+ * endpoint, so that 100,000 connections stay a readable (and small) picture.
+ */
+import type { ConnectionRecord, EventRecord, Report } from '../../model/report.js';
+import { isUneventful } from '../../model/connection-facts.js';
+import { interest, flagsOf } from '../text.js';
+import type * as D3 from 'd3';
+import { chart, legend, PALETTE, type Group, type Svg } from './chart.js';
+import { endpointText, offset } from './format.js';
+import { OUTCOMES, OUTCOME_COLOR, outcomeOf } from './outcome.js';
+import { html, type Html } from './template.js';
+
+const WIDTH = 1100;
+const LABEL = 250;
+const LANE = 12;
+const MAX_LANES = 250;
+const BANDS = 12;
+const BUCKETS = 200;
+
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/** The time span every chart shares: the capture's first to last frame. */
+export function spanOf(report: Report): Span {
+  const start = Number(report.capture.firstEpoch ?? 0);
+  const end = Math.max(Number(report.capture.lastEpoch ?? start), start + 1e-3);
+  return { start, end };
+}
+
+/** What the filter box matches against: addresses, ports, stream id (#5), flags and outcome. */
+export function filterKey(c: ConnectionRecord): string {
+  return `#${c.id} ${endpointText(c.client)} ${endpointText(c.server)} ${flagsOf(c)} ${outcomeOf(c)}`;
+}
+
+const MARKS: Partial<Record<EventRecord['kind'], { color: string; label: string; tall: boolean }>> = {
+  fin: { color: '#222', label: 'FIN', tall: false },
+  rst: { color: PALETTE.vermillion, label: 'RST', tall: true },
+  'zero-window-probe': { color: PALETTE.purple, label: 'zero-window probe', tall: false },
+  retransmission: { color: PALETTE.orange, label: 'retransmission', tall: false },
+  'keep-alive': { color: PALETTE.sky, label: 'keep-alive', tall: false },
+};
+
+function pickLanes(report: Report, pointedAt: Set<number>): { lanes: ConnectionRecord[]; folded: ConnectionRecord[] } {
+  const conns = report.connections;
+  if (conns.length <= MAX_LANES) return { lanes: [...conns], folded: [] };
+  const scored: { c: ConnectionRecord; s: number }[] = [];
+  const folded: ConnectionRecord[] = [];
+  for (const c of conns) {
+    const s = pointedAt.has(c.id) ? 1e6 : isUneventful(c) ? 0 : interest(c) - Math.min(30, c.durationSec);
+    if (s > 0) scored.push({ c, s });
+    else folded.push(c);
+  }
+  scored.sort((a, b) => b.s - a.s || a.c.id - b.c.id);
+  for (const { c } of scored.slice(MAX_LANES)) folded.push(c);
+  return { lanes: scored.slice(0, MAX_LANES).map((x) => x.c), folded };
+}
+
+/** The timeline section, and the overview histogram that zooms it. */
+export function renderTimeline(report: Report, pointedAt: Set<number>): Html {
+  const span = spanOf(report);
+  const { lanes, folded } = pickLanes(report, pointedAt);
+  // Grouped by server endpoint, the interesting first within the order of their start.
+  const group = (c: ConnectionRecord) => endpointText(c.server);
+  lanes.sort((a, b) => group(a).localeCompare(group(b)) || a.startEpoch - b.startEpoch);
+  const bands = densityBands(folded, span);
+  const height = 40 + lanes.length * LANE + bands.length * (LANE + 4) + 54;
+  const { d3, svg, done } = chart(WIDTH, height, 'Connection timeline', 'timeline');
+  const x = d3.scaleLinear().domain([span.start, span.end]).range([LABEL, WIDTH - 10]);
+  axis(svg, x, span, 30, height - 30);
+  const plot = svg.append('g').attr('class', 'zoomable');
+  let y = 36;
+  for (const c of lanes) {
+    const lane = svg.append('g').attr('class', 'lane').attr('id', `lane-${c.id}`).attr('data-filter', filterKey(c))
+      .attr('data-start', c.startEpoch).attr('data-end', c.endEpoch);
+    lane.append('text').attr('class', 'lane-label').attr('x', 4).attr('y', y + 9)
+      .text(`#${c.id} ${endpointText(c.client)} → ${endpointText(c.server)}`.slice(0, 44));
+    const bars = plot.append('g').attr('class', 'lane-marks').attr('data-lane', c.id);
+    const outcome = outcomeOf(c);
+    bars.append('rect').attr('x', x(c.startEpoch)).attr('y', y + 2).attr('width', Math.max(1, x(c.endEpoch) - x(c.startEpoch))).attr('height', LANE - 4)
+      .attr('fill', OUTCOME_COLOR[outcome]).attr('opacity', 0.55)
+      .append('title').text(`#${c.id} ${endpointText(c.client)} → ${endpointText(c.server)}: ${OUTCOMES.find((o) => o.outcome === outcome)!.label}, ` +
+        `frames ${c.firstFrame}–${c.lastFrame}, ${offset(c.startEpoch, span.start)} to ${offset(c.endEpoch, span.start)}`);
+    drawZeroWindows(bars, c, x, y);
+    for (const e of c.events) {
+      const mark = MARKS[e.kind];
+      if (mark === undefined) continue;
+      bars.append('line').attr('class', 'mark').attr('x1', x(e.time)).attr('x2', x(e.time))
+        .attr('y1', mark.tall ? y : y + 2).attr('y2', mark.tall ? y + LANE : y + LANE - 2).attr('stroke', mark.color).attr('stroke-width', 2)
+        .attr('vector-effect', 'non-scaling-stroke')
+        .append('title').text(`${mark.label} by ${e.by}, frame ${e.frame}, ${offset(e.time, span.start)} (#${c.id})`);
+    }
+    y += LANE;
+  }
+  y += 4;
+  for (const band of bands) {
+    svg.append('text').attr('class', 'lane-label band-label').attr('x', 4).attr('y', y + 9).text(`${band.label}: ${band.count} uneventful`);
+    const g = plot.append('g').attr('class', 'band');
+    const w = (WIDTH - 10 - LABEL) / BUCKETS;
+    band.active.forEach((n, i) => {
+      if (n === 0) return;
+      g.append('rect').attr('x', LABEL + i * w).attr('y', y).attr('width', w + 0.2).attr('height', LANE)
+        .attr('fill', PALETTE.blue).attr('opacity', (0.15 + 0.85 * n / band.max).toFixed(2))
+        .append('title').text(`${band.label}: ${n} connection(s) active around ${offset(span.start + (i + 0.5) * (span.end - span.start) / BUCKETS, span.start)}`);
+    });
+    y += LANE + 4;
+  }
+  legend(svg, LABEL, height - 30, [
+    ...OUTCOMES.map((o) => ({ label: o.label, color: o.color })),
+    { label: 'RST', color: PALETTE.vermillion, mark: 'line' as const }, { label: 'FIN', color: '#222', mark: 'line' as const },
+    { label: 'retransmission', color: PALETTE.orange, mark: 'line' as const }, { label: 'probe', color: PALETTE.purple, mark: 'line' as const },
+    { label: 'zero window', color: PALETTE.yellow },
+  ], WIDTH - LABEL - 10);
+  const note = folded.length > 0
+    ? html`<p>${lanes.length} notable connections have a lane (those findings point at first); the other ${folded.length} are folded into density bands per server endpoint (darker: more connections open at once).</p>`
+    : html``;
+  return html`<section id="timeline"><h2>Connection timeline</h2>
+<p class="hint">Drag across the overview to zoom the timeline and restrict the table to that time; hover a mark for its frame number.</p>
+${renderOverview(report, span)}
+<div class="zoom-bar"><span id="zoom-range">whole capture</span> <button type="button" id="zoom-reset" hidden>Show the whole capture</button></div>
+${note}<div class="scroll">${done()}</div></section>`;
+}
+
+function drawZeroWindows(g: Group, c: ConnectionRecord, x: (t: number) => number, y: number): void {
+  let from: EventRecord | null = null;
+  const close = (e: EventRecord | null, t: number) => {
+    if (from === null) return;
+    g.append('rect').attr('x', x(from.time)).attr('y', y + 1).attr('width', Math.max(2, x(t) - x(from.time))).attr('height', LANE - 2)
+      .attr('fill', PALETTE.yellow).attr('opacity', 0.9)
+      .append('title').text(`zero window advertised by ${from.by}, frame ${from.frame}${e !== null ? ` to frame ${e.frame}` : ' to the end'} (#${c.id})`);
+    from = null;
+  };
+  for (const e of c.events) {
+    if (e.kind === 'zero-window' && from === null) from = e;
+    else if (from !== null && e.by === from.by && (e.kind === 'window-open' || e.kind === 'rst' || e.kind === 'fin')) close(e, e.time);
+    else if (from !== null && e.kind === 'rst') close(e, e.time);
+  }
+  close(null, c.endEpoch);
+}
+
+interface Band {
+  label: string;
+  count: number;
+  active: number[];
+  max: number;
+}
+
+function densityBands(folded: readonly ConnectionRecord[], span: Span): Band[] {
+  if (folded.length === 0) return [];
+  const byServer = new Map<string, ConnectionRecord[]>();
+  for (const c of folded) {
+    const k = endpointText(c.server);
+    let list = byServer.get(k);
+    if (list === undefined) byServer.set(k, (list = []));
+    list.push(c);
+  }
+  const groups = [...byServer].sort((a, b) => b[1].length - a[1].length);
+  const top = groups.slice(0, BANDS - 1);
+  const rest = groups.slice(BANDS - 1).flatMap(([, l]) => l);
+  if (rest.length > 0) top.push([`${groups.length - BANDS + 1} other servers`, rest]);
+  const w = (span.end - span.start) / BUCKETS;
+  return top.map(([label, list]) => {
+    const diff = new Float64Array(BUCKETS + 1);
+    for (const c of list) {
+      const a = Math.min(BUCKETS - 1, Math.max(0, Math.floor((c.startEpoch - span.start) / w)));
+      const b = Math.min(BUCKETS - 1, Math.max(a, Math.floor((c.endEpoch - span.start) / w)));
+      diff[a]!++;
+      diff[b + 1]!--;
+    }
+    const active: number[] = [];
+    let n = 0;
+    for (let i = 0; i < BUCKETS; i++) active.push((n += diff[i]!));
+    return { label, count: list.length, active, max: Math.max(1, ...active) };
+  });
+}
+
+/** Tick labels as seconds after the first frame; the script relabels them when zoomed. */
+function axis(svg: Svg, x: (t: number) => number, span: Span, top: number, bottom: number): void {
+  const g = svg.append('g').attr('class', 'axis').attr('data-t0', span.start).attr('data-t1', span.end).attr('data-x0', LABEL).attr('data-x1', WIDTH - 10);
+  for (let i = 0; i <= 6; i++) {
+    const t = span.start + (i / 6) * (span.end - span.start);
+    g.append('line').attr('x1', x(t)).attr('x2', x(t)).attr('y1', top).attr('y2', bottom).attr('class', 'gridline');
+    g.append('text').attr('class', 'tick').attr('x', x(t)).attr('y', top - 6).attr('text-anchor', i === 0 ? 'start' : i === 6 ? 'end' : 'middle').text(offset(t, span.start));
+  }
+}
+
+/** Connections open per time bucket, stacked by outcome: the brushable overview. */
+function renderOverview(report: Report, span: Span): Html {
+  const height = 120;
+  const { d3, svg, done } = chart(WIDTH, height, 'Connections open over time, by outcome', 'overview');
+  const w = (span.end - span.start) / BUCKETS;
+  const counts = OUTCOMES.map(() => new Float64Array(BUCKETS + 1));
+  const index = new Map(OUTCOMES.map((o, i) => [o.outcome, i]));
+  for (const c of report.connections) {
+    const diff = counts[index.get(outcomeOf(c))!]!;
+    const a = Math.min(BUCKETS - 1, Math.max(0, Math.floor((c.startEpoch - span.start) / w)));
+    const b = Math.min(BUCKETS - 1, Math.max(a, Math.floor((c.endEpoch - span.start) / w)));
+    diff[a]!++;
+    diff[b + 1]!--;
+  }
+  const rows = Array.from({ length: BUCKETS }, (_, i) => ({ i } as Record<string, number>));
+  OUTCOMES.forEach((o, k) => {
+    let n = 0;
+    for (let i = 0; i < BUCKETS; i++) rows[i]![o.outcome] = (n += counts[k]![i]!);
+  });
+  const stack = d3.stack<Record<string, number>>().keys(OUTCOMES.map((o) => o.outcome))(rows);
+  const max = Math.max(1, ...rows.map((r) => OUTCOMES.reduce((s, o) => s + r[o.outcome]!, 0)));
+  const x = d3.scaleLinear().domain([0, BUCKETS]).range([LABEL, WIDTH - 10]);
+  const y = d3.scaleLinear().domain([0, max]).range([height - 24, 8]);
+  svg.append('text').attr('x', 4).attr('y', 20).attr('class', 'lane-label').text('connections open');
+  svg.append('text').attr('x', 4).attr('y', 34).attr('class', 'lane-label').text(`(peak ${max})`);
+  const area = d3.area<D3.SeriesPoint<Record<string, number>>>().x((_, i) => x(i)).y0((p) => y(p[0])).y1((p) => y(p[1])).curve(d3.curveStepAfter);
+  for (const layer of stack) {
+    svg.append('path').attr('d', area(layer) ?? '').attr('fill', OUTCOME_COLOR[layer.key as keyof typeof OUTCOME_COLOR]).attr('opacity', 0.8)
+      .append('title').text(OUTCOMES.find((o) => o.outcome === layer.key)!.label);
+  }
+  svg.append('rect').attr('class', 'brush').attr('x', LABEL).attr('y', 4).attr('width', 0).attr('height', height - 24)
+    .attr('data-t0', span.start).attr('data-t1', span.end).attr('data-x0', LABEL).attr('data-x1', WIDTH - 10);
+  svg.append('text').attr('x', LABEL).attr('y', height - 6).attr('class', 'tick').text(offset(span.start, span.start));
+  svg.append('text').attr('x', WIDTH - 10).attr('y', height - 6).attr('text-anchor', 'end').attr('class', 'tick').text(offset(span.end, span.start));
+  return done();
+}

@@ -1,0 +1,92 @@
+/**
+ * The HTML renderer without a browser: sections and charts present, capture strings escaped
+ * wherever they land (markup, attributes, the inline JSON), the re-read of selected connections.
+ */
+import test from 'ava';
+import { readFileSync } from 'node:fs';
+import { analyze } from '../../src/pipeline/run.js';
+import { readConnectionSegments } from '../../src/pipeline/segments.js';
+import { connectionsToDraw, renderHtmlReport } from '../../src/report/html/page.js';
+import type { Report } from '../../src/model/report.js';
+import { runCli } from '../helpers/cli.js';
+import { TempDir } from '../helpers/io.js';
+
+const tmp = new TempDir();
+test.after.always(() => tmp.cleanup());
+
+const HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>\u2028</script>';
+
+async function reportOf(path: string): Promise<Report> {
+  return analyze([path]);
+}
+
+test('the slow-reader report has every section, a lane and a ladder drawn from every segment', async (t) => {
+  const path = 'samples/slow-reader-zero-window.pcap';
+  const report = await reportOf(path);
+  const ids = connectionsToDraw(report);
+  t.deepEqual(ids, [0]);
+  const segments = await readConnectionSegments([path], report.connections.filter((c) => ids.includes(c.id)), {});
+  const segs = segments.byConnection.get(0)!;
+  const c = report.connections[0]!;
+  t.is(segs.length, c.packets.client + c.packets.server, 'every segment of the connection re-read');
+  t.is(segs[0]!.frame, c.firstFrame);
+  t.is(segs.at(-1)!.frame, c.lastFrame);
+  t.true(segs.some((s) => s.window === 0 && !s.fromClient === false), 'the client\'s zero window is among them');
+  const page = renderHtmlReport(report, segments);
+  for (const id of ['verdict', 'findings', 'timeline', 'details', 'sockets', 'connections', 'conn-0', 'lane-0', 'finding-1']) {
+    t.true(page.includes(`id="${id}"`), id);
+  }
+  t.true(page.includes('every one the capture holds'));
+  t.regex(page, /zero window advertised by client, frame \d+/);
+  t.true((page.match(/<svg/g) ?? []).length >= 5, 'overview, timeline, ladder, time-sequence and socket charts');
+  t.false(/https?:\/\//.test(page.replace(/http:\/\/www\.w3\.org\/2000\/svg/g, '')), 'no URL but the SVG namespace');
+});
+
+test('standard input cannot be read again: the drawings use the kept events and say so', async (t) => {
+  const report = await reportOf('samples/slow-reader-zero-window.pcap');
+  const segments = await readConnectionSegments(['-'], report.connections, {});
+  t.is(segments.byConnection.size, 0);
+  t.regex(segments.unavailable!, /standard input/);
+  const page = renderHtmlReport(report, segments);
+  t.regex(page, /notable segment\(s\) the analysis kept of 101 \(standard input cannot be read a second time\)/);
+});
+
+test('capture strings never become markup: file names, finding text, addresses in the inline JSON', async (t) => {
+  const report = await reportOf('samples/close-wait-leak.pcap');
+  report.capture.files = [HOSTILE];
+  const f = report.findings[0]!;
+  f.title = HOSTILE;
+  f.summary = HOSTILE;
+  f.advice = [HOSTILE];
+  f.wiresharkFilter = HOSTILE;
+  report.connections[0] = { ...(JSON.parse(JSON.stringify(report.connections[0])) as Report['connections'][number]), client: { ip: HOSTILE, port: 1 } };
+  const page = renderHtmlReport(report, { byConnection: new Map(), unavailable: null });
+  // Inside a quoted attribute value `<` is only text (HTML's serialiser escapes just & and "), so
+  // attribute values are taken out first; a `<` anywhere else would be markup.
+  const outsideAttributes = page.replace(/="[^"]*"/g, '=""');
+  t.false(outsideAttributes.includes('<img'), 'no injected element');
+  t.false(outsideAttributes.includes('<script>alert'), 'no injected script');
+  t.is((outsideAttributes.match(/<script/g) ?? []).length, 2, 'only the data block and the report\'s own script');
+  t.is((outsideAttributes.match(/<\/script>/g) ?? []).length, 2, 'nothing closes a script element early');
+  t.true(page.includes('&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert(2)&gt;'));
+  const data = page.match(/<script type="application\/json" id="conn-data">(.*?)<\/script>/s)![1]!;
+  t.true((JSON.parse(data) as { ips: string[] }).ips.includes(HOSTILE), 'the JSON block still holds the string itself');
+  t.regex(page.replace(/&#39;/g, "'"), /Content-Security-Policy" content="default-src 'none'; [^"]*script-src 'sha256-[A-Za-z0-9+/=]+'/);
+});
+
+test('analyze --html and --out write the report; --html with several captures is a usage error', async (t) => {
+  const file = `${tmp.path}/r.html`;
+  const r = await runCli(['analyze', 'samples/close-wait-leak.pcap', '--html', file]);
+  t.is(r.code, 0, r.stderr);
+  t.true(readFileSync(file, 'utf8').startsWith('<!DOCTYPE html>'));
+  const out = `${tmp.path}/out`;
+  const o = await runCli(['analyze', 'samples/dead-peer-keepalive.pcap', '--out', out]);
+  t.is(o.code, 0, o.stderr);
+  t.regex(readFileSync(`${out}/dead-peer-keepalive.html`, 'utf8'), /id="conn-\d+"/);
+  const bad = await runCli(['analyze', 'samples', '--html', file]);
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /--html writes one report/);
+  const stdin = await runCli(['analyze', '-', '--html', file], readFileSync('samples/close-wait-leak.pcap'));
+  t.is(stdin.code, 0, stdin.stderr);
+  t.regex(readFileSync(file, 'utf8'), /standard input cannot be read a second time/);
+});
