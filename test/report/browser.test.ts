@@ -34,7 +34,7 @@ interface Opened {
 }
 
 async function open(path: string): Promise<Opened> {
-  const page = await browser.newPage({ viewport: { width: 1250, height: 900 } });
+  const page = await browser.newPage({ viewport: { width: 1250, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] });
   const problems: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
@@ -86,7 +86,14 @@ for (const sample of samples) {
     t.regex((await page.textContent('#tip')) ?? '', /frame/);
     if (await page.locator('button.copy').count() > 0) {
       await page.click('button.copy >> nth=0');
-      t.is(await page.textContent('button.copy >> nth=0'), 'Copied');
+      // The label says Copied for 1.5 s once the clipboard write resolves; wait for it rather than
+      // reading once (a loaded machine resolves the write late). A locator wait, since the page's CSP
+      // forbids the string evaluation page.waitForFunction polls with.
+      const copied = await page.locator('button.copy').first().filter({ hasText: /^Copied$/ }).waitFor({ timeout: 10_000 })
+        .then(() => true, (e: Error) => e.message);
+      t.is(copied, true, 'the copy button confirms');
+      const filter = await page.textContent('button.copy >> nth=0 >> xpath=preceding-sibling::*[1]');
+      t.is(await page.evaluate('navigator.clipboard.readText()'), filter, 'the filter is on the clipboard');
     }
     // Zoom: drag across the left half of the overview.
     await page.locator('.overview').scrollIntoViewIfNeeded();

@@ -138,7 +138,12 @@ export const SCRIPT = `
     b.addEventListener('click', function () {
       var text = b.previousElementSibling.textContent;
       var done = function () { b.textContent = 'Copied'; setTimeout(function () { b.textContent = 'Copy'; }, 1500); };
-      if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text).then(done, fallback); else fallback();
+      // A clipboard write waiting on a permission prompt never settles: fall back after a second.
+      var settled = false, once = function (f) { return function () { if (!settled) { settled = true; f(); } }; };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(once(done), once(fallback));
+        setTimeout(once(fallback), 1000);
+      } else fallback();
       function fallback() { var t = document.createElement('textarea'); t.value = text; document.body.appendChild(t); t.select(); document.execCommand('copy'); t.remove(); done(); }
     });
   });
