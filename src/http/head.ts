@@ -231,7 +231,9 @@ function startLine(b: Uint8Array, s: number, e: number, h: Head): boolean {
     return true;
   }
   if (last <= i || !looksLikeResponse(b, last + 1, e)) {
-    // No version: HTTP/0.9 or malformed; counted, not parsed further.
+    // No version: HTTP/0.9 when the method is a registered one, else not a request line at all
+    // (`T / HTTP` cruft, which nginx answers with 400): malformed, no transaction.
+    if (!startsWithRegisteredMethod(b, s, e)) return false;
     h.problems |= P_MALFORMED;
     h.target = str(b, i + 1, e);
     h.version = '0.9';

@@ -11,9 +11,17 @@ export type { EncapsulationSummary } from '../decode/decoder.js';
 export const SCHEMA_VERSION = 1;
 
 export type {
-  ConnectionRecord, Endpoint, EventRecord, PerSide, SeriesRecord, Side, StateChangeRecord,
+  Endpoint, EventRecord, PerSide, SeriesRecord, Side, StateChangeRecord,
 } from '../tcp/connection-record.js';
-import type { ConnectionRecord } from '../tcp/connection-record.js';
+import type { ConnectionRecord as TcpConnectionRecord } from '../tcp/connection-record.js';
+import type { HttpJson } from '../http/http-record.js';
+export type { HttpJson } from '../http/http-record.js';
+
+/**
+ * A connection as the report holds it: the TCP stage's record and, when the HTTP layer ran, its
+ * result (`connections[].http`; null when the layer saw nothing, absent with --no-http).
+ */
+export type ConnectionRecord = TcpConnectionRecord & { readonly http?: HttpJson | null };
 
 export interface CaptureRecord extends CaptureTotals {
   files: string[];

@@ -57,7 +57,9 @@ export async function analyze(paths: readonly string[], options: AnalyzeOptions 
 
 async function report(run: ShardedRun, options: AnalyzeOptions, lap: (phase: string) => void): Promise<Report> {
   const { endSeconds: _end, ...span } = captureSpan(run.summaries);
-  const connections = run.connections;
+  // The summaries' `http` is what the store's application decoder returns, and the only decoder the
+  // pipeline sets is the HTTP layer's (shards.ts, engine.ts): the model's type says so.
+  const connections = run.connections as Report['connections'];
   const report: Report = {
     schemaVersion: SCHEMA_VERSION,
     generator: { name: 'tcp-postmortem', version: toolVersion() },

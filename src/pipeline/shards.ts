@@ -17,7 +17,7 @@ import type { FileSummary, ReadOptions } from '../capture/reader.js';
 import type { DecodeStatusName } from '../decode/status.js';
 import type { EncapsulationSummary } from '../decode/decoder.js';
 import type { TunnelOptions } from '../decode/tunnel-ports.js';
-import type { ConnectionRecord } from '../model/report.js';
+import type { ConnectionRecord } from '../tcp/connection-record.js';
 import { runEngine, type EngineOptions, type Tracking } from './engine.js';
 import { shardShare } from '../decode/flow-hash.js';
 import { ConnectionSummary } from '../tcp/connection-summary.js';
