@@ -47,6 +47,8 @@ export interface Head {
   connectionKeepAlive: boolean;
   connectionUpgrade: boolean;
   expectContinue: boolean;
+  /** Content-Encoding as sent (lower case), '' without one: the decoded length is counted for some. */
+  contentCoding: string;
   problems: number;
 }
 
@@ -142,7 +144,7 @@ export function parseHead(b: Uint8Array, s: number, e: number): Head | null {
   const h: Head = {
     isRequest: false, method: '', target: '', version: '', status: 0, reason: '', headers: {},
     contentLength: -1, hasTransferEncoding: false, chunked: false, connectionClose: false,
-    connectionKeepAlive: false, connectionUpgrade: false, expectContinue: false, problems: 0,
+    connectionKeepAlive: false, connectionUpgrade: false, expectContinue: false, contentCoding: '', problems: 0,
   };
   // Lines: [ls, le) without CR LF.
   let ls = s;
@@ -177,7 +179,7 @@ export function parseHead(b: Uint8Array, s: number, e: number): Head | null {
 
 /** Header names the parser reads, by length (RFC 9110 field names are case-insensitive). */
 const KNOWN_BY_LENGTH = new Map<number, string[]>();
-for (const name of [...KEPT_HEADERS, 'expect']) {
+for (const name of [...KEPT_HEADERS, 'expect', 'content-encoding']) {
   const list = KNOWN_BY_LENGTH.get(name.length) ?? [];
   list.push(name);
   KNOWN_BY_LENGTH.set(name.length, list);
@@ -246,7 +248,7 @@ function startLine(b: Uint8Array, s: number, e: number, h: Head): boolean {
 }
 
 function field(h: Head, name: string, value: string, folded: boolean): void {
-  if (name !== 'expect') {
+  if (name !== 'expect' && name !== 'content-encoding') {
     const k = name as KeptHeader;
     const prev = h.headers[k];
     h.headers[k] = (prev === undefined ? value : folded ? `${prev} ${value}` : `${prev}, ${value}`).slice(0, MAX_STRING);
@@ -283,6 +285,9 @@ function field(h: Head, name: string, value: string, folded: boolean): void {
     }
   } else if (name === 'expect') {
     if (value.toLowerCase() === '100-continue') h.expectContinue = true;
+  } else if (name === 'content-encoding') {
+    // Several fields are one list (RFC 9110 §5.3); a folded line continues the value.
+    h.contentCoding = h.contentCoding === '' ? value.toLowerCase() : `${h.contentCoding}${folded ? ' ' : ', '}${value.toLowerCase()}`;
   }
 }
 

@@ -11,6 +11,7 @@
  * (Zeek's analyzer gives up on the connection instead, zeek/zeek#3607) and marks the transaction `gap`.
  */
 import type { Arrival, StreamConsumer, StreamEnd } from '../tcp/stream-reassembly.js';
+import { countedCoding, DecodedLength } from './decoded-length.js';
 import {
   couldStartHttp, isSimpleRequest, keepsAlive, startsWithRegisteredMethod, unregisteredRequestLine, looksLikeResponse, parseHead, P_MALFORMED, PROBLEM_NAMES, type Head, type KeptHeader,
 } from './head.js';
@@ -49,6 +50,9 @@ export interface Transaction {
   responseBodyDelivered: number;
   requestBodyGap: number;
   responseBodyGap: number;
+  /** Decoded body bytes (gzip/deflate Content-Encoding, decoded-length.ts), -1 when not counted. */
+  requestBodyDecoded: number;
+  responseBodyDecoded: number;
   complete: boolean;
   gap: boolean;
   requestFirst: [number, number] | null;
@@ -80,6 +84,8 @@ class Side {
   closeSent = false;
   afterGap = false;
   ended: StreamEnd | null = null;
+  /** Counts the decoded length of the body in flight when it has a counted Content-Encoding. */
+  decoder: DecodedLength | null = null;
   append(b: Uint8Array, s: number, e: number): boolean {
     const n = e - s;
     if (this.len + n > MAX_HEAD) return false;
@@ -215,19 +221,31 @@ export class HttpConnection implements StreamConsumer {
     if (t === null) return;
     if (side.isRequest) t.requestBodyGap += n;
     else t.responseBodyGap += n;
+    if (side.decoder !== null) {
+      // Nothing after lost bytes can be inflated: the decoded length is unknown.
+      side.decoder.lost();
+      if (side.isRequest) t.requestBodyDecoded = -1;
+      else t.responseBodyDecoded = -1;
+    }
   }
 
-  private body(side: Side, n: number): void {
+  private body(side: Side, b: Uint8Array, i: number, n: number): void {
     const t = side.current;
     if (t === null) return;
     if (side.isRequest) t.requestBodyDelivered += n;
     else t.responseBodyDelivered += n;
+    const d = side.decoder;
+    if (d !== null) {
+      d.push(b, i, i + n);
+      if (side.isRequest) t.requestBodyDecoded = d.counted();
+      else t.responseBodyDecoded = d.counted();
+    }
   }
 
   /** Body bytes of known length (Content-Length, or one chunk): counted, never kept; returns where they end. */
-  private framedBody(side: Side, i: number, e: number): number {
+  private framedBody(side: Side, b: Uint8Array, i: number, e: number): number {
     const n = Math.min(e - i, side.remaining);
-    this.body(side, n);
+    this.body(side, b, i, n);
     side.remaining -= n;
     return i + n;
   }
@@ -258,19 +276,19 @@ export class HttpConnection implements StreamConsumer {
       case St.Head:
         return this.head(dir, side, b, i, e, at);
       case St.Length: {
-        const next = this.framedBody(side, i, e);
+        const next = this.framedBody(side, b, i, e);
         if (side.remaining === 0) this.messageEnd(dir, side, at);
         return next;
       }
       case St.Close:
-        this.body(side, e - i);
+        this.body(side, b, i, e - i);
         return e;
       case St.ChunkSize:
       case St.Trailer:
       case St.ChunkDataEnd:
         return this.chunkLine(dir, side, b, i, e, at);
       case St.ChunkData: {
-        const next = this.framedBody(side, i, e);
+        const next = this.framedBody(side, b, i, e);
         if (side.remaining === 0) side.st = St.ChunkDataEnd;
         return next;
       }
@@ -455,6 +473,12 @@ export class HttpConnection implements StreamConsumer {
     }
     side.current = t;
     side.firstAt = null;
+    const coding = h.contentCoding === '' ? null : countedCoding(h.contentCoding);
+    if (coding !== null) {
+      side.decoder = new DecodedLength(coding);
+      if (h.isRequest) t.requestBodyDecoded = 0;
+      else t.responseBodyDecoded = 0;
+    }
     // Framing (RFC 9112 §6.3).
     if (!h.isRequest) {
       const m = t.method;
@@ -484,7 +508,8 @@ export class HttpConnection implements StreamConsumer {
     const t: Transaction = {
       transDepth: this.transactions, method: null, target: null, requestVersion: null, version: null, status: null,
       infoStatus: null, requestHeaders: {}, responseHeaders: {}, requestBodyDeclared: -1, responseBodyDeclared: -1,
-      requestBodyDelivered: 0, responseBodyDelivered: 0, requestBodyGap: 0, responseBodyGap: 0, complete: false,
+      requestBodyDelivered: 0, responseBodyDelivered: 0, requestBodyGap: 0, responseBodyGap: 0,
+      requestBodyDecoded: -1, responseBodyDecoded: -1, complete: false,
       gap: false, requestFirst: null, requestLast: null, responseFirst: null, responseLast: null,
       idle: this.lastEnd >= 0 ? Math.max(0, first[1] - this.lastEnd) : null,
     };
@@ -495,6 +520,14 @@ export class HttpConnection implements StreamConsumer {
 
   private messageEnd(_dir: 0 | 1, side: Side, at: Arrival): void {
     const t = side.current;
+    if (side.decoder !== null) {
+      side.decoder.end();
+      if (t !== null) {
+        if (side.isRequest) t.requestBodyDecoded = side.decoder.counted();
+        else t.responseBodyDecoded = side.decoder.counted();
+      }
+      side.decoder = null;
+    }
     if (t !== null) {
       if (side.isRequest) t.requestLast = [at.frame, at.time];
       else {

@@ -26,6 +26,8 @@ interface HttpMessageJson {
   bodyDeclared: number | null;
   bodyDelivered: number;
   bodyMissing: number;
+  /** The body's length after its Content-Encoding (gzip, x-gzip, deflate) is undone; null when not counted. */
+  bodyDecoded: number | null;
 }
 
 interface HttpTransactionJson {
@@ -90,13 +92,13 @@ function transaction(w: ByteWriter, t: Transaction, baseFrame: number, baseTime:
   w.unsigned(t.status === null ? 0 : t.status + 1);
   w.unsigned(t.infoStatus === null ? 0 : t.infoStatus + 1);
   w.signed(t.idle === null ? -1 : Math.round(t.idle * 1e6));
-  if (t.requestFirst !== null) message(w, t.requestFirst, t.requestLast, t.requestHeaders, t.requestBodyDeclared, t.requestBodyDelivered, t.requestBodyGap, baseFrame, baseTime);
-  if (t.responseFirst !== null) message(w, t.responseFirst, t.responseLast, t.responseHeaders, t.responseBodyDeclared, t.responseBodyDelivered, t.responseBodyGap, baseFrame, baseTime);
+  if (t.requestFirst !== null) message(w, t.requestFirst, t.requestLast, t.requestHeaders, t.requestBodyDeclared, t.requestBodyDelivered, t.requestBodyGap, t.requestBodyDecoded, baseFrame, baseTime);
+  if (t.responseFirst !== null) message(w, t.responseFirst, t.responseLast, t.responseHeaders, t.responseBodyDeclared, t.responseBodyDelivered, t.responseBodyGap, t.responseBodyDecoded, baseFrame, baseTime);
 }
 
 function message(
   w: ByteWriter, first: [number, number], last: [number, number] | null, headers: Partial<Record<KeptHeader, string>>,
-  declared: number, delivered: number, missing: number, baseFrame: number, baseTime: number,
+  declared: number, delivered: number, missing: number, decoded: number, baseFrame: number, baseTime: number,
 ): void {
   w.signed(first[0] - baseFrame);
   w.signed(Math.round((first[1] - baseTime) * 1e6));
@@ -112,6 +114,7 @@ function message(
   w.signed(declared);
   w.unsigned(delivered);
   w.unsigned(missing);
+  w.signed(decoded);
 }
 
 /** A string from the capture: latin1 bytes (one per character, as parsed), at most MAX_STRING. */
@@ -192,8 +195,12 @@ function readMessage(r: ByteReader, baseFrame: number, baseTime: number): HttpMe
   const declared = r.signed();
   return {
     firstFrame, firstTime, lastFrame: lastDelta < 0 ? null : firstFrame + lastDelta, lastTime, headers,
-    bodyDeclared: declared < 0 ? null : declared, bodyDelivered: r.unsigned(), bodyMissing: r.unsigned(),
+    bodyDeclared: declared < 0 ? null : declared, bodyDelivered: r.unsigned(), bodyMissing: r.unsigned(), bodyDecoded: nonNegative(r.signed()),
   };
+}
+
+function nonNegative(x: number): number | null {
+  return x < 0 ? null : x;
 }
 
 function round6(x: number): number {

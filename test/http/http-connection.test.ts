@@ -3,6 +3,7 @@
  * connection's JSON (`connections[].http`) out, through the same encode/decode the engine uses.
  */
 import test from 'ava';
+import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { ACK, FIN, RST, SYN, Segment } from '../../src/decode/segment.js';
 import { StreamReassembly } from '../../src/tcp/stream-reassembly.js';
 import { ByteWriter } from '../../src/tcp/varint.js';
@@ -364,6 +365,54 @@ test('recognition: mail, file-transfer and chat commands are not HTTP; an unregi
   simple.send(1, 'hello');
   simple.fin(1);
   t.is(simple.result().transactions[0]!.version, '0.9');
+});
+
+test('Content-Encoding gzip, x-gzip, deflate (zlib or raw): the decoded length is counted, the wire length kept', (t) => {
+  const text = 'the same line again and again\n'.repeat(200);
+  const bodies: [string, Buffer][] = [
+    ['gzip', gzipSync(text)], ['x-gzip', gzipSync(text)], ['deflate', deflateSync(text)], ['deflate', deflateRawSync(text)],
+  ];
+  for (const [coding, body] of bodies) {
+    const c = new Conversation();
+    c.send(0, GET('/z'));
+    const head = `HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\nContent-Encoding: ${coding}\r\n\r\n`;
+    c.send(1, head);
+    for (let k = 0; k < body.length; k += 100) c.send(1, body.subarray(k, k + 100));
+    const r = c.result().transactions[0]!.response!;
+    t.is(r.bodyDelivered, body.length, coding);
+    t.is(r.bodyDecoded, text.length, coding);
+  }
+  // Chunked and gzip: de-chunked first, then inflated.
+  const z = gzipSync(text);
+  const chunked = new Conversation();
+  chunked.send(0, GET('/c'));
+  chunked.send(1, `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Encoding: gzip\r\n\r\n${z.length.toString(16)}\r\n`);
+  chunked.send(1, z);
+  chunked.send(1, '\r\n0\r\n\r\n');
+  t.is(chunked.result().transactions[0]!.response!.bodyDecoded, text.length);
+  // Not counted: no coding, a coding we do not count, a broken stream, a gap.
+  const plain = new Conversation();
+  plain.send(0, GET('/p'));
+  plain.send(1, OK('hello'));
+  t.is(plain.result().transactions[0]!.response!.bodyDecoded, null);
+  const brotli = new Conversation();
+  brotli.send(0, GET('/b'));
+  brotli.send(1, OK('xxxx', 'Content-Encoding: br\r\n'));
+  t.is(brotli.result().transactions[0]!.response!.bodyDecoded, null);
+  const broken = new Conversation();
+  broken.send(0, GET('/x'));
+  broken.send(1, OK('not gzip at all', 'Content-Encoding: gzip\r\n'));
+  const bx = broken.result().transactions[0]!.response!;
+  t.is(bx.bodyDecoded, null);
+  t.is(bx.bodyDelivered, 15);
+  const lost = new Conversation();
+  lost.send(0, GET('/l'));
+  lost.send(1, `HTTP/1.1 200 OK\r\nContent-Length: ${z.length}\r\nContent-Encoding: gzip\r\n\r\n`);
+  lost.send(1, z.subarray(0, 20));
+  lost.next[1] = (lost.next[1] + 30) >>> 0;
+  lost.send(1, z.subarray(50));
+  lost.fin(1);
+  t.is(lost.result().transactions[0]!.response!.bodyDecoded, null);
 });
 
 test('hostile: a header block over 64 KiB stops the direction (oversized) without holding more', (t) => {

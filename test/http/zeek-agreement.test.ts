@@ -113,8 +113,8 @@ function percentDecode(s: string): string {
   return s.replace(/%([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
 }
 
-const DECODED = 'Zeek logs the body length after Content-Encoding (gzip) decoding; we count the bytes on the wire and store no body to inflate';
-const MIME_COUNT = 'Zeek\'s length comes from its MIME entity reader, 2 bytes over the Content-Length / close-delimited bytes the peer sent';
+const BROKEN_GZIP = 'the body says Content-Encoding: gzip but is a 15-byte gzip member followed by plain text: the decoded length is unknown (null), so we compare the wire bytes; Zeek counts what its inflater and MIME reader let through';
+const MIME_COUNT = 'Zeek\'s length comes from its MIME entity reader, which adds the CRLF a body lacks at its end (this is what Zeek\'s no-crlf test trace is about): 2 bytes over the Content-Length the peer declared and sent; we count the bytes sent';
 /**
  * Every row where we differ from Zeek, with the fields and why. A new difference, or one that went
  * away, fails the test: update this list with the reason.
@@ -124,25 +124,20 @@ const EXPECTED_DIFFERENCES: Record<string, { fields: string; reason: string }> =
   'zeek-http-http09-content-length-confusion CHhAvVGS1DHFjwGM9 2': { fields: 'response_body_len', reason: 'the 4 bytes above belong to the first response, so the HTTP/0.9 response has 15, not 19' },
   'zeek-http-inner-te-ossfuzz CHhAvVGS1DHFjwGM9 1': { fields: 'method,request_body_len,status_code,uri,version', reason: 'fuzzer bytes: Zeek (on port 80) accepts a start line with version "0.0" and binary in the target; we recognise HTTP on any port, so a first line must start with a registered method or carry an HTTP version (else SMTP EHLO and FTP USER would be HTTP), and "ETA" does neither' },
   'zeek-http-methods C7fIlMZDuRiqjpYbb 1': { fields: 'method,response_body_len,status_code,uri,version', reason: '"CCM_POST /HTTP/1.1": an unregistered method and no version, so not a request line for us (see the ossfuzz row); Zeek, on port 80, logs it as HTTP/0.9' },
-  'zeek-http-inner-te-reproducer CHhAvVGS1DHFjwGM9 1': { fields: 'request_body_len,response_body_len', reason: `${DECODED} (request); response: ${MIME_COUNT}` },
-  'zeek-http-missing-zlib-header CHhAvVGS1DHFjwGM9 1': { fields: 'response_body_len', reason: DECODED },
-  'zeek-http-missing-zlib-header CHhAvVGS1DHFjwGM9 2': { fields: 'response_body_len', reason: DECODED },
+  'zeek-http-inner-te-reproducer CHhAvVGS1DHFjwGM9 1': { fields: 'request_body_len,response_body_len', reason: `request: ${BROKEN_GZIP}; response: ${MIME_COUNT}` },
   'zeek-http-no-crlf CHhAvVGS1DHFjwGM9 1': { fields: 'request_body_len', reason: MIME_COUNT },
   'zeek-http-no-crlf CHhAvVGS1DHFjwGM9 2': { fields: 'request_body_len', reason: MIME_COUNT },
   'zeek-http-no-crlf CHhAvVGS1DHFjwGM9 3': { fields: 'request_body_len', reason: MIME_COUNT },
   'zeek-http-no-crlf CHhAvVGS1DHFjwGM9 4': { fields: 'request_body_len', reason: MIME_COUNT },
   'zeek-http-no-crlf CHhAvVGS1DHFjwGM9 5': { fields: 'request_body_len', reason: MIME_COUNT },
-  'zeek-http-pipelined-requests CHhAvVGS1DHFjwGM9 1': { fields: 'response_body_len', reason: DECODED },
-  'zeek-http-pipelined-requests CHhAvVGS1DHFjwGM9 2': { fields: 'response_body_len', reason: DECODED },
   'zeek-http-port-22 CHhAvVGS1DHFjwGM9 1': { fields: 'response_body_len', reason: MIME_COUNT },
-  'zeek-http-smuggle-request CHhAvVGS1DHFjwGM9 1': { fields: 'request_body_len', reason: DECODED },
+  'zeek-http-smuggle-request CHhAvVGS1DHFjwGM9 1': { fields: 'request_body_len', reason: BROKEN_GZIP },
   'zeek-http-ssl-to-http-server CHhAvVGS1DHFjwGM9 1': { fields: 'status_code,version', reason: 'the client speaks TLS: we mark the connection tls and leave it alone (issue 14); Zeek still parses the server\'s 400' },
   'zeek-http-wstunnel CHhAvVGS1DHFjwGM9 1': { fields: 'status_code', reason: 'after 101 we stop (a tunnel); Zeek\'s WebSocket analyzer parses the HTTP inside the frames and logs that 301 on this row' },
   'zeek-http-wstunnel CHhAvVGS1DHFjwGM9 2': { fields: 'uri', reason: 'the request inside the WebSocket tunnel: we do not parse tunnels' },
-  'zeek-http-x-gzip CHhAvVGS1DHFjwGM9 1': { fields: 'response_body_len', reason: DECODED },
 };
-/** Raw agreement measured with the differences above (159 of 179 rows). */
-const FLOOR = 88.5;
+/** Raw agreement measured with the differences above (164 of 179 rows). */
+const FLOOR = 91.5;
 
 const dir = corpusOrSkip();
 if (dir !== null) {
@@ -174,8 +169,9 @@ if (dir !== null) {
             uri: tx?.target === null || tx === undefined ? '-' : tx.target === '' ? '(empty)' : percentDecode(tx.target),
             version: tx?.version ?? (tx?.requestVersion === '0.9' ? '0.9' : '-'),
             status_code: tx?.status === null || tx === undefined ? (tx?.requestVersion === '0.9' ? '0' : '-') : String(tx.status),
-            request_body_len: String(tx === undefined ? 0 : tx.requestBodyDelivered + tx.requestBodyGap),
-            response_body_len: String(tx === undefined ? 0 : tx.responseBodyDelivered + tx.responseBodyGap),
+            // Zeek logs the length after Content-Encoding is undone: our decoded length where we counted one.
+            request_body_len: String(tx === undefined ? 0 : tx.requestBodyDecoded >= 0 ? tx.requestBodyDecoded : tx.requestBodyDelivered + tx.requestBodyGap),
+            response_body_len: String(tx === undefined ? 0 : tx.responseBodyDecoded >= 0 ? tx.responseBodyDecoded : tx.responseBodyDelivered + tx.responseBodyGap),
           };
           const bad: string[] = [];
           for (const f of Object.keys(ours)) {
