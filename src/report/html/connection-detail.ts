@@ -8,6 +8,8 @@ import type { SegmentDetail } from '../../model/segments.js';
 import { chart, legend, PALETTE } from './chart.js';
 import { endpointText, offset, seconds } from './format.js';
 import { html, type Html } from './template.js';
+import { httpOf } from '../../model/http.js';
+import { waterfallSection } from './waterfall.js';
 
 const FIN = 0x01;
 const SYN = 0x02;
@@ -59,7 +61,8 @@ export function renderConnectionDetail(c: ConnectionRecord, detail: SegmentDetai
   return html`<article class="conn" id="conn-${c.id}"><h3>Connection #${c.id}: ${endpointText(c.client)} → ${endpointText(c.server)}</h3>
 <p>${c.packets.client + c.packets.server} packets, frames ${c.firstFrame}–${c.lastFrame}, ${offset(c.startEpoch, start)} for ${seconds(c.durationSec)};
 final states client ${c.finalState.client}, server ${c.finalState.server}. Drawn from ${source}.</p>
-<div class="pair">${ladder(c, segs, evidence, start)}${timeSequence(c, segs, start)}</div></article>`;
+<div class="pair">${ladder(c, segs, evidence, start)}${timeSequence(c, segs, start)}</div>
+${waterfallSection(c, httpOf(c), start)}</article>`;
 }
 
 const LADDER_MAX = 120;
