@@ -37,3 +37,14 @@ test('a capture named like markup is a text row and an encoded link', async (t) 
   t.true(index.includes('&quot;&gt;&lt;img src=x onerror=alert(1)&gt;'));
   t.true(index.includes(`href="${encodeURIComponent('"><img src=x onerror=alert(1)>.html')}"`));
 });
+
+test('the README\'s report screenshot exists and stays small', (t) => {
+  const readme = readFileSync('README.md', 'utf8');
+  const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)]+\.png)\)/g)].map((m) => m[1]!);
+  t.true(images.length > 0, 'README shows a screenshot');
+  for (const image of images) {
+    const png = readFileSync(image);
+    t.is(png.subarray(1, 4).toString('latin1'), 'PNG', image);
+    t.true(png.length < 400 * 1024, `${image}: ${png.length} bytes`);
+  }
+});

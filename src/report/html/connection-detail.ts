@@ -87,7 +87,17 @@ function ladder(c: ConnectionRecord, all: Drawn[], evidence: ReadonlySet<number>
     if (last < all.length - 1) segs.push({ omitted: all.length - 1 - last });
   }
   const step = 18;
-  const height = 50 + segs.length * (step + 8) + 30;
+  // Each segment takes a step, each labelled quiet gap 8 px more: counted first, the SVG's height is exact.
+  let gaps = 0;
+  let before: number | null = null;
+  for (const s of segs) {
+    if ('omitted' in s) before = null;
+    else {
+      if (before !== null && s.time - before > 1) gaps++;
+      before = s.time;
+    }
+  }
+  const height = 50 + segs.length * step + gaps * 8 + 30;
   const { svg, done } = chart(520, height, `Ladder diagram of connection ${c.id}`, 'ladder');
   const cx = 110;
   const sx = 410;
@@ -160,7 +170,7 @@ function timeSequence(c: ConnectionRecord, segs: Drawn[], start: number): Html {
   }
   for (let i = 0; i <= 4; i++) {
     const t = t0 + (i / 4) * (t1 - t0);
-    svg.append('text').attr('class', 'tick').attr('x', x(t)).attr('y', height - 44).attr('text-anchor', 'middle').text(offset(t, start));
+    svg.append('text').attr('class', 'tick').attr('x', x(t)).attr('y', height - 44).attr('text-anchor', i === 4 ? 'end' : 'middle').text(offset(t, start));
   }
   const step = (pts: [number, number][]) => d3.line().curve(d3.curveStepAfter)(pts) ?? '';
   if (acks.length > 0) {

@@ -39,7 +39,7 @@ export function filterKey(c: ConnectionRecord): string {
 }
 
 const MARKS: Partial<Record<EventRecord['kind'], { color: string; label: string; tall: boolean }>> = {
-  fin: { color: '#222', label: 'FIN', tall: false },
+  fin: { color: 'currentColor', label: 'FIN', tall: false },
   rst: { color: PALETTE.vermillion, label: 'RST', tall: true },
   'zero-window-probe': { color: PALETTE.purple, label: 'zero-window probe', tall: false },
   retransmission: { color: PALETTE.orange, label: 'retransmission', tall: false },
@@ -114,7 +114,7 @@ export function renderTimeline(report: Report, pointedAt: Set<number>): Html {
   }
   legend(svg, LABEL, height - 30, [
     ...OUTCOMES.map((o) => ({ label: o.label, color: o.color })),
-    { label: 'RST', color: PALETTE.vermillion, mark: 'line' as const }, { label: 'FIN', color: '#222', mark: 'line' as const },
+    { label: 'RST', color: PALETTE.vermillion, mark: 'line' as const }, { label: 'FIN', color: 'currentColor', mark: 'line' as const },
     { label: 'retransmission', color: PALETTE.orange, mark: 'line' as const }, { label: 'probe', color: PALETTE.purple, mark: 'line' as const },
     { label: 'zero window', color: PALETTE.yellow },
     ...(withHttp ? HTTP_LEGEND : []),
