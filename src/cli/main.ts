@@ -19,6 +19,7 @@ import { renderConnectionTable } from '../report/text.js';
 import { connectionsToDraw, renderHtmlReport } from '../report/html/page.js';
 import { readConnectionSegments } from '../pipeline/segments.js';
 import { renderMarkdown } from '../report/markdown.js';
+import { indexEntry, renderIndex, type IndexEntry } from '../report/html/index-page.js';
 import { renderCaptureHeader } from '../report/capture-text.js';
 import { renderEndpoints, renderFindings } from '../report/findings-text.js';
 import { FINDING_KINDS, SEVERITIES, type FindingKind, type Severity } from '../findings/types.js';
@@ -188,6 +189,7 @@ async function runAnalyze(args: AnalyzeArgs): Promise<number> {
     return EXIT_BAD_INPUT;
   }
   let failed = false;
+  const index: IndexEntry[] = [];
   const tunnels = tunnelOptions(args);
   if (tunnels === null) return EXIT_USAGE;
   for (const job of jobs) {
@@ -224,6 +226,7 @@ async function runAnalyze(args: AnalyzeArgs): Promise<number> {
         writeOutput(join(args.out, `${name}.html`), htmlText!);
         writeOutput(join(args.out, `${name}.md`), renderMarkdown(report));
         process.stderr.write(`wrote ${join(args.out, name)}.{json,txt,html,md}\n`);
+        index.push(indexEntry(name, report));
       }
     } catch (err) {
       if (err instanceof OutputError) {
@@ -234,6 +237,10 @@ async function runAnalyze(args: AnalyzeArgs): Promise<number> {
       process.stderr.write(`tcp-postmortem: ${err.message}\n`);
       status = EXIT_BAD_INPUT;
     }
+  }
+  if (args.out !== undefined && index.length > 0) {
+    writeOutput(join(args.out, 'index.html'), renderIndex(index, version()));
+    process.stderr.write(`wrote ${join(args.out, 'index.html')} (${index.length} capture(s))\n`);
   }
   return status === EXIT_OK && failed ? EXIT_FINDINGS : status;
 }

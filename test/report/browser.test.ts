@@ -84,6 +84,12 @@ for (const sample of samples) {
     const mark = page.locator('.timeline .lane-marks line.mark, .timeline .lane-marks rect').first();
     await mark.hover({ force: true });
     t.regex((await page.textContent('#tip')) ?? '', /frame/);
+    // With HTTP: the request ticks hover with their frame, and each waterfall has its phase bars.
+    if (await page.locator('.timeline line.http-request').count() > 0) {
+      await page.locator('.timeline line.http-request').first().hover({ force: true });
+      t.regex((await page.textContent('#tip')) ?? '', /^HTTP request \d+\. \S+ .* by client, frame \d+/);
+    }
+    for (const w of await page.locator('svg.waterfall').all()) t.true(await w.locator('rect.phase').count() > 0, 'waterfall bars');
     if (await page.locator('button.copy').count() > 0) {
       await page.click('button.copy >> nth=0');
       // The label says Copied for 1.5 s once the clipboard write resolves; wait for it rather than

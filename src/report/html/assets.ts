@@ -18,6 +18,7 @@ nav input { font: inherit; padding: 3px 6px; min-width: 320px; border: 1px solid
 svg { width: 100%; height: auto; display: block; font: 11px system-ui, sans-serif; fill: currentColor; color: var(--fg); }
 svg text { fill: currentColor; stroke: none; } .tick, .frame-no, .gap { fill: var(--muted); font-size: 10px; } .chart-title { font-weight: 600; }
 .gridline { stroke: var(--line); } .axis-line { stroke: var(--muted); stroke-width: 2; } .lane-label { font: 10px ui-monospace, monospace; }
+svg text.inside { fill: #fff; font-size: 10px; } .who-closed { font-weight: 600; } h4 { margin: 10px 0 2px; font-size: 14px; }
 .seg-label { font: 9.5px ui-monospace, monospace; } .evidence .seg-label { font-weight: 700; } .ctl { font-weight: 700; font-size: 11px; }
 .brush { fill: var(--accent); fill-opacity: .18; stroke: var(--accent); } .overview { cursor: crosshair; }
 .pair { display: grid; grid-template-columns: 48% 52%; gap: 8px; align-items: start; } .conn { border-top: 1px dashed var(--line); padding-top: 6px; }

@@ -8,6 +8,8 @@ import type { SegmentDetail } from '../../model/segments.js';
 import { chart, legend, PALETTE } from './chart.js';
 import { endpointText, offset, seconds } from './format.js';
 import { html, type Html } from './template.js';
+import { httpOf } from '../../model/http.js';
+import { waterfallSection } from './waterfall.js';
 
 const FIN = 0x01;
 const SYN = 0x02;
@@ -59,7 +61,8 @@ export function renderConnectionDetail(c: ConnectionRecord, detail: SegmentDetai
   return html`<article class="conn" id="conn-${c.id}"><h3>Connection #${c.id}: ${endpointText(c.client)} → ${endpointText(c.server)}</h3>
 <p>${c.packets.client + c.packets.server} packets, frames ${c.firstFrame}–${c.lastFrame}, ${offset(c.startEpoch, start)} for ${seconds(c.durationSec)};
 final states client ${c.finalState.client}, server ${c.finalState.server}. Drawn from ${source}.</p>
-<div class="pair">${ladder(c, segs, evidence, start)}${timeSequence(c, segs, start)}</div></article>`;
+<div class="pair">${ladder(c, segs, evidence, start)}${timeSequence(c, segs, start)}</div>
+${waterfallSection(c, httpOf(c), start)}</article>`;
 }
 
 const LADDER_MAX = 120;
@@ -84,7 +87,17 @@ function ladder(c: ConnectionRecord, all: Drawn[], evidence: ReadonlySet<number>
     if (last < all.length - 1) segs.push({ omitted: all.length - 1 - last });
   }
   const step = 18;
-  const height = 50 + segs.length * (step + 8) + 30;
+  // Each segment takes a step, each labelled quiet gap 8 px more: counted first, the SVG's height is exact.
+  let gaps = 0;
+  let before: number | null = null;
+  for (const s of segs) {
+    if ('omitted' in s) before = null;
+    else {
+      if (before !== null && s.time - before > 1) gaps++;
+      before = s.time;
+    }
+  }
+  const height = 50 + segs.length * step + gaps * 8 + 30;
   const { svg, done } = chart(520, height, `Ladder diagram of connection ${c.id}`, 'ladder');
   const cx = 110;
   const sx = 410;
@@ -157,7 +170,7 @@ function timeSequence(c: ConnectionRecord, segs: Drawn[], start: number): Html {
   }
   for (let i = 0; i <= 4; i++) {
     const t = t0 + (i / 4) * (t1 - t0);
-    svg.append('text').attr('class', 'tick').attr('x', x(t)).attr('y', height - 44).attr('text-anchor', 'middle').text(offset(t, start));
+    svg.append('text').attr('class', 'tick').attr('x', x(t)).attr('y', height - 44).attr('text-anchor', i === 4 ? 'end' : 'middle').text(offset(t, start));
   }
   const step = (pts: [number, number][]) => d3.line().curve(d3.curveStepAfter)(pts) ?? '';
   if (acks.length > 0) {

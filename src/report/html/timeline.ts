@@ -11,6 +11,8 @@ import { chart, legend, PALETTE, type Group, type Svg } from './chart.js';
 import { endpointText, offset } from './format.js';
 import { OUTCOMES, OUTCOME_COLOR, outcomeOf } from './outcome.js';
 import { html, type Html } from './template.js';
+import { httpOf } from '../../model/http.js';
+import { requestText } from './waterfall.js';
 
 const WIDTH = 1100;
 const LABEL = 250;
@@ -37,7 +39,7 @@ export function filterKey(c: ConnectionRecord): string {
 }
 
 const MARKS: Partial<Record<EventRecord['kind'], { color: string; label: string; tall: boolean }>> = {
-  fin: { color: '#222', label: 'FIN', tall: false },
+  fin: { color: 'currentColor', label: 'FIN', tall: false },
   rst: { color: PALETTE.vermillion, label: 'RST', tall: true },
   'zero-window-probe': { color: PALETTE.purple, label: 'zero-window probe', tall: false },
   retransmission: { color: PALETTE.orange, label: 'retransmission', tall: false },
@@ -73,6 +75,7 @@ export function renderTimeline(report: Report, pointedAt: Set<number>): Html {
   axis(svg, x, span, 30, height - 30);
   const plot = svg.append('g').attr('class', 'zoomable');
   let y = 36;
+  let withHttp = false;
   for (const c of lanes) {
     const lane = svg.append('g').attr('class', 'lane').attr('id', `lane-${c.id}`).attr('data-filter', filterKey(c))
       .attr('data-start', c.startEpoch).attr('data-end', c.endEpoch);
@@ -93,6 +96,7 @@ export function renderTimeline(report: Report, pointedAt: Set<number>): Html {
         .attr('vector-effect', 'non-scaling-stroke')
         .append('title').text(`${mark.label} by ${e.by}, frame ${e.frame}, ${offset(e.time, span.start)} (#${c.id})`);
     }
+    if (drawHttp(bars, c, x, y, span.start)) withHttp = true;
     y += LANE;
   }
   y += 4;
@@ -110,9 +114,10 @@ export function renderTimeline(report: Report, pointedAt: Set<number>): Html {
   }
   legend(svg, LABEL, height - 30, [
     ...OUTCOMES.map((o) => ({ label: o.label, color: o.color })),
-    { label: 'RST', color: PALETTE.vermillion, mark: 'line' as const }, { label: 'FIN', color: '#222', mark: 'line' as const },
+    { label: 'RST', color: PALETTE.vermillion, mark: 'line' as const }, { label: 'FIN', color: 'currentColor', mark: 'line' as const },
     { label: 'retransmission', color: PALETTE.orange, mark: 'line' as const }, { label: 'probe', color: PALETTE.purple, mark: 'line' as const },
     { label: 'zero window', color: PALETTE.yellow },
+    ...(withHttp ? HTTP_LEGEND : []),
   ], WIDTH - LABEL - 10);
   const note = folded.length > 0
     ? html`<p>${lanes.length} notable connections have a lane (those findings point at first); the other ${folded.length} are folded into density bands per server endpoint (darker: more connections open at once).</p>`
@@ -123,6 +128,39 @@ ${renderOverview(report, span)}
 <div class="zoom-bar"><span id="zoom-range">whole capture</span> <button type="button" id="zoom-reset" hidden>Show the whole capture</button></div>
 ${note}<div class="scroll">${done()}</div></section>`;
 }
+
+/** Marks per lane for HTTP at most: a connection can carry thousands of requests, the lane only needs their rhythm. */
+const HTTP_MARKS = 24;
+const HTTP_ERROR = PALETTE.vermillion;
+
+/** Requests as ticks on the lane's upper half, responses (their first byte) on its lower half; error statuses in vermillion. */
+function drawHttp(g: Group, c: ConnectionRecord, x: (t: number) => number, y: number, start: number): boolean {
+  const h = httpOf(c);
+  if (h === null) return false;
+  const tick = (cls: string, t: number, top: number, bottom: number, color: string, title: string) => {
+    g.append('line').attr('class', `mark ${cls}`).attr('x1', x(t)).attr('x2', x(t)).attr('y1', top).attr('y2', bottom)
+      .attr('stroke', color).attr('stroke-width', 1.5).attr('vector-effect', 'non-scaling-stroke').append('title').text(title);
+  };
+  for (const t of h.transactions.slice(0, HTTP_MARKS)) {
+    const request = `${t.trans_depth}. ${requestText(t)}`;
+    if (t.request !== null) {
+      tick('http-request', t.request.firstTime, y, y + LANE / 2, 'currentColor',
+        `HTTP request ${request} by client, frame ${t.request.firstFrame}, ${offset(t.request.firstTime, start)} (#${c.id})`);
+    }
+    if (t.response !== null) {
+      const failed = t.status === null || t.status >= 400;
+      const wait = t.request !== null ? `, ${((t.response.firstTime - (t.request.lastTime ?? t.request.firstTime)) * 1000).toFixed(1)} ms after the request` : '';
+      tick('http-response', t.response.firstTime, y + LANE / 2, y + LANE, failed ? HTTP_ERROR : 'currentColor',
+        `HTTP response ${t.status ?? '(no status)'} to ${request} by server, frame ${t.response.firstFrame}, ${offset(t.response.firstTime, start)}${wait} (#${c.id})`);
+    }
+  }
+  return true;
+}
+
+const HTTP_LEGEND = [
+  { label: 'HTTP request (upper half) / response (lower)', color: 'currentColor', mark: 'line' as const },
+  { label: 'HTTP error response', color: HTTP_ERROR, mark: 'line' as const },
+];
 
 function drawZeroWindows(g: Group, c: ConnectionRecord, x: (t: number) => number, y: number): void {
   let from: EventRecord | null = null;
