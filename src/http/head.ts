@@ -103,7 +103,7 @@ export function unregisteredRequestLine(p: Uint8Array, n: number, most: number):
   if (i === 0 || i >= n || p[i] !== 0x20) return i === n && n <= 24 ? 'wait' : 'no';
   const lf = p.subarray(0, n).indexOf(0x0a);
   if (lf < 0) return n >= most ? 'no' : 'wait';
-  let end = lf > 0 && p[lf - 1] === 0x0d ? lf - 1 : lf;
+  const end = lf > 0 && p[lf - 1] === 0x0d ? lf - 1 : lf;
   let last = end - 1;
   while (last > i && p[last] !== 0x20) last--;
   return last > i && looksLikeResponse(p, last + 1, end) ? 'yes' : 'no';
