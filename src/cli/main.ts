@@ -16,6 +16,9 @@ import { renderInfoText } from '../report/info-text.js';
 import { analyze } from '../pipeline/run.js';
 import { OutputError, writeJsonReport } from '../report/json.js';
 import { renderConnectionTable } from '../report/text.js';
+import { renderHttpStory } from '../report/http-text.js';
+import { printable, printableText } from '../report/printable.js';
+import { colourText, colourWanted } from '../report/colour.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { indexEntry, renderIndex, type IndexEntry } from '../report/html/index-page.js';
 import { renderCaptureHeader } from '../report/capture-text.js';
@@ -33,7 +36,7 @@ const EXIT_USAGE = 2;
 const EXIT_FINDINGS = 4;
 
 const say = (line: string): void => {
-  process.stderr.write(`tcp-postmortem: ${line}\n`);
+  process.stderr.write(`tcp-postmortem: ${printable(line)}\n`);
 };
 
 /** The jobs of the capture arguments, or the exit code after saying why there are none. */
@@ -70,7 +73,7 @@ async function runInfo(captures: string[], json: boolean, merge: boolean, tunnel
     try {
       const info = await captureInfo(job, tunnels);
       if (json) results.push(info);
-      else process.stdout.write(renderInfoText(info) + '\n');
+      else process.stdout.write(printableText(renderInfoText(info)) + '\n');
     } catch (err) {
       if (!(err instanceof CaptureError)) throw err;
       process.stderr.write(`tcp-postmortem: ${err.message}\n`);
@@ -206,12 +209,14 @@ async function runAnalyze(args: AnalyzeArgs): Promise<number> {
       });
       if (instant !== undefined) warnIfOutside(report, instant, args.at!);
       if (args.failOn !== undefined && report.findings.some((f) => SEVERITIES.indexOf(f.severity) >= SEVERITIES.indexOf(args.failOn!))) failed = true;
-      const text = [renderCaptureHeader(report), findingsText(report, args), renderEndpoints(report), renderConnectionTable(report, args.top, textWidth(args))]
+      // Capture strings (file names, HTTP targets, comments) reach the terminal with their control characters escaped.
+      const text = printableText([renderCaptureHeader(report), findingsText(report, args), renderEndpoints(report),
+        renderConnectionTable(report, args.top, textWidth(args)), renderHttpStory(report, textWidth(args))]
         .filter((part) => part !== '')
-        .join('\n');
+        .join('\n'));
       if (args.json === '-') await writeJsonReport(report, '-');
       else {
-        process.stdout.write(text + '\n');
+        process.stdout.write(colourText(text, colourWanted(process.env, process.stdout.isTTY === true)) + '\n');
         if (args.json !== undefined) await writeJsonReport(report, args.json);
       }
       const htmlText = args.html !== undefined || args.out !== undefined ? await htmlReport(report, job, tunnels) : null;

@@ -9,3 +9,8 @@ const CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
 export function printable(s: string): string {
   return s.replace(CONTROL, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
+
+/** A whole rendered text: every control character but the line feed shown as `\xNN`. */
+export function printableText(text: string): string {
+  return text.split('\n').map(printable).join('\n');
+}
