@@ -17,7 +17,7 @@ import { analyze } from '../pipeline/run.js';
 import { OutputError, writeJsonReport } from '../report/json.js';
 import { renderConnectionTable } from '../report/text.js';
 import { renderHttpStory } from '../report/http-text.js';
-import { printable, printableText } from '../report/printable.js';
+import { printableText } from '../report/printable.js';
 import { colourText, colourWanted } from '../report/colour.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { indexEntry, renderIndex, type IndexEntry } from '../report/html/index-page.js';
@@ -35,9 +35,11 @@ const EXIT_USAGE = 2;
 /** `--fail-on`: a finding at or above the given severity was found. */
 const EXIT_FINDINGS = 4;
 
-const say = (line: string): void => {
-  process.stderr.write(`tcp-postmortem: ${printable(line)}\n`);
+/** Every line to stderr goes through here: file names and capture errors are shown with control characters escaped. */
+const toStderr = (line: string): void => {
+  process.stderr.write(`${printableText(line)}\n`);
 };
+const say = (line: string): void => toStderr(`tcp-postmortem: ${line}`);
 
 /** The jobs of the capture arguments, or the exit code after saying why there are none. */
 function jobsOrExit(captures: string[], merge: boolean): string[][] | number {
@@ -58,7 +60,7 @@ function tunnelOptions(args: { tunnelPort?: string[] | undefined; teredoHeuristi
   try {
     for (const spec of args.tunnelPort ?? []) parseTunnelPort(spec, tunnelPorts);
   } catch (err) {
-    process.stderr.write(`tcp-postmortem: ${(err as Error).message}\n`);
+    say((err as Error).message);
     return null;
   }
   return { tunnelPorts, teredoHeuristic: args.teredoHeuristic !== false };
@@ -76,7 +78,7 @@ async function runInfo(captures: string[], json: boolean, merge: boolean, tunnel
       else process.stdout.write(printableText(renderInfoText(info)) + '\n');
     } catch (err) {
       if (!(err instanceof CaptureError)) throw err;
-      process.stderr.write(`tcp-postmortem: ${err.message}\n`);
+      say(err.message);
       status = EXIT_BAD_INPUT;
     }
   }
@@ -152,7 +154,7 @@ async function runAnalyze(args: AnalyzeArgs): Promise<number> {
   const jobs = jobsOrExit(args.captures, args.merge === true);
   if (typeof jobs === 'number') return jobs;
   if (args.json !== undefined && jobs.length > 1) {
-    process.stderr.write('tcp-postmortem: --json writes one report but the arguments make several captures; use --out <dir>\n');
+    say('--json writes one report but the arguments make several captures; use --out <dir>');
     return EXIT_USAGE;
   }
   if (args.html !== undefined && jobs.length > 1) {
@@ -168,7 +170,7 @@ async function runAnalyze(args: AnalyzeArgs): Promise<number> {
     return EXIT_USAGE;
   }
   if (args.json === '') {
-    process.stderr.write('tcp-postmortem: --json needs a file name, or - for standard output\n');
+    say('--json needs a file name, or - for standard output');
     return EXIT_USAGE;
   }
   let instant: { at: number } | { atOffsetSec: number } | undefined;
@@ -191,6 +193,8 @@ async function runAnalyze(args: AnalyzeArgs): Promise<number> {
   }
   let failed = false;
   const index: IndexEntry[] = [];
+  // Once per run: every capture's text is coloured alike (README "Colour").
+  const colour = colourWanted(process.env, process.stdout.isTTY === true);
   const tunnels = tunnelOptions(args);
   if (tunnels === null) return EXIT_USAGE;
   for (const job of jobs) {
@@ -216,7 +220,7 @@ async function runAnalyze(args: AnalyzeArgs): Promise<number> {
         .join('\n'));
       if (args.json === '-') await writeJsonReport(report, '-');
       else {
-        process.stdout.write(colourText(text, colourWanted(process.env, process.stdout.isTTY === true)) + '\n');
+        process.stdout.write(colourText(text, colour) + '\n');
         if (args.json !== undefined) await writeJsonReport(report, args.json);
       }
       const htmlText = args.html !== undefined || args.out !== undefined ? await htmlReport(report, job, tunnels) : null;
@@ -228,22 +232,22 @@ async function runAnalyze(args: AnalyzeArgs): Promise<number> {
         writeOutput(join(args.out, `${name}.txt`), text);
         writeOutput(join(args.out, `${name}.html`), htmlText!);
         writeOutput(join(args.out, `${name}.md`), renderMarkdown(report));
-        process.stderr.write(`wrote ${join(args.out, name)}.{json,txt,html,md}\n`);
+        toStderr(`wrote ${join(args.out, name)}.{json,txt,html,md}`);
         index.push(indexEntry(name, report));
       }
     } catch (err) {
       if (err instanceof OutputError) {
-        process.stderr.write(`tcp-postmortem: ${err.message}\n`);
+        say(err.message);
         return EXIT_BAD_INPUT;
       }
       if (!(err instanceof CaptureError)) throw err;
-      process.stderr.write(`tcp-postmortem: ${err.message}\n`);
+      say(err.message);
       status = EXIT_BAD_INPUT;
     }
   }
   if (args.out !== undefined && index.length > 0) {
     writeOutput(join(args.out, 'index.html'), renderIndex(index, version()));
-    process.stderr.write(`wrote ${join(args.out, 'index.html')} (${index.length} capture(s))\n`);
+    toStderr(`wrote ${join(args.out, 'index.html')} (${index.length} capture(s))`);
   }
   return status === EXIT_OK && failed ? EXIT_FINDINGS : status;
 }
@@ -378,7 +382,8 @@ export async function main(argv: string[]): Promise<number> {
     .fail((msg, err) => {
       // yargs reports its own validation (and .check) failures as YError; anything else is ours.
       if (err instanceof Error && err.name !== 'YError') throw err;
-      process.stderr.write(`tcp-postmortem: ${msg ?? String(err)}\nRun with --help for usage.\n`);
+      say(msg ?? String(err));
+      process.stderr.write('Run with --help for usage.\n');
       usageFailed = true;
     });
   await parser.parseAsync();
@@ -397,10 +402,10 @@ main(hideBin(process.argv)).then(
   },
   (err: unknown) => {
     if (err instanceof CaptureError) {
-      process.stderr.write(`tcp-postmortem: ${err.message}\n`);
+      say(err.message);
       process.exitCode = EXIT_BAD_INPUT;
     } else {
-      process.stderr.write(`tcp-postmortem: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+      toStderr(`tcp-postmortem: internal error: ${(err as Error)?.stack ?? String(err)}`);
       process.exitCode = 3;
     }
   },

@@ -1,39 +1,84 @@
 /**
- * The HTTP story of the connections the findings point at, beside the TCP table: per connection the
- * requests, the one that went wrong (no response, cut, error status) and how the connection ended.
+ * The HTTP story of the connections the findings point at, for the terminal: per connection the
+ * request that went wrong (or the last one), its status, what went wrong in words, the server's
+ * keep-alive headers, and beside it the TCP facts of how the connection ended (who closed first,
+ * who reset), so the two layers read as one sentence.
  */
 import type { ConnectionRecord, Report } from '../model/report.js';
 import { httpOf, type HttpRecord, type HttpTransactionRecord } from '../model/http.js';
+import { printable } from './printable.js';
 import { wrapProse } from './wrap.js';
 
 const MAX_CONNECTIONS = 10;
+/** Captured strings are cut here: a line is for reading, the JSON has them whole. */
+const MAX_TARGET = 60;
+const MAX_HEADER = 40;
 
-function requestOf(t: HttpTransactionRecord): string {
-  const target = t.target ?? '?';
-  return `${t.method ?? '?'} ${target.length > 60 ? `${target.slice(0, 59)}…` : target}`;
+const count = (n: number, word: string): string => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+
+/** A capture string as terminal text: control characters escaped, then cut. */
+function shown(s: string, max: number): string {
+  const p = printable(s);
+  return p.length > max ? `${p.slice(0, max - 1)}…` : p;
 }
 
-function outcome(t: HttpTransactionRecord): string {
-  if (t.response === null) return t.request !== null ? `no response (request frame ${t.request.firstFrame})` : 'no request';
-  const wait = t.request !== null ? `, first byte after ${((t.response.firstTime - (t.request.lastTime ?? t.request.firstTime)) * 1000).toFixed(1)} ms` : '';
-  const cut = t.complete ? '' : `, cut after ${t.response.bodyDelivered}${t.response.bodyDeclared !== null ? ` of ${t.response.bodyDeclared}` : ''} body bytes`;
-  return `${t.status ?? '?'} (frame ${t.response.firstFrame}${wait}${cut})`;
+const requestOf = (t: HttpTransactionRecord): string => `${t.trans_depth}. ${shown(t.method ?? '?', 20)} ${shown(t.target ?? '?', MAX_TARGET)}`;
+
+function statusOf(t: HttpTransactionRecord): string {
+  if (t.response === null) return 'no response';
+  const sent = t.request?.lastTime ?? t.request?.firstTime;
+  const wait = sent !== undefined ? ` in ${((t.response.firstTime - sent) * 1000).toFixed(1)} ms` : '';
+  return `${t.status ?? '?'}${wait} (frame ${t.response.firstFrame})`;
 }
 
-const wentWrong = (t: HttpTransactionRecord): boolean => t.response === null || !t.complete || (t.status !== null && t.status >= 400);
+/** What went wrong with one exchange, in words; empty when nothing did. */
+function problemsOf(t: HttpTransactionRecord, c: ConnectionRecord): string[] {
+  const out: string[] = [];
+  const close = c.firstClose;
+  // The keep-alive race: the request left after the peer's FIN had already closed the connection.
+  const raced = t.request !== null && close !== null && close.by === 'server' && t.request.firstFrame > close.frame;
+  if (t.response === null && t.request !== null) out.push(`no response to the request of frame ${t.request.firstFrame}`);
+  if (raced) out.push(`sent after the server's ${close.kind} #${close.frame}`);
+  if (t.response !== null && !t.complete) {
+    const r = t.response;
+    out.push(`body cut after ${count(r.bodyDelivered, 'byte')}${r.bodyDeclared !== null ? ` of ${r.bodyDeclared.toLocaleString('en-US')}` : ' (chunked, no last chunk)'}`);
+  }
+  if (t.status !== null && t.status >= 400) out.push(`status ${t.status}`);
+  return out;
+}
 
-function line(c: ConnectionRecord, h: HttpRecord): string {
-  const bad = h.transactions.find(wentWrong);
-  const shown = bad ?? h.transactions[h.transactions.length - 1]!;
-  const close = c.firstClose !== null ? `${c.firstClose.by} ${c.firstClose.kind} #${c.firstClose.frame}` : 'not closed';
-  const ended = h.ended !== null ? ` (${h.ended.when.replace(/-/g, ' ')})` : '';
-  return `${h.requests} request(s), ${h.responses} response(s); ${bad !== undefined ? 'went wrong' : 'last'}: ` +
-    `${shown.trans_depth}. ${requestOf(shown)} → ${outcome(shown)}; closed first: ${close}${ended}`;
+/** The response's own say on keeping the connection (`Connection: close`, `Keep-Alive: timeout=5`). */
+function keepAliveHeaders(t: HttpTransactionRecord): string {
+  const h = t.response?.headers ?? {};
+  return ['Connection', 'Keep-Alive'].filter((k) => h[k] !== undefined).map((k) => `${k}: ${shown(h[k]!, MAX_HEADER)}`).join(', ');
+}
+
+function tcpEnd(c: ConnectionRecord, h: HttpRecord): string {
+  const parts: string[] = [];
+  if (c.firstClose !== null) parts.push(`${c.firstClose.by} ${c.firstClose.kind} #${c.firstClose.frame} first${h.ended !== null ? ` (${h.ended.when.replace(/-/g, ' ')})` : ''}`);
+  else parts.push('not closed in the capture');
+  for (const side of ['client', 'server'] as const) {
+    // A zero window explains a stalled or cut download: the reader, not the network, stopped it.
+    const zero = c.analysis[side].zeroWindow ?? 0;
+    if (zero > 0) parts.push(`${side} window zero in ${count(zero, 'segment')}`);
+  }
+  const rst = c.resets.find((r) => c.firstClose?.kind !== 'RST' || r.frame !== c.firstClose.frame);
+  if (rst !== undefined) parts.push(`${rst.by} RST #${rst.frame}${c.resets.length > 1 ? ` (+${c.resets.length - 1})` : ''}`);
+  return parts.join(', ');
+}
+
+/** One connection's line: its exchange that went wrong (else its last), then how TCP ended it. */
+function httpLine(c: ConnectionRecord, h: HttpRecord): string {
+  const bad = h.transactions.find((t) => problemsOf(t, c).length > 0);
+  const t = bad ?? h.transactions[h.transactions.length - 1]!;
+  const headers = keepAliveHeaders(t);
+  return `${count(h.requests, 'request')}, ${count(h.responses, 'response')}; ${bad !== undefined ? '' : 'last: '}${requestOf(t)} → ${statusOf(t)}` +
+    `${headers !== '' ? `, ${headers}` : ''}; ${bad !== undefined ? `went wrong: ${problemsOf(t, c).join(', ')}; ` : ''}TCP: ${tcpEnd(c, h)}`;
 }
 
 /** Empty when no connection a finding points at carried HTTP/1.x. */
 export function renderHttpStory(report: Report, width: number): string {
-  const ids = [...new Set(report.findings.flatMap((f) => f.connections))];
+  const ids = [...new Set(report.findings.flatMap((f) => f.connections))].sort((a, b) => a - b);
   const byId = new Map(report.connections.map((c) => [c.id, c]));
   const lines: string[] = [];
   let more = 0;
@@ -42,8 +87,9 @@ export function renderHttpStory(report: Report, width: number): string {
     const h = c !== undefined ? httpOf(c) : null;
     if (c === undefined || h === null) continue;
     if (lines.length >= MAX_CONNECTIONS) more++;
-    else lines.push(wrapProse(`  #${id} `, line(c, h), width, '      '));
+    else lines.push(wrapProse(`  conn ${id}  `, httpLine(c, h), width, '      '));
   }
   if (lines.length === 0) return '';
-  return `HTTP on the connections the findings point at:\n${lines.join('\n')}\n${more > 0 ? `  … ${more} more in the JSON report (connections[].http)\n` : ''}`;
+  return `HTTP on the connections the findings point at (id as in the table):\n${lines.join('\n')}\n` +
+    `${more > 0 ? `  … ${more} more in the JSON report (connections[].http)\n` : ''}`;
 }
