@@ -10,9 +10,15 @@ export interface CliRun {
   stderr: string;
 }
 
-export function runCli(args: readonly string[], input?: Uint8Array): Promise<CliRun> {
+/**
+ * `env` is laid over this process's environment (undefined removes a variable). FORCE_COLOR and
+ * NO_COLOR are removed unless given, so that a developer's shell cannot colour the output under test.
+ */
+export function runCli(args: readonly string[], input?: Uint8Array, env: Record<string, string | undefined> = {}): Promise<CliRun> {
+  const { FORCE_COLOR: _force, NO_COLOR: _no, ...inherited } = process.env;
+  const childEnv = Object.fromEntries(Object.entries({ ...inherited, ...env }).filter(([, v]) => v !== undefined));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env: childEnv });
     let stdout = '';
     let stderr = '';
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
