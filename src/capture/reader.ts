@@ -30,6 +30,22 @@ export interface FileSummary {
 export interface ReadOptions {
   /** Bytes per read; tests use tiny values to split records across reads. */
   chunkSize?: number;
+  /**
+   * Called after each read of input (a chunk, ~1 MiB) and once at the end: for a progress display.
+   * Synchronous and cheap, so it may be called on every refill.
+   */
+  onProgress?: (progress: ReadProgress) => void;
+}
+
+export interface ReadProgress {
+  /** Bytes taken from the inputs so far (compressed bytes for gzip files). */
+  bytesRead: number;
+  /** The inputs' sizes added up; null when one is a stream (standard input) whose size is unknown. */
+  totalBytes: number | null;
+  /** Records delivered so far (Wireshark's frame count). */
+  frames: number;
+  /** True on the last call, when every input has been read. */
+  done: boolean;
 }
 
 /** One open input: its window, its format reader and its current frame. */
@@ -41,6 +57,8 @@ class OpenCapture {
   readonly frame: Frame = newFrame();
   recordNo = 0;
   done = false;
+  /** Set by readCaptures when a progress callback is given. */
+  onRefill: (() => void) | null = null;
 
   constructor(
     readonly input: BufferedInput,
@@ -72,7 +90,9 @@ class OpenCapture {
   /** Reads more input for the reader; at the end of the input, ends this file (cleanly or truncated). */
   async refill(): Promise<void> {
     const { input, reader, summary } = this;
-    if (await input.ensure(reader.needBytes)) return;
+    const more = await input.ensure(reader.needBytes);
+    this.onRefill?.();
+    if (more) return;
     const damage = input.source.damage;
     if (damage !== undefined) {
       summary.problems.push({ file: summary.name, offset: input.offset, kind: 'truncated-record', message: damage, fatal: true });
@@ -178,6 +198,19 @@ export async function readCaptures(paths: readonly string[], onFrame: (frame: Fr
   try {
     for (let i = 0; i < paths.length; i++) captures.push(await openCapture(paths[i]!, i, options));
     let no = 0;
+    const onProgress = options.onProgress;
+    const progress = (done: boolean): void => {
+      if (onProgress === undefined) return;
+      let bytesRead = 0;
+      let totalBytes: number | null = 0;
+      for (const c of captures) {
+        bytesRead += c.input.source.consumed();
+        const size = c.input.source.size;
+        totalBytes = totalBytes === null || size === null ? null : totalBytes + size;
+      }
+      onProgress({ bytesRead, totalBytes, frames: no, done });
+    };
+    if (onProgress !== undefined) for (const c of captures) c.onRefill = () => progress(false);
     if (captures.length === 1) {
       const only = captures[0]!;
       for (;;) {
@@ -205,6 +238,7 @@ export async function readCaptures(paths: readonly string[], onFrame: (frame: Fr
         if (r === AT_END || (r === NEED_DATA && !(await c.advance()))) live.splice(best, 1);
       }
     }
+    progress(true);
     return captures.map((c) => c.summary);
   } finally {
     for (const c of captures) await c.input.source.close();

@@ -11,6 +11,10 @@ export interface ByteSource {
   readonly compressed: boolean;
   /** Set when the input ended because it was damaged (a cut or corrupt gzip stream). */
   readonly damage?: string;
+  /** The input's size in bytes as stored (compressed for gzip); null for a stream (standard input). */
+  readonly size: number | null;
+  /** Bytes taken from the input so far, counted as `size` is: what a progress bar shows against it. */
+  consumed(): number;
   /** Read up to `length` bytes into `target` at `offset`; 0 means end of input. */
   read(target: Uint8Array, offset: number, length: number): Promise<number>;
   close(): Promise<void>;
@@ -37,15 +41,23 @@ export async function openSource(path: string): Promise<ByteSource> {
     const code = (err as NodeJS.ErrnoException).code;
     throw new CaptureError(path, 0, code === 'EISDIR' ? 'is a directory, not a capture file' : `cannot read: ${systemErrorText(err)}`);
   }
+  let size: number | null;
+  try {
+    size = (await handle.stat()).size;
+  } catch {
+    size = null; // only the progress bar's total is lost
+  }
   if (bytesRead === 2 && head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1) {
     await handle.close();
     const raw = createReadStream(path);
-    return streamSource(path, raw.pipe(createGunzip()), true, () => raw.destroy());
+    return streamSource(path, raw.pipe(createGunzip()), true, { size, consumed: () => raw.bytesRead, onClose: () => raw.destroy() });
   }
   let position = 0;
   return {
     name: path,
     compressed: false,
+    size,
+    consumed: () => position,
     // A synchronous read of a regular file costs only the copy from the page cache; an async one
     // adds a thread-pool round trip per chunk that, measured, left the main thread idle 2/3 of the time.
     async read(target, offset, length) {
@@ -58,14 +70,24 @@ export async function openSource(path: string): Promise<ByteSource> {
 }
 
 /** Adapts a Node stream (chunks of any size) to pull reads into a caller's buffer. */
-function streamSource(name: string, stream: Readable, compressed: boolean, onClose?: () => void): ByteSource {
+interface StreamExtras {
+  size?: number | null;
+  /** Bytes taken from the underlying input (before gunzip); default: the bytes this source delivered. */
+  consumed?: () => number;
+  onClose?: () => void;
+}
+
+function streamSource(name: string, stream: Readable, compressed: boolean, extras: StreamExtras = {}): ByteSource {
   const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let pending: Buffer | null = null;
   let pendingPos = 0;
   let done = false;
+  let delivered = 0;
   const source: { -readonly [K in keyof ByteSource]: ByteSource[K] } = {
     name,
     compressed,
+    size: extras.size ?? null,
+    consumed: extras.consumed ?? (() => delivered),
     async read(target, offset, length) {
       while (pending === null || pendingPos >= pending.length) {
         if (done) return 0;
@@ -88,11 +110,12 @@ function streamSource(name: string, stream: Readable, compressed: boolean, onClo
       const n = Math.min(length, pending.length - pendingPos);
       target.set(pending.subarray(pendingPos, pendingPos + n), offset);
       pendingPos += n;
+      delivered += n;
       return n;
     },
     async close() {
       stream.destroy();
-      onClose?.();
+      extras.onClose?.();
     },
   };
   return source;
@@ -109,15 +132,19 @@ async function streamSourceSniffingGzip(name: string, input: Readable): Promise<
     head = Buffer.concat([head, next.value]);
   }
   if (head.length === 0) return streamSource(name, Readable.from([]), false);
+  let taken = head.length;
   const replay = Readable.from(
     (async function* () {
       yield head;
-      for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+      for (let r = await it.next(); !r.done; r = await it.next()) {
+        taken += r.value.length;
+        yield r.value;
+      }
     })(),
     { objectMode: false },
   );
   if (head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1) {
-    return streamSource(name, replay.pipe(createGunzip()), true);
+    return streamSource(name, replay.pipe(createGunzip()), true, { consumed: () => taken });
   }
   return streamSource(name, replay, false);
 }

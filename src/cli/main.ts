@@ -19,6 +19,7 @@ import { renderConnectionTable } from '../report/text.js';
 import { renderHttpStory } from '../report/http-text.js';
 import { printableText } from '../report/printable.js';
 import { colourText, colourWanted } from '../report/colour.js';
+import { progressDisplay } from './progress.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { indexEntry, renderIndex, type IndexEntry } from '../report/html/index-page.js';
 import { renderCaptureHeader } from '../report/capture-text.js';
@@ -198,8 +199,10 @@ async function runAnalyze(args: AnalyzeArgs): Promise<number> {
   const tunnels = tunnelOptions(args);
   if (tunnels === null) return EXIT_USAGE;
   for (const job of jobs) {
+    const progress = progressDisplay(process.stderr, process.env);
     try {
       const report = await analyze(job, {
+        onProgress: progress.onProgress,
         ...tunnels,
         http: args.http !== false,
         timeWaitSec: args.timeWaitSec,
@@ -243,6 +246,8 @@ async function runAnalyze(args: AnalyzeArgs): Promise<number> {
       if (!(err instanceof CaptureError)) throw err;
       say(err.message);
       status = EXIT_BAD_INPUT;
+    } finally {
+      progress.stop();
     }
   }
   if (args.out !== undefined && index.length > 0) {

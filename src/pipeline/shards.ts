@@ -265,7 +265,8 @@ export async function runShards(paths: readonly string[], options: ReadOptions &
   let results: ShardResult[];
   let encapsulation: EncapsulationSummary;
   try {
-    const here = await runEngine(paths, jobs[0]!.options);
+    // Every thread reads the whole capture at about the same pace: this one's reads are the progress.
+    const here = await runEngine(paths, options.onProgress !== undefined ? { ...jobs[0]!.options, onProgress: options.onProgress } : jobs[0]!.options);
     encapsulation = here.encapsulation; // every thread decodes every frame: the counts are the same
     const t = here.tracker;
     results = [
