@@ -55,10 +55,18 @@ export interface Transaction {
   responseBodyDecoded: number;
   complete: boolean;
   gap: boolean;
-  requestFirst: [number, number] | null;
-  requestLast: [number, number] | null;
-  responseFirst: [number, number] | null;
-  responseLast: [number, number] | null;
+  /**
+   * Frame and capture time of the request's and the response's first and last byte; frame -1: not
+   * seen. Numbers, not [frame, time] pairs: four arrays per transaction were a fifth of its garbage.
+   */
+  requestFirstFrame: number;
+  requestFirstTime: number;
+  requestLastFrame: number;
+  requestLastTime: number;
+  responseFirstFrame: number;
+  responseFirstTime: number;
+  responseLastFrame: number;
+  responseLastTime: number;
   /** Seconds from the previous transaction's last byte to this request's first byte; null for the first. */
   idle: number | null;
 }
@@ -80,7 +88,9 @@ class Side {
   /** The message being received. */
   current: Transaction | null = null;
   isRequest = false;
-  firstAt: [number, number] | null = null;
+  /** Where the message being received began (its first byte); frame -1 before one. */
+  firstFrame = -1;
+  firstTime = 0;
   closeSent = false;
   afterGap = false;
   ended: StreamEnd | null = null;
@@ -261,7 +271,8 @@ export class HttpConnection implements StreamConsumer {
           // An HTTP/0.9 response has no status line: the bytes up to the close are the body (as Zeek reads it).
           const t = this.pending.shift()!;
           this.responses++;
-          t.responseFirst = [at.frame, at.time];
+          t.responseFirstFrame = at.frame;
+          t.responseFirstTime = at.time;
           side.current = t;
           side.st = St.Close;
           return i;
@@ -270,7 +281,8 @@ export class HttpConnection implements StreamConsumer {
           if (side.closeSent) this.dataAfterClose = true;
           side.st = St.Head;
           side.len = 0;
-          side.firstAt = [at.frame, at.time];
+          side.firstFrame = at.frame;
+          side.firstTime = at.time;
         }
         return i;
       case St.Head:
@@ -310,7 +322,17 @@ export class HttpConnection implements StreamConsumer {
       return i;
     }
 
-    if (side.len === 0) this.detectAt = [at.frame, at.time];
+    if (side.len === 0) {
+      // The first segment nearly always decides (a start line): read where it lies; copying the first
+      // bytes of every connection into a fresh buffer was most of the layer's garbage.
+      if (looksLikeResponse(b, i, e) || startsWithRegisteredMethod(b, i, e)) {
+        this.protocol = 'http/1.1';
+        side.st = St.Start;
+        return i;
+      }
+      this.detectFrame = at.frame;
+      this.detectTime = at.time;
+    }
     const had = side.len;
     side.append(b, i, Math.min(e, i + DETECT_BYTES - side.len));
     const p = side.buf!;
@@ -331,9 +353,9 @@ export class HttpConnection implements StreamConsumer {
         // Bytes of earlier calls (a request typed a byte per segment) start the header block;
         // this call's bytes are parsed from `b` as usual.
         side.st = St.Head;
-        side.buf = p.slice(0, had);
         side.len = had;
-        side.firstAt = this.detectAt;
+        side.firstFrame = this.detectFrame;
+        side.firstTime = this.detectTime;
       } else side.buf = null;
       return i;
     }
@@ -359,7 +381,8 @@ export class HttpConnection implements StreamConsumer {
     return e;
   }
 
-  private detectAt: [number, number] | null = null;
+  private detectFrame = -1;
+  private detectTime = 0;
   /** One side's first bytes were not HTTP; the other has not spoken yet. */
   private undecided = false;
 
@@ -407,7 +430,8 @@ export class HttpConnection implements StreamConsumer {
     if (found < 0) return e;
     const h = parseHead(side.buf!, 0, side.len);
     side.len = 0;
-    side.buf = null;
+    // The next split block reuses a small buffer; a grown one (up to MAX_HEAD) is not kept.
+    if (side.buf!.length > 4096) side.buf = null;
     this.parsed(dir, side, h, at);
     return found;
   }
@@ -426,19 +450,21 @@ export class HttpConnection implements StreamConsumer {
   }
 
   private begin(dir: 0 | 1, side: Side, h: Head, at: Arrival): void {
-    const first = side.firstAt ?? [at.frame, at.time];
+    const firstFrame = side.firstFrame >= 0 ? side.firstFrame : at.frame;
+    const firstTime = side.firstFrame >= 0 ? side.firstTime : at.time;
     side.isRequest = h.isRequest;
     if (h.version === '1.0' && (this.protocol === 'http/1.1')) this.protocol = this.requests + this.responses === 0 ? 'http/1.0' : this.protocol;
     let t: Transaction;
     if (h.isRequest) {
       this.requests++;
-      t = this.open(first);
+      t = this.open(firstTime);
       t.method = h.method;
       t.target = h.target;
       t.requestVersion = h.version;
       t.requestHeaders = h.headers;
       t.requestBodyDeclared = h.contentLength >= 0 ? h.contentLength : -1;
-      t.requestFirst = first;
+      t.requestFirstFrame = firstFrame;
+      t.requestFirstTime = firstTime;
       if (this.pending.length >= MAX_PENDING) {
         this.pending.shift();
         this.pendingDropped++;
@@ -453,17 +479,18 @@ export class HttpConnection implements StreamConsumer {
         if (head !== undefined) head.infoStatus = h.status;
         side.current = null;
         side.st = St.Start;
-        side.firstAt = null;
+        side.firstFrame = -1;
         return;
       }
-      t = head ?? this.open(first);
+      t = head ?? this.open(firstTime);
       if (head !== undefined) this.pending.shift();
       t.version = h.version;
       t.status = h.status;
       if (h.status === 101) t.infoStatus = 101;
       t.responseHeaders = h.headers;
       t.responseBodyDeclared = h.contentLength >= 0 ? h.contentLength : -1;
-      t.responseFirst = first;
+      t.responseFirstFrame = firstFrame;
+      t.responseFirstTime = firstTime;
       if (!keepsAlive(h)) side.closeSent = true;
       this.persistent = (this.persistent ?? true) && keepsAlive(h);
     }
@@ -472,7 +499,7 @@ export class HttpConnection implements StreamConsumer {
       side.afterGap = false;
     }
     side.current = t;
-    side.firstAt = null;
+    side.firstFrame = -1;
     const coding = h.contentCoding === '' ? null : countedCoding(h.contentCoding);
     if (coding !== null) {
       side.decoder = new DecodedLength(coding);
@@ -503,15 +530,16 @@ export class HttpConnection implements StreamConsumer {
     else side.st = St.Close;
   }
 
-  private open(first: [number, number]): Transaction {
+  private open(firstTime: number): Transaction {
     this.transactions++;
     const t: Transaction = {
       transDepth: this.transactions, method: null, target: null, requestVersion: null, version: null, status: null,
       infoStatus: null, requestHeaders: {}, responseHeaders: {}, requestBodyDeclared: -1, responseBodyDeclared: -1,
       requestBodyDelivered: 0, responseBodyDelivered: 0, requestBodyGap: 0, responseBodyGap: 0,
       requestBodyDecoded: -1, responseBodyDecoded: -1, complete: false,
-      gap: false, requestFirst: null, requestLast: null, responseFirst: null, responseLast: null,
-      idle: this.lastEnd >= 0 ? Math.max(0, first[1] - this.lastEnd) : null,
+      gap: false, requestFirstFrame: -1, requestFirstTime: 0, requestLastFrame: -1, requestLastTime: 0,
+      responseFirstFrame: -1, responseFirstTime: 0, responseLastFrame: -1, responseLastTime: 0,
+      idle: this.lastEnd >= 0 ? Math.max(0, firstTime - this.lastEnd) : null,
     };
     // Beyond the listed ones a transaction lives only while it is in flight.
     if (this.listed.length < MAX_LISTED) this.listed.push(t);
@@ -529,10 +557,13 @@ export class HttpConnection implements StreamConsumer {
       side.decoder = null;
     }
     if (t !== null) {
-      if (side.isRequest) t.requestLast = [at.frame, at.time];
-      else {
-        t.responseLast = [at.frame, at.time];
-        t.complete = t.requestLast !== null || t.method === null;
+      if (side.isRequest) {
+        t.requestLastFrame = at.frame;
+        t.requestLastTime = at.time;
+      } else {
+        t.responseLastFrame = at.frame;
+        t.responseLastTime = at.time;
+        t.complete = t.requestLastFrame >= 0 || t.method === null;
         this.lastEnd = at.time;
       }
     }

@@ -73,8 +73,9 @@ export function encodeHttp(h: HttpConnection, client: 0 | 1, out: ByteSink): num
   w.unsigned(h.listed.length);
   // Times as microseconds after the first transaction's first byte, frames after its frame.
   const first = h.listed[0];
-  const baseTime = first?.requestFirst?.[1] ?? first?.responseFirst?.[1] ?? 0;
-  const baseFrame = first?.requestFirst?.[0] ?? first?.responseFirst?.[0] ?? 0;
+  const fromRequest = first !== undefined && first.requestFirstFrame >= 0;
+  const baseTime = first === undefined ? 0 : fromRequest ? first.requestFirstTime : first.responseFirstFrame >= 0 ? first.responseFirstTime : 0;
+  const baseFrame = first === undefined ? 0 : fromRequest ? first.requestFirstFrame : Math.max(0, first.responseFirstFrame);
   if (h.listed.length > 0) {
     w.unsigned(baseFrame);
     w.unsigned(Math.round(baseTime * 1e6));
@@ -85,25 +86,25 @@ export function encodeHttp(h: HttpConnection, client: 0 | 1, out: ByteSink): num
 
 function transaction(w: ByteWriter, t: Transaction, baseFrame: number, baseTime: number): void {
   w.unsigned(t.transDepth);
-  w.unsigned((t.complete ? 1 : 0) | (t.gap ? 2 : 0) | (t.requestFirst !== null ? 4 : 0) | (t.responseFirst !== null ? 8 : 0));
+  w.unsigned((t.complete ? 1 : 0) | (t.gap ? 2 : 0) | (t.requestFirstFrame >= 0 ? 4 : 0) | (t.responseFirstFrame >= 0 ? 8 : 0));
   optionalText(w, t.method);
   optionalText(w, t.target);
   optionalText(w, t.version ?? (t.requestVersion === '0.9' ? '0.9' : null));
   w.unsigned(t.status === null ? 0 : t.status + 1);
   w.unsigned(t.infoStatus === null ? 0 : t.infoStatus + 1);
   w.signed(t.idle === null ? -1 : Math.round(t.idle * 1e6));
-  if (t.requestFirst !== null) message(w, t.requestFirst, t.requestLast, t.requestHeaders, t.requestBodyDeclared, t.requestBodyDelivered, t.requestBodyGap, t.requestBodyDecoded, baseFrame, baseTime);
-  if (t.responseFirst !== null) message(w, t.responseFirst, t.responseLast, t.responseHeaders, t.responseBodyDeclared, t.responseBodyDelivered, t.responseBodyGap, t.responseBodyDecoded, baseFrame, baseTime);
+  if (t.requestFirstFrame >= 0) message(w, t.requestFirstFrame, t.requestFirstTime, t.requestLastFrame, t.requestLastTime, t.requestHeaders, t.requestBodyDeclared, t.requestBodyDelivered, t.requestBodyGap, t.requestBodyDecoded, baseFrame, baseTime);
+  if (t.responseFirstFrame >= 0) message(w, t.responseFirstFrame, t.responseFirstTime, t.responseLastFrame, t.responseLastTime, t.responseHeaders, t.responseBodyDeclared, t.responseBodyDelivered, t.responseBodyGap, t.responseBodyDecoded, baseFrame, baseTime);
 }
 
 function message(
-  w: ByteWriter, first: [number, number], last: [number, number] | null, headers: Partial<Record<KeptHeader, string>>,
+  w: ByteWriter, firstFrame: number, firstTime: number, lastFrame: number, lastTime: number, headers: Partial<Record<KeptHeader, string>>,
   declared: number, delivered: number, missing: number, decoded: number, baseFrame: number, baseTime: number,
 ): void {
-  w.signed(first[0] - baseFrame);
-  w.signed(Math.round((first[1] - baseTime) * 1e6));
-  w.signed(last === null ? -1 : last[0] - first[0]);
-  if (last !== null) w.signed(Math.round((last[1] - first[1]) * 1e6));
+  w.signed(firstFrame - baseFrame);
+  w.signed(Math.round((firstTime - baseTime) * 1e6));
+  w.signed(lastFrame < 0 ? -1 : lastFrame - firstFrame);
+  if (lastFrame >= 0) w.signed(Math.round((lastTime - firstTime) * 1e6));
   let mask = 0;
   for (let k = 0; k < KEPT_HEADERS.length; k++) if (headers[KEPT_HEADERS[k]!] !== undefined) mask |= 1 << k;
   w.unsigned(mask);
