@@ -7,9 +7,8 @@
  * than RACE_SLACK_SEC before that FIN (it crossed it on the wire) and got no response, and the
  * server reset the connection after it.
  */
-import type { ConnectionRecord } from '../tcp/connection-record.js';
 import type { DetectorContext } from './context.js';
-import { finTime, groupByServer, requestLine, type HttpView } from './http-view.js';
+import { finTime, groupByServer, requestLine, type HttpConnection } from './http-view.js';
 import type { KeepaliveRace, KeepaliveRaceFinding } from './types.js';
 import { addr, durRange, frameList, median, plural, round6, timeSpan, wsFilter } from './util.js';
 
@@ -17,9 +16,11 @@ import { addr, durRange, frameList, median, plural, round6, timeSpan, wsFilter }
 const RACE_SLACK_SEC = 0.001;
 
 /** The race on one connection, or null. */
-export function raceOf(c: ConnectionRecord, h: HttpView): KeepaliveRace | null {
+export function raceOf(hc: HttpConnection): KeepaliveRace | null {
+  const { c, h } = hc;
+  const tf = finTime(hc, 'server');
   const fin = c.finFrames.server;
-  const tf = finTime(c, 'server');
+  if (fin === null || tf === null) return null;
   if (fin === null || tf === null) return null;
   const t = h.transactions.find((x) => x.request !== null && x.response === null && x.request.firstTime >= tf - RACE_SLACK_SEC);
   if (t === undefined) return null;
@@ -45,7 +46,7 @@ export function raceOf(c: ConnectionRecord, h: HttpView): KeepaliveRace | null {
 
 export function detectKeepaliveRace(ctx: DetectorContext): Omit<KeepaliveRaceFinding, 'rank' | 'explainedBy'>[] {
   const out: Omit<KeepaliveRaceFinding, 'rank' | 'explainedBy'>[] = [];
-  for (const { first, items: races } of groupByServer(ctx, ({ c, h }) => raceOf(c, h))) {
+  for (const { first, items: races } of groupByServer(ctx, raceOf)) {
     const endpoint = { ip: first.c.server.ip, port: first.c.server.port };
     const ids = races.map((r) => r.connection);
     const idles = races.map((r) => r.idleSec).filter((x): x is number => x !== null);

@@ -9,7 +9,7 @@
  * idle time reaches LATE_SHARE of that timeout; from MIN_LATE late reuses on, the finding is made.
  */
 import type { DetectorContext } from './context.js';
-import { finTime, httpConnections, keepAliveTimeout, serverKey, tokens, type HttpConnection } from './http-view.js';
+import { finTime, httpConnections, keepAliveTimeout, tokens, type HttpConnection } from './http-view.js';
 import { raceOf } from './keepalive-race.js';
 import type { IdleClose, KeepaliveTimeoutMismatchFinding, LateReuse } from './types.js';
 import { addr, durRange, dur, frameList, median, plural, round6, spread, timeSpan, wsFilter } from './util.js';
@@ -23,8 +23,9 @@ const AGREE_SHARE = 0.1;
 const MIN_IDLE_CLOSE_SEC = 0.05;
 
 /** The server's idle close on one connection: last response → its FIN, or null. */
-function idleCloseOf({ c, h }: HttpConnection): IdleClose | null {
-  const tf = finTime(c, 'server');
+function idleCloseOf(hc: HttpConnection): IdleClose | null {
+  const { c, h } = hc;
+  const tf = finTime(hc, 'server');
   if (tf === null || c.closedFirstBy !== 'server' || h.persistent === false) return null;
   const before = h.transactions.filter((t) => t.request !== null && t.request.firstTime < tf);
   const last = before[before.length - 1];
@@ -39,8 +40,8 @@ function idleCloseOf({ c, h }: HttpConnection): IdleClose | null {
 export function detectKeepaliveTimeoutMismatch(ctx: DetectorContext): Omit<KeepaliveTimeoutMismatchFinding, 'rank' | 'explainedBy'>[] {
   const groups = new Map<string, HttpConnection[]>();
   for (const hc of httpConnections(ctx)) {
-    const g = groups.get(serverKey(hc.c));
-    if (g === undefined) groups.set(serverKey(hc.c), [hc]);
+    const g = groups.get(hc.serverKey);
+    if (g === undefined) groups.set(hc.serverKey, [hc]);
     else g.push(hc);
   }
   const out: Omit<KeepaliveTimeoutMismatchFinding, 'rank' | 'explainedBy'>[] = [];
@@ -56,7 +57,7 @@ export function detectKeepaliveTimeoutMismatch(ctx: DetectorContext): Omit<Keepa
     const late: LateReuse[] = [];
     let reuses = 0;
     for (const hc of members) {
-      const race = raceOf(hc.c, hc.h);
+      const race = raceOf(hc);
       for (const t of hc.h.transactions) {
         if (t.idleSec === null || t.request === null) continue;
         reuses++;

@@ -8,7 +8,7 @@
  */
 import type { DetectorContext } from './context.js';
 import { tcpCauseDuring, tcpCauseText } from './http-tcp-cause.js';
-import { httpConnections, requestLine, serverKey, type HttpConnection } from './http-view.js';
+import { httpConnections, requestLine, type HttpConnection } from './http-view.js';
 import { proxyPairs } from './proxy-pairs.js';
 import type { StalledRequest, StalledResponseFinding } from './types.js';
 import { addr, durRange, dur, frameList, plural, round6, timeSpan, wsFilter } from './util.js';
@@ -44,8 +44,8 @@ export function detectStalledResponse(ctx: DetectorContext, stallSec: number): O
         forwardedFrame: pair?.outT.request?.firstFrame ?? null,
         upstreamFinFrame: reason === 'proxy-waiting-for-upstream-close' ? pair!.upstreamFin!.frame : null,
       };
-      const g = groups.get(serverKey(c));
-      if (g === undefined) groups.set(serverKey(c), { first: hc, stalls: [stall] });
+      const g = groups.get(hc.serverKey);
+      if (g === undefined) groups.set(hc.serverKey, { first: hc, stalls: [stall] });
       else g.stalls.push(stall);
     }
   }

@@ -11,7 +11,8 @@ import { finTime, groupByServer, requestLine, tokens, type HttpConnection } from
 import type { TruncatedBody, TruncatedBodyFinding } from './types.js';
 import { addr, bytes, frameList, plural, round6, timeSpan, wsFilter } from './util.js';
 
-function truncatedOn(ctx: DetectorContext, { c, h }: HttpConnection): TruncatedBody | null {
+function truncatedOn(ctx: DetectorContext, hc: HttpConnection): TruncatedBody | null {
+  const { c, h } = hc;
   if (h.ended === null) return null;
   for (const t of h.transactions) {
     const r = t.response;
@@ -22,7 +23,7 @@ function truncatedOn(ctx: DetectorContext, { c, h }: HttpConnection): TruncatedB
     const by = h.ended.by;
     const rst = c.resets.find((x) => x.by === by);
     const endFrame = h.ended.how === 'rst' ? rst?.frame ?? null : c.finFrames[by];
-    const endEpoch = h.ended.how === 'rst' ? rst?.time ?? null : finTime(c, by);
+    const endEpoch = h.ended.how === 'rst' ? rst?.time ?? null : finTime(hc, by);
     const at = endEpoch ?? c.endEpoch;
     const cause = tcpCauseDuring(ctx, c, r.firstTime, at);
     return {

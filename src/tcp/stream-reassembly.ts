@@ -152,6 +152,11 @@ export class StreamReassembly {
     private readonly compareDuplicates = false,
   ) {}
 
+  /** Both directions ended (FIN or RST): the consumer will be given nothing more. */
+  get ended(): boolean {
+    return this.dirs[0].ended && this.dirs[1].ended;
+  }
+
   /** Reuses this reassembly for another connection. */
   reset(consumer: StreamConsumer): void {
     this.consumer = consumer;
