@@ -52,10 +52,21 @@ export function httpConnections(ctx: DetectorContext): readonly HttpConnection[]
   return list;
 }
 
-/** Tokens of a comma-separated header value, lower case (RFC 9110 §5.6.1). */
-export function tokens(value: string | undefined): string[] {
-  if (value === undefined) return [];
-  return value.split(',').map((t) => t.trim().toLowerCase()).filter((t) => t !== '');
+const NO_TOKENS: readonly string[] = [];
+/** Header values repeat (`close`, `keep-alive`): their tokens are split once. Bounded: a hostile capture has many values. */
+const tokenCache = new Map<string, readonly string[]>();
+const MAX_CACHED_TOKENS = 4096;
+
+/** Tokens of a comma-separated header value, lower case (RFC 9110 §5.6.1). Shared: do not modify. */
+export function tokens(value: string | undefined): readonly string[] {
+  if (value === undefined) return NO_TOKENS;
+  let list = tokenCache.get(value);
+  if (list === undefined) {
+    list = value.split(',').map((t) => t.trim().toLowerCase()).filter((t) => t !== '');
+    if (tokenCache.size >= MAX_CACHED_TOKENS) tokenCache.clear();
+    tokenCache.set(value, list);
+  }
+  return list;
 }
 
 /** `Keep-Alive: timeout=N` (seconds), or null. */

@@ -18,6 +18,8 @@ const RACE_SLACK_SEC = 0.001;
 /** The race on one connection, or null. */
 export function raceOf(hc: HttpConnection): KeepaliveRace | null {
   const { c, h } = hc;
+  // Only a request left unanswered can have raced the FIN (asked first: it is rare, the FIN time is not).
+  if (!h.transactions.some((x) => x.request !== null && x.response === null)) return null;
   const tf = finTime(hc, 'server');
   const fin = c.finFrames.server;
   if (fin === null || tf === null) return null;

@@ -25,8 +25,9 @@ const MIN_IDLE_CLOSE_SEC = 0.05;
 /** The server's idle close on one connection: last response → its FIN, or null. */
 function idleCloseOf(hc: HttpConnection): IdleClose | null {
   const { c, h } = hc;
+  if (c.closedFirstBy !== 'server' || h.persistent === false) return null;
   const tf = finTime(hc, 'server');
-  if (tf === null || c.closedFirstBy !== 'server' || h.persistent === false) return null;
+  if (tf === null) return null;
   const before = h.transactions.filter((t) => t.request !== null && t.request.firstTime < tf);
   const last = before[before.length - 1];
   if (last === undefined || !before.every((t) => t.complete && t.response?.lastTime != null)) return null;

@@ -13,7 +13,7 @@
 import type { Arrival, StreamConsumer, StreamEnd } from '../tcp/stream-reassembly.js';
 import { countedCoding, DecodedLength } from './decoded-length.js';
 import {
-  couldStartHttp, isSimpleRequest, keepsAlive, startsWithRegisteredMethod, unregisteredRequestLine, looksLikeResponse, parseHead, P_MALFORMED, PROBLEM_NAMES, type Head, type KeptHeader,
+  couldStartHttp, isSimpleRequest, keepsAlive, startsWithRegisteredMethod, unregisteredRequestLine, looksLikeResponse, parseHead, P_MALFORMED, PROBLEM_NAMES, type Head, type KeptValues,
 } from './head.js';
 
 /** One header block per direction is held at most (then the direction stops: oversized). */
@@ -40,8 +40,8 @@ export interface Transaction {
   version: string | null;
   status: number | null;
   infoStatus: number | null;
-  requestHeaders: Partial<Record<KeptHeader, string>>;
-  responseHeaders: Partial<Record<KeptHeader, string>>;
+  requestHeaders: KeptValues;
+  responseHeaders: KeptValues;
   /** Declared body bytes (Content-Length), -1 chunked/close-delimited/none. */
   requestBodyDeclared: number;
   responseBodyDeclared: number;
@@ -71,6 +71,9 @@ export interface Transaction {
   idle: number | null;
 }
 
+/** The headers of a message not (yet) seen: shared, never written (a parsed message brings its own). */
+const NO_HEADERS: KeptValues = Object.freeze([]) as unknown as KeptValues;
+
 const enum St { Detect, Start, Head, Length, ChunkSize, ChunkData, ChunkDataEnd, Trailer, Close, Resync, Stopped }
 
 /** Per-direction parser state. */
@@ -96,6 +99,17 @@ class Side {
   ended: StreamEnd | null = null;
   /** Counts the decoded length of the body in flight when it has a counted Content-Encoding. */
   decoder: DecodedLength | null = null;
+  reset(): void {
+    this.st = St.Detect;
+    this.buf = null;
+    this.len = this.remaining = this.lineLen = this.sizeAcc = this.sizeDigits = 0;
+    this.sizeDone = this.sizeZeros = this.isRequest = this.closeSent = this.afterGap = false;
+    this.current = null;
+    this.firstFrame = -1;
+    this.firstTime = 0;
+    this.ended = null;
+    this.decoder = null;
+  }
   append(b: Uint8Array, s: number, e: number): boolean {
     const n = e - s;
     if (this.len + n > MAX_HEAD) return false;
@@ -108,6 +122,26 @@ class Side {
     this.len += n;
     return true;
   }
+}
+
+/**
+ * Just after the LF of the empty line that ends a header block (LF (CR)? LF) in b[i, e), or -1; the
+ * block's bytes of earlier calls (side.buf) count as the line before. Only LFs are looked at (a
+ * tight loop); Uint8Array.indexOf has no end bound and would search on through the capture buffer.
+ */
+function blockEnd(b: Uint8Array, i: number, e: number, side: Side): number {
+  const held = side.len;
+  const buf = side.buf;
+  for (let j = i; j < e; ) {
+    let lf = j;
+    while (lf < e && b[lf] !== 0x0a) lf++;
+    if (lf >= e) return -1;
+    const p1 = lf - 1 >= i ? b[lf - 1]! : held >= i - lf + 1 ? buf![held - (i - lf + 1)]! : -1;
+    const p2 = lf - 2 >= i ? b[lf - 2]! : held >= i - lf + 2 ? buf![held - (i - lf + 2)]! : -1;
+    if (p1 === 0x0a || (p1 === 0x0d && p2 === 0x0a)) return lf + 1;
+    j = lf + 1;
+  }
+  return -1;
 }
 
 export class HttpConnection implements StreamConsumer {
@@ -134,6 +168,24 @@ export class HttpConnection implements StreamConsumer {
   /** Requests waiting for their (final) response, oldest first. */
   private readonly pending: Transaction[] = [];
   private lastEnd = -1;
+
+  /** Makes a spent analyzer new for another connection (http-layer.ts pools them): every field back to its initial value. */
+  reset(): void {
+    this.protocol = null;
+    this.requests = this.responses = this.transactions = this.problems = this.gaps = this.oversized = this.malformed = this.pendingDropped = 0;
+    this.listed.length = 0;
+    this.tunnel = this.dataAfterClose = this.undecided = false;
+    this.persistent = null;
+    this.endedBy = null;
+    this.endedHow = null;
+    this.endedState = null;
+    this.sides[0].reset();
+    this.sides[1].reset();
+    this.pending.length = 0;
+    this.lastEnd = -1;
+    this.detectFrame = -1;
+    this.detectTime = 0;
+  }
 
   data(dir: 0 | 1, b: Uint8Array, s: number, e: number, at: Arrival): void {
     const side = this.sides[dir];
@@ -389,20 +441,7 @@ export class HttpConnection implements StreamConsumer {
   private head(dir: 0 | 1, side: Side, b: Uint8Array, i: number, e: number, at: Arrival): number {
     // Find the empty line that ends the block: LF (CR)? LF.
     const from = i;
-    let j = i;
-    let found = -1;
-    const buf = side.buf;
-    let prev1 = side.len > 0 ? buf![side.len - 1]! : -1;
-    let prev2 = side.len > 1 ? buf![side.len - 2]! : -1;
-    for (; j < e; j++) {
-      const c = b[j]!;
-      if (c === 0x0a && (prev1 === 0x0a || (prev1 === 0x0d && prev2 === 0x0a))) {
-        found = j + 1;
-        break;
-      }
-      prev2 = prev1;
-      prev1 = c;
-    }
+    const found = blockEnd(b, i, e, side);
     if (found < 0 && side.len === 0 && this.sides[dir === 0 ? 1 : 0].current === null) {
       // HTTP/0.9 (a request line without version) has no header block: the line is the request.
       let lf = from;
@@ -534,7 +573,7 @@ export class HttpConnection implements StreamConsumer {
     this.transactions++;
     const t: Transaction = {
       transDepth: this.transactions, method: null, target: null, requestVersion: null, version: null, status: null,
-      infoStatus: null, requestHeaders: {}, responseHeaders: {}, requestBodyDeclared: -1, responseBodyDeclared: -1,
+      infoStatus: null, requestHeaders: NO_HEADERS, responseHeaders: NO_HEADERS, requestBodyDeclared: -1, responseBodyDeclared: -1,
       requestBodyDelivered: 0, responseBodyDelivered: 0, requestBodyGap: 0, responseBodyGap: 0,
       requestBodyDecoded: -1, responseBodyDecoded: -1, complete: false,
       gap: false, requestFirstFrame: -1, requestFirstTime: 0, requestLastFrame: -1, requestLastTime: 0,

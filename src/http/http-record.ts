@@ -6,7 +6,7 @@
  */
 import type { ByteSink } from '../tcp/stream-reassembly.js';
 import { ByteReader, ByteWriter } from '../tcp/varint.js';
-import { KEPT_HEADERS, MAX_STRING, type KeptHeader } from './head.js';
+import { KEPT_HEADERS, MAX_STRING, type KeptHeader, type KeptValues } from './head.js';
 import type { EndedWhen, HttpConnection, HttpProtocol, Transaction } from './http-connection.js';
 
 const PROTOCOLS: readonly HttpProtocol[] = [null, 'http/1.0', 'http/1.1', 'tls', 'other'];
@@ -98,7 +98,7 @@ function transaction(w: ByteWriter, t: Transaction, baseFrame: number, baseTime:
 }
 
 function message(
-  w: ByteWriter, firstFrame: number, firstTime: number, lastFrame: number, lastTime: number, headers: Partial<Record<KeptHeader, string>>,
+  w: ByteWriter, firstFrame: number, firstTime: number, lastFrame: number, lastTime: number, headers: KeptValues,
   declared: number, delivered: number, missing: number, decoded: number, baseFrame: number, baseTime: number,
 ): void {
   w.signed(firstFrame - baseFrame);
@@ -106,10 +106,10 @@ function message(
   w.signed(lastFrame < 0 ? -1 : lastFrame - firstFrame);
   if (lastFrame >= 0) w.signed(Math.round((lastTime - firstTime) * 1e6));
   let mask = 0;
-  for (let k = 0; k < KEPT_HEADERS.length; k++) if (headers[KEPT_HEADERS[k]!] !== undefined) mask |= 1 << k;
+  for (let k = 0; k < headers.length; k++) if (headers[k] !== undefined) mask |= 1 << k;
   w.unsigned(mask);
-  for (let k = 0; k < KEPT_HEADERS.length; k++) {
-    const v = headers[KEPT_HEADERS[k]!];
+  for (let k = 0; k < headers.length; k++) {
+    const v = headers[k];
     if (v !== undefined) text(w, v);
   }
   w.signed(declared);
