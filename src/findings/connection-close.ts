@@ -9,7 +9,7 @@
 import type { DetectorContext } from './context.js';
 import { httpConnections, tokens, type HttpConnection, type HttpTransactionView } from './http-view.js';
 import type { ConnectionCloseFinding } from './types.js';
-import { addr, frameList, pct, plural, timeSpan, wsFilter } from './util.js';
+import { addr, frameList, pct, plural, timeSpan, wsFilter, minOf, maxOf } from './util.js';
 
 const MIN_CONNECTIONS = 3;
 const MIN_SHARE = 0.5;
@@ -51,8 +51,8 @@ export function detectConnectionClose(ctx: DetectorContext): Omit<ConnectionClos
     const ids = g.closing.map(({ c }) => c.id);
     const asked = [...g.reasons].map((r) => (r === 'connection-close' ? '`Connection: close`' : 'HTTP/1.0 without keep-alive')).join(' or ');
     const perConn = requests / n;
-    const start = Math.min(...g.closing.map(({ c }) => c.startEpoch));
-    const end = Math.max(...g.closing.map(({ c }) => c.endEpoch));
+    const start = minOf(g.closing.map(({ c }) => c.startEpoch));
+    const end = maxOf(g.closing.map(({ c }) => c.endEpoch));
     out.push({
       kind: 'connection-close',
       severity: 'info',

@@ -10,7 +10,7 @@
 import type { DetectorContext } from './context.js';
 import { finTime, groupByServer, requestLine, type HttpConnection } from './http-view.js';
 import type { KeepaliveRace, KeepaliveRaceFinding } from './types.js';
-import { addr, durRange, frameList, median, plural, round6, timeSpan, wsFilter } from './util.js';
+import { addr, durRange, frameList, median, plural, round6, timeSpan, wsFilter, minOf, maxOf } from './util.js';
 
 /** A request sent this long before the FIN still crossed it: the server had decided to close. */
 const RACE_SLACK_SEC = 0.001;
@@ -68,7 +68,7 @@ export function detectKeepaliveRace(ctx: DetectorContext): Omit<KeepaliveRaceFin
       connections: ids,
       frames: frameList(races.flatMap((r) => [r.serverFinFrame, r.requestFrame, r.rstFrame])),
       endpoint,
-      ...timeSpan(Math.min(...races.map((r) => r.serverFinEpoch)), Math.max(...races.map((r) => r.rstEpoch))),
+      ...timeSpan(minOf(races.map((r) => r.serverFinEpoch)), maxOf(races.map((r) => r.rstEpoch))),
       wiresharkFilter: wsFilter(ids, endpoint, 'tcp.flags.fin==1 || tcp.flags.reset==1 || http.request'),
       details: {
         server: endpoint,

@@ -12,7 +12,7 @@ import type { DetectorContext } from './context.js';
 import { finTime, httpConnections, keepAliveTimeout, tokens, type HttpConnection } from './http-view.js';
 import { raceOf } from './keepalive-race.js';
 import type { IdleClose, KeepaliveTimeoutMismatchFinding, LateReuse } from './types.js';
-import { addr, durRange, dur, frameList, median, plural, round6, spread, timeSpan, wsFilter } from './util.js';
+import { addr, durRange, dur, frameList, median, plural, round6, spread, timeSpan, wsFilter, minOf, maxOf } from './util.js';
 
 const LATE_SHARE = 0.98;
 const MIN_LATE = 2;
@@ -52,7 +52,7 @@ export function detectKeepaliveTimeoutMismatch(ctx: DetectorContext): Omit<Keepa
       .filter((x): x is number => x !== null);
     const estimate = closes.length >= 2 ? median(closes.map((x) => x.idleSec)) : null;
     const agreeing = estimate === null ? 0 : closes.filter((x) => Math.abs(x.idleSec - estimate) <= Math.max(AGREE_SEC, AGREE_SHARE * estimate)).length;
-    const advertisedSec = advertised.length > 0 ? Math.min(...advertised) : null;
+    const advertisedSec = advertised.length > 0 ? minOf(advertised) : null;
     const timeout = estimate !== null && agreeing * 2 > closes.length ? estimate : advertisedSec;
     if (timeout === null) continue;
     const late: LateReuse[] = [];
@@ -88,7 +88,7 @@ export function detectKeepaliveTimeoutMismatch(ctx: DetectorContext): Omit<Keepa
       connections: ids,
       frames: frameList([...closes.flatMap((x) => [x.lastResponseFrame, x.finFrame]), ...late.flatMap((x) => [x.requestFrame, x.reset])]),
       endpoint,
-      ...timeSpan(Math.min(...members.map(({ c }) => c.startEpoch)), Math.max(...late.map((x) => x.requestEpoch))),
+      ...timeSpan(minOf(members.map(({ c }) => c.startEpoch)), maxOf(late.map((x) => x.requestEpoch))),
       wiresharkFilter: wsFilter(ids, endpoint, 'tcp.flags.fin==1 || tcp.flags.reset==1 || http'),
       details: {
         server: endpoint,

@@ -11,7 +11,7 @@ import { tcpCauseDuring, tcpCauseText } from './http-tcp-cause.js';
 import { httpConnections, requestLine, type HttpConnection } from './http-view.js';
 import { proxyPairs } from './proxy-pairs.js';
 import type { StalledRequest, StalledResponseFinding } from './types.js';
-import { addr, durRange, dur, frameList, plural, round6, timeSpan, wsFilter } from './util.js';
+import { addr, durRange, dur, frameList, plural, round6, timeSpan, wsFilter, minOf, maxOf } from './util.js';
 
 export function detectStalledResponse(ctx: DetectorContext, stallSec: number): Omit<StalledResponseFinding, 'rank' | 'explainedBy'>[] {
   const held = new Map(proxyPairs(ctx).map((p) => [p.inT, p]));
@@ -73,7 +73,7 @@ export function detectStalledResponse(ctx: DetectorContext, stallSec: number): O
       frames: frameList(stalls.flatMap((s) => [s.requestFrame, s.forwardedFrame, s.upstreamFinFrame, s.responseFrame]).sort((a, b) => (a ?? 0) - (b ?? 0))),
       endpoint,
       // It became a stall stallSec after the request (a dead peer's first retransmission explains it).
-      ...timeSpan(Math.min(...stalls.map((s) => s.requestEpoch)) + stallSec, Math.max(...stalls.map((s) => s.requestEpoch + s.waitSec))),
+      ...timeSpan(minOf(stalls.map((s) => s.requestEpoch)) + stallSec, maxOf(stalls.map((s) => s.requestEpoch + s.waitSec))),
       wiresharkFilter: wsFilter(ids, endpoint, 'http'),
       details: {
         server: endpoint,

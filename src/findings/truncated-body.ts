@@ -9,7 +9,7 @@ import type { DetectorContext } from './context.js';
 import { tcpCauseDuring, tcpCauseText } from './http-tcp-cause.js';
 import { finTime, groupByServer, requestLine, tokens, type HttpConnection } from './http-view.js';
 import type { TruncatedBody, TruncatedBodyFinding } from './types.js';
-import { addr, bytes, frameList, plural, round6, timeSpan, wsFilter } from './util.js';
+import { addr, bytes, frameList, plural, round6, timeSpan, wsFilter, minOf, maxOf } from './util.js';
 
 function truncatedOn(ctx: DetectorContext, hc: HttpConnection): TruncatedBody | null {
   const { c, h } = hc;
@@ -66,7 +66,7 @@ export function detectTruncatedBody(ctx: DetectorContext): Omit<TruncatedBodyFin
       connections: ids,
       frames: frameList(cut.flatMap((y) => [y.responseFrame, y.endFrame])),
       endpoint,
-      ...timeSpan(Math.min(...cut.map((y) => y.endEpoch)), Math.max(...cut.map((y) => y.endEpoch))),
+      ...timeSpan(minOf(cut.map((y) => y.endEpoch)), maxOf(cut.map((y) => y.endEpoch))),
       wiresharkFilter: wsFilter(ids, endpoint, 'http.response || tcp.flags.reset==1 || tcp.flags.fin==1'),
       details: { server: endpoint, count: cut.length, responses: cut.slice(0, 200) },
     });

@@ -95,7 +95,7 @@ const REGISTERED_METHODS = new Set([
   'PATCH', 'POST', 'PRI', 'PROPFIND', 'PROPPATCH', 'PUT', 'QUERY', 'REBIND', 'REPORT', 'SEARCH', 'TRACE', 'UNBIND',
   'UNCHECKOUT', 'UNLINK', 'UNLOCK', 'UPDATE', 'UPDATEREDIRECTREF', 'VERSION-CONTROL',
 ]);
-const LONGEST_METHOD = Math.max(...[...REGISTERED_METHODS].map((m) => m.length));
+const LONGEST_METHOD = [...REGISTERED_METHODS].reduce((n, m) => Math.max(n, m.length), 0);
 
 /** Whether bytes[s, e) begins with a registered method and a space (`SP` after at most 17 bytes). */
 export function startsWithRegisteredMethod(b: Uint8Array, s: number, e: number): boolean {
