@@ -7,9 +7,9 @@
  * server), when they are at least half of its HTTP connections that closed.
  */
 import type { DetectorContext } from './context.js';
-import { httpConnections, serverKey, tokens, type HttpConnection, type HttpTransactionView } from './http-view.js';
+import { httpConnections, tokens, type HttpConnection, type HttpTransactionView } from './http-view.js';
 import type { ConnectionCloseFinding } from './types.js';
-import { addr, frameList, pct, plural, timeSpan, wsFilter } from './util.js';
+import { addr, frameList, pct, plural, timeSpan, wsFilter, minOf, maxOf } from './util.js';
 
 const MIN_CONNECTIONS = 3;
 const MIN_SHARE = 0.5;
@@ -30,8 +30,8 @@ export function detectConnectionClose(ctx: DetectorContext): Omit<ConnectionClos
   for (const hc of httpConnections(ctx)) {
     const { c, h } = hc;
     if (c.closedFirstBy === null || h.transactions.length === 0) continue;
-    let g = groups.get(serverKey(c));
-    if (g === undefined) groups.set(serverKey(c), (g = { closing: [], closed: 0, reasons: new Set() }));
+    let g = groups.get(hc.serverKey);
+    if (g === undefined) groups.set(hc.serverKey, (g = { closing: [], closed: 0, reasons: new Set() }));
     g.closed++;
     const reasons = h.transactions.map(closeRequest);
     if (c.closedFirstBy !== 'server' || reasons.some((r) => r === null)) continue;
@@ -46,13 +46,13 @@ export function detectConnectionClose(ctx: DetectorContext): Omit<ConnectionClos
     const endpoint = { ip: first.server.ip, port: first.server.port };
     const requests = g.closing.reduce((s, { h }) => s + h.requests, 0);
     const clients = new Map<string, number>();
-    for (const { c } of g.closing) clients.set(c.client.ip, (clients.get(c.client.ip) ?? 0) + 1);
+    for (const { clientIp } of g.closing) clients.set(clientIp, (clients.get(clientIp) ?? 0) + 1);
     const clientList = [...clients].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([ip, connections]) => ({ ip, connections }));
     const ids = g.closing.map(({ c }) => c.id);
     const asked = [...g.reasons].map((r) => (r === 'connection-close' ? '`Connection: close`' : 'HTTP/1.0 without keep-alive')).join(' or ');
     const perConn = requests / n;
-    const start = Math.min(...g.closing.map(({ c }) => c.startEpoch));
-    const end = Math.max(...g.closing.map(({ c }) => c.endEpoch));
+    const start = minOf(g.closing.map(({ c }) => c.startEpoch));
+    const end = maxOf(g.closing.map(({ c }) => c.endEpoch));
     out.push({
       kind: 'connection-close',
       severity: 'info',

@@ -14,7 +14,7 @@ import type { DetectorContext } from './context.js';
 import { requestLine, type HttpMessageView } from './http-view.js';
 import { proxyPairs, type ProxyPair } from './proxy-pairs.js';
 import type { ForwardedHeader, HopByHopFinding, HopByHopPair } from './types.js';
-import { addr, durRange, frameList, plural, round6, timeSpan, wsFilter } from './util.js';
+import { addr, durRange, frameList, plural, round6, timeSpan, wsFilter, minOf, maxOf } from './util.js';
 
 const HOP_BY_HOP = ['Connection', 'Keep-Alive', 'Proxy-Connection', 'Upgrade'] as const;
 
@@ -79,7 +79,7 @@ export function detectHopByHopForwarded(ctx: DetectorContext, stallSec: number):
       connections: ids,
       frames: frameList(pairs.flatMap((p) => [p.inbound.requestFrame, p.outbound.requestFrame, p.upstreamFinFrame, p.inbound.responseFrame]).sort((a, b) => (a ?? 0) - (b ?? 0))),
       endpoint,
-      ...timeSpan(Math.min(...epochs), Math.max(...pairs.map((p) => ctx.byId.get(p.inbound.connection)!.endEpoch))),
+      ...timeSpan(minOf(epochs), maxOf(pairs.map((p) => ctx.byId.get(p.inbound.connection)!.endEpoch))),
       wiresharkFilter: wsFilter(ids, null, 'http.connection || http.request || tcp.flags.fin==1'),
       details: {
         proxy: endpoint,

@@ -16,6 +16,15 @@ export type HttpMessageView = NonNullable<HttpTransactionView['request']>;
 export interface HttpConnection {
   c: ConnectionRecord;
   h: HttpView;
+  /**
+   * The record's endpoints and server key, read once: the summaries' getters decode on every read,
+   * and the detectors ask for them per transaction (on the benchmark, a second of the HTTP findings).
+   */
+  clientIp: string;
+  server: { ip: string; port: number };
+  serverKey: string;
+  /** finTime of each side, filled when first asked (undefined: not yet). */
+  fin?: { client: number | null; server: number | null };
 }
 
 const cache = new WeakMap<DetectorContext, HttpConnection[]>();
@@ -34,17 +43,30 @@ export function httpConnections(ctx: DetectorContext): readonly HttpConnection[]
     list = [];
     for (const c of ctx.connections) {
       const h = viewOf(c);
-      if (h !== null) list.push({ c, h });
+      if (h === null) continue;
+      const server = c.server;
+      list.push({ c, h, clientIp: c.client.ip, server: { ip: server.ip, port: server.port }, serverKey: `${server.ip}|${server.port}` });
     }
     cache.set(ctx, list);
   }
   return list;
 }
 
-/** Tokens of a comma-separated header value, lower case (RFC 9110 §5.6.1). */
-export function tokens(value: string | undefined): string[] {
-  if (value === undefined) return [];
-  return value.split(',').map((t) => t.trim().toLowerCase()).filter((t) => t !== '');
+const NO_TOKENS: readonly string[] = [];
+/** Header values repeat (`close`, `keep-alive`): their tokens are split once. Bounded: a hostile capture has many values. */
+const tokenCache = new Map<string, readonly string[]>();
+const MAX_CACHED_TOKENS = 4096;
+
+/** Tokens of a comma-separated header value, lower case (RFC 9110 §5.6.1). Shared: do not modify. */
+export function tokens(value: string | undefined): readonly string[] {
+  if (value === undefined) return NO_TOKENS;
+  let list = tokenCache.get(value);
+  if (list === undefined) {
+    list = value.split(',').map((t) => t.trim().toLowerCase()).filter((t) => t !== '');
+    if (tokenCache.size >= MAX_CACHED_TOKENS) tokenCache.clear();
+    tokenCache.set(value, list);
+  }
+  return list;
 }
 
 /** `Keep-Alive: timeout=N` (seconds), or null. */
@@ -53,13 +75,24 @@ export function keepAliveTimeout(value: string | undefined): number | null {
   return m === null ? null : Number(m[1]);
 }
 
-/** When a side sent its FIN (the state change it caused), or null. */
-export function finTime(c: ConnectionRecord, side: 'client' | 'server'): number | null {
-  const frame = c.finFrames[side];
-  if (frame === null) return null;
-  for (const s of c.states[side]) if (s.frame === frame) return s.time;
-  for (const s of c.states[side === 'client' ? 'server' : 'client']) if (s.frame === frame) return s.time;
-  return null;
+/** When a side of an HTTP connection sent its FIN (the state change it caused), or null. */
+export function finTime(hc: HttpConnection, side: 'client' | 'server'): number | null {
+  if (hc.fin === undefined) {
+    const c = hc.c;
+    const frames = c.finFrames;
+    if (frames.client === null && frames.server === null) hc.fin = { client: null, server: null };
+    else {
+      const states = c.states;
+      const at = (frame: number | null, own: 'client' | 'server'): number | null => {
+        if (frame === null) return null;
+        for (const s of states[own]) if (s.frame === frame) return s.time;
+        for (const s of states[own === 'client' ? 'server' : 'client']) if (s.frame === frame) return s.time;
+        return null;
+      };
+      hc.fin = { client: at(frames.client, 'client'), server: at(frames.server, 'server') };
+    }
+  }
+  return hc.fin[side];
 }
 
 /** What `pick` found on each HTTP connection (null: nothing), grouped by server endpoint in order of appearance. */
@@ -68,14 +101,13 @@ export function groupByServer<T>(ctx: DetectorContext, pick: (hc: HttpConnection
   for (const hc of httpConnections(ctx)) {
     const x = pick(hc);
     if (x === null) continue;
-    const g = groups.get(serverKey(hc.c));
-    if (g === undefined) groups.set(serverKey(hc.c), { first: hc, items: [x] });
+    const g = groups.get(hc.serverKey);
+    if (g === undefined) groups.set(hc.serverKey, { first: hc, items: [x] });
     else g.items.push(x);
   }
   return [...groups.values()];
 }
 
-export const serverKey = (c: ConnectionRecord): string => `${c.server.ip}|${c.server.port}`;
 
 /** `METHOD target`, cut for one line of text (targets are already bounded by the HTTP layer). */
 export function requestLine(t: HttpTransactionView): string {

@@ -8,7 +8,7 @@
 import type { ConnectionRecord, Endpoint } from '../tcp/connection-record.js';
 import type { DeadPeerFinding, Finding, FindingEndpoint, Incident, ResetFinding, Severity } from './types.js';
 import { SEVERITIES } from './types.js';
-import { addr, dur, endpointKey, frameList, plural, rel, round6 } from './util.js';
+import { addr, dur, endpointKey, frameList, plural, rel, round6, minOf, maxOf } from './util.js';
 
 /** Windows closer than this still overlap: the RST after an outage comes just after its last try. */
 const WINDOW_SLACK_SEC = 1;
@@ -81,8 +81,8 @@ export function buildIncidents(findings: readonly Finding[], connections: readon
       headline: headline(members, captureStart),
       severity,
       endpoints: [...endpoints.values()],
-      startEpoch: starts.length > 0 ? round6(Math.min(...starts)) : null,
-      endEpoch: ends.length > 0 ? round6(Math.max(...ends)) : null,
+      startEpoch: starts.length > 0 ? round6(minOf(starts)) : null,
+      endEpoch: ends.length > 0 ? round6(maxOf(ends)) : null,
       findings: members.map((f) => f.rank),
       keyFrames: frameList(members.flatMap((f) => keyFrames(f)), MAX_KEY_FRAMES),
     });
@@ -129,12 +129,12 @@ function outageHeadline(lead: DeadPeerFinding, deadPeers: DeadPeerFinding[], res
   const runs = deadPeers.flatMap((f) => f.details.runs);
   const data = runs.filter((r) => r.mode !== 'syn');
   const syn = runs.filter((r) => r.mode === 'syn');
-  const from = Math.min(...runs.map((r) => r.firstEpoch));
+  const from = minOf(runs.map((r) => r.firstEpoch));
   const recoveries = runs.filter((r) => r.after === 'rst-from-peer' && r.afterFrame !== null);
   const stale = resets.filter((f) => f.details.cause === 'stale-connection').flatMap((f) => f.details.resets);
   const back = [...recoveries.map((r) => ({ frame: r.afterFrame!, epoch: r.lastEpoch + r.afterSec })), ...stale.map((r) => ({ frame: r.frame, epoch: r.epoch }))]
     .sort((a, b) => a.epoch - b.epoch)[0];
-  const to = back?.epoch ?? Math.max(...runs.map((r) => r.lastEpoch));
+  const to = back?.epoch ?? maxOf(runs.map((r) => r.lastEpoch));
   const who = lead.endpoint !== null ? addr(lead.endpoint) : addr(runs[0]!.peerEndpoint);
   const parts: string[] = [];
   if (data.length > 0) {

@@ -7,19 +7,22 @@
  * than RACE_SLACK_SEC before that FIN (it crossed it on the wire) and got no response, and the
  * server reset the connection after it.
  */
-import type { ConnectionRecord } from '../tcp/connection-record.js';
 import type { DetectorContext } from './context.js';
-import { finTime, groupByServer, requestLine, type HttpView } from './http-view.js';
+import { finTime, groupByServer, requestLine, type HttpConnection } from './http-view.js';
 import type { KeepaliveRace, KeepaliveRaceFinding } from './types.js';
-import { addr, durRange, frameList, median, plural, round6, timeSpan, wsFilter } from './util.js';
+import { addr, durRange, frameList, median, plural, round6, timeSpan, wsFilter, minOf, maxOf } from './util.js';
 
 /** A request sent this long before the FIN still crossed it: the server had decided to close. */
 const RACE_SLACK_SEC = 0.001;
 
 /** The race on one connection, or null. */
-export function raceOf(c: ConnectionRecord, h: HttpView): KeepaliveRace | null {
+export function raceOf(hc: HttpConnection): KeepaliveRace | null {
+  const { c, h } = hc;
+  // Only a request left unanswered can have raced the FIN (asked first: it is rare, the FIN time is not).
+  if (!h.transactions.some((x) => x.request !== null && x.response === null)) return null;
+  const tf = finTime(hc, 'server');
   const fin = c.finFrames.server;
-  const tf = finTime(c, 'server');
+  if (fin === null || tf === null) return null;
   if (fin === null || tf === null) return null;
   const t = h.transactions.find((x) => x.request !== null && x.response === null && x.request.firstTime >= tf - RACE_SLACK_SEC);
   if (t === undefined) return null;
@@ -45,7 +48,7 @@ export function raceOf(c: ConnectionRecord, h: HttpView): KeepaliveRace | null {
 
 export function detectKeepaliveRace(ctx: DetectorContext): Omit<KeepaliveRaceFinding, 'rank' | 'explainedBy'>[] {
   const out: Omit<KeepaliveRaceFinding, 'rank' | 'explainedBy'>[] = [];
-  for (const { first, items: races } of groupByServer(ctx, ({ c, h }) => raceOf(c, h))) {
+  for (const { first, items: races } of groupByServer(ctx, raceOf)) {
     const endpoint = { ip: first.c.server.ip, port: first.c.server.port };
     const ids = races.map((r) => r.connection);
     const idles = races.map((r) => r.idleSec).filter((x): x is number => x !== null);
@@ -65,7 +68,7 @@ export function detectKeepaliveRace(ctx: DetectorContext): Omit<KeepaliveRaceFin
       connections: ids,
       frames: frameList(races.flatMap((r) => [r.serverFinFrame, r.requestFrame, r.rstFrame])),
       endpoint,
-      ...timeSpan(Math.min(...races.map((r) => r.serverFinEpoch)), Math.max(...races.map((r) => r.rstEpoch))),
+      ...timeSpan(minOf(races.map((r) => r.serverFinEpoch)), maxOf(races.map((r) => r.rstEpoch))),
       wiresharkFilter: wsFilter(ids, endpoint, 'tcp.flags.fin==1 || tcp.flags.reset==1 || http.request'),
       details: {
         server: endpoint,

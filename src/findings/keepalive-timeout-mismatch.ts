@@ -9,10 +9,10 @@
  * idle time reaches LATE_SHARE of that timeout; from MIN_LATE late reuses on, the finding is made.
  */
 import type { DetectorContext } from './context.js';
-import { finTime, httpConnections, keepAliveTimeout, serverKey, tokens, type HttpConnection } from './http-view.js';
+import { finTime, httpConnections, keepAliveTimeout, tokens, type HttpConnection } from './http-view.js';
 import { raceOf } from './keepalive-race.js';
 import type { IdleClose, KeepaliveTimeoutMismatchFinding, LateReuse } from './types.js';
-import { addr, durRange, dur, frameList, median, plural, round6, spread, timeSpan, wsFilter } from './util.js';
+import { addr, durRange, dur, frameList, median, plural, round6, spread, timeSpan, wsFilter, minOf, maxOf } from './util.js';
 
 const LATE_SHARE = 0.98;
 const MIN_LATE = 2;
@@ -23,9 +23,11 @@ const AGREE_SHARE = 0.1;
 const MIN_IDLE_CLOSE_SEC = 0.05;
 
 /** The server's idle close on one connection: last response → its FIN, or null. */
-function idleCloseOf({ c, h }: HttpConnection): IdleClose | null {
-  const tf = finTime(c, 'server');
-  if (tf === null || c.closedFirstBy !== 'server' || h.persistent === false) return null;
+function idleCloseOf(hc: HttpConnection): IdleClose | null {
+  const { c, h } = hc;
+  if (c.closedFirstBy !== 'server' || h.persistent === false) return null;
+  const tf = finTime(hc, 'server');
+  if (tf === null) return null;
   const before = h.transactions.filter((t) => t.request !== null && t.request.firstTime < tf);
   const last = before[before.length - 1];
   if (last === undefined || !before.every((t) => t.complete && t.response?.lastTime != null)) return null;
@@ -39,8 +41,8 @@ function idleCloseOf({ c, h }: HttpConnection): IdleClose | null {
 export function detectKeepaliveTimeoutMismatch(ctx: DetectorContext): Omit<KeepaliveTimeoutMismatchFinding, 'rank' | 'explainedBy'>[] {
   const groups = new Map<string, HttpConnection[]>();
   for (const hc of httpConnections(ctx)) {
-    const g = groups.get(serverKey(hc.c));
-    if (g === undefined) groups.set(serverKey(hc.c), [hc]);
+    const g = groups.get(hc.serverKey);
+    if (g === undefined) groups.set(hc.serverKey, [hc]);
     else g.push(hc);
   }
   const out: Omit<KeepaliveTimeoutMismatchFinding, 'rank' | 'explainedBy'>[] = [];
@@ -50,13 +52,13 @@ export function detectKeepaliveTimeoutMismatch(ctx: DetectorContext): Omit<Keepa
       .filter((x): x is number => x !== null);
     const estimate = closes.length >= 2 ? median(closes.map((x) => x.idleSec)) : null;
     const agreeing = estimate === null ? 0 : closes.filter((x) => Math.abs(x.idleSec - estimate) <= Math.max(AGREE_SEC, AGREE_SHARE * estimate)).length;
-    const advertisedSec = advertised.length > 0 ? Math.min(...advertised) : null;
+    const advertisedSec = advertised.length > 0 ? minOf(advertised) : null;
     const timeout = estimate !== null && agreeing * 2 > closes.length ? estimate : advertisedSec;
     if (timeout === null) continue;
     const late: LateReuse[] = [];
     let reuses = 0;
     for (const hc of members) {
-      const race = raceOf(hc.c, hc.h);
+      const race = raceOf(hc);
       for (const t of hc.h.transactions) {
         if (t.idleSec === null || t.request === null) continue;
         reuses++;
@@ -86,7 +88,7 @@ export function detectKeepaliveTimeoutMismatch(ctx: DetectorContext): Omit<Keepa
       connections: ids,
       frames: frameList([...closes.flatMap((x) => [x.lastResponseFrame, x.finFrame]), ...late.flatMap((x) => [x.requestFrame, x.reset])]),
       endpoint,
-      ...timeSpan(Math.min(...members.map(({ c }) => c.startEpoch)), Math.max(...late.map((x) => x.requestEpoch))),
+      ...timeSpan(minOf(members.map(({ c }) => c.startEpoch)), maxOf(late.map((x) => x.requestEpoch))),
       wiresharkFilter: wsFilter(ids, endpoint, 'tcp.flags.fin==1 || tcp.flags.reset==1 || http'),
       details: {
         server: endpoint,

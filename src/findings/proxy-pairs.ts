@@ -33,9 +33,15 @@ export function proxyPairs(ctx: DetectorContext): readonly ProxyPair[] {
   // Upstream legs are the HTTP connections whose client is not a plain client: an address that also
   // serves HTTP (one address on both legs), or, for a proxy with one address per leg, any
   // connection whose request carries the same Host as the inbound one (matched below).
-  const servers = new Set(all.map(({ c }) => c.server.ip));
+  const servers = new Set(all.map((hc) => hc.server.ip));
+  const clients = new Set(all.map((hc) => hc.clientIp));
+  // A leg can be an upstream one only if its client also serves HTTP, or if there is another client
+  // whose request it could carry: with one client address and no such leg nothing can pair, and the
+  // candidate scan (up to MAX_CANDIDATES per request) is not run at all.
+  const byHost = clients.size > 1;
   const outbound = new Map<string, Outbound[]>();
   for (const hc of all) {
+    if (!byHost && !servers.has(hc.clientIp)) continue;
     for (const t of hc.h.transactions) {
       if (t.request === null) continue;
       const key = `${t.method} ${t.target}`;
@@ -44,25 +50,29 @@ export function proxyPairs(ctx: DetectorContext): readonly ProxyPair[] {
       else l.push({ hc, t, used: false });
     }
   }
-  for (const l of outbound.values()) l.sort((a, b) => a.t.request!.firstTime - b.t.request!.firstTime);
   const pairs: ProxyPair[] = [];
+  if (outbound.size === 0) {
+    cache.set(ctx, pairs);
+    return pairs;
+  }
+  for (const l of outbound.values()) l.sort((a, b) => a.t.request!.firstTime - b.t.request!.firstTime);
   const proxies = new Set<string>();
   for (const hc of all) {
-    const inbound = hc.c;
+    const inbound = hc.server;
     for (const t of hc.h.transactions) {
       if (t.request === null) continue;
       const at = t.request.firstTime;
       const host = t.request.headers['Host'];
       const cand = candidates(outbound.get(`${t.method} ${t.target}`), at).find((o) => {
-        const c = o.hc.c;
-        if (o.used || c === inbound) return false;
-        if (c.server.ip === inbound.server.ip && c.server.port === inbound.server.port) return false;
-        if (c.client.ip === inbound.server.ip) return servers.has(c.client.ip);
-        return host !== undefined && o.t.request!.headers['Host'] === host && c.client.ip !== inbound.client.ip;
+        const c = o.hc;
+        if (o.used || c === hc) return false;
+        if (c.server.ip === inbound.ip && c.server.port === inbound.port) return false;
+        if (c.clientIp === inbound.ip) return servers.has(c.clientIp);
+        return host !== undefined && o.t.request!.headers['Host'] === host && c.clientIp !== hc.clientIp;
       });
       if (cand === undefined) continue;
       cand.used = true;
-      proxies.add(cand.hc.c.client.ip);
+      proxies.add(cand.hc.clientIp);
       pairs.push({ inbound: hc, inT: t, outbound: cand.hc, outT: cand.t, heldSec: cand.t.request!.firstTime - at, upstreamFin: null });
     }
   }
@@ -92,14 +102,15 @@ function candidates(list: Outbound[] | undefined, at: number): Outbound[] {
 }
 
 type Fin = { frame: number; epoch: number; connection: number };
-const legKey = (hc: HttpConnection): string => `${hc.c.client.ip}|${hc.c.server.ip}|${hc.c.server.port}`;
+const legKey = (hc: HttpConnection): string => `${hc.clientIp}|${hc.serverKey}`;
 
 /** The FINs upstream servers sent to each proxy, by proxy → server endpoint. */
 function upstreamFins(all: readonly HttpConnection[], proxies: ReadonlySet<string>): Map<string, Fin[]> {
   const out = new Map<string, Fin[]>();
   for (const hc of all) {
-    const tf = finTime(hc.c, 'server');
-    if (!proxies.has(hc.c.client.ip) || tf === null || hc.c.finFrames.server === null) continue;
+    if (!proxies.has(hc.clientIp)) continue;
+    const tf = finTime(hc, 'server');
+    if (tf === null || hc.c.finFrames.server === null) continue;
     const fin = { frame: hc.c.finFrames.server, epoch: tf, connection: hc.c.id };
     const l = out.get(legKey(hc));
     if (l === undefined) out.set(legKey(hc), [fin]);

@@ -8,10 +8,10 @@
  */
 import type { DetectorContext } from './context.js';
 import { tcpCauseDuring, tcpCauseText } from './http-tcp-cause.js';
-import { httpConnections, requestLine, serverKey, type HttpConnection } from './http-view.js';
+import { httpConnections, requestLine, type HttpConnection } from './http-view.js';
 import { proxyPairs } from './proxy-pairs.js';
 import type { StalledRequest, StalledResponseFinding } from './types.js';
-import { addr, durRange, dur, frameList, plural, round6, timeSpan, wsFilter } from './util.js';
+import { addr, durRange, dur, frameList, plural, round6, timeSpan, wsFilter, minOf, maxOf } from './util.js';
 
 export function detectStalledResponse(ctx: DetectorContext, stallSec: number): Omit<StalledResponseFinding, 'rank' | 'explainedBy'>[] {
   const held = new Map(proxyPairs(ctx).map((p) => [p.inT, p]));
@@ -44,8 +44,8 @@ export function detectStalledResponse(ctx: DetectorContext, stallSec: number): O
         forwardedFrame: pair?.outT.request?.firstFrame ?? null,
         upstreamFinFrame: reason === 'proxy-waiting-for-upstream-close' ? pair!.upstreamFin!.frame : null,
       };
-      const g = groups.get(serverKey(c));
-      if (g === undefined) groups.set(serverKey(c), { first: hc, stalls: [stall] });
+      const g = groups.get(hc.serverKey);
+      if (g === undefined) groups.set(hc.serverKey, { first: hc, stalls: [stall] });
       else g.stalls.push(stall);
     }
   }
@@ -73,7 +73,7 @@ export function detectStalledResponse(ctx: DetectorContext, stallSec: number): O
       frames: frameList(stalls.flatMap((s) => [s.requestFrame, s.forwardedFrame, s.upstreamFinFrame, s.responseFrame]).sort((a, b) => (a ?? 0) - (b ?? 0))),
       endpoint,
       // It became a stall stallSec after the request (a dead peer's first retransmission explains it).
-      ...timeSpan(Math.min(...stalls.map((s) => s.requestEpoch)) + stallSec, Math.max(...stalls.map((s) => s.requestEpoch + s.waitSec))),
+      ...timeSpan(minOf(stalls.map((s) => s.requestEpoch)) + stallSec, maxOf(stalls.map((s) => s.requestEpoch + s.waitSec))),
       wiresharkFilter: wsFilter(ids, endpoint, 'http'),
       details: {
         server: endpoint,

@@ -9,9 +9,10 @@ import type { DetectorContext } from './context.js';
 import { tcpCauseDuring, tcpCauseText } from './http-tcp-cause.js';
 import { finTime, groupByServer, requestLine, tokens, type HttpConnection } from './http-view.js';
 import type { TruncatedBody, TruncatedBodyFinding } from './types.js';
-import { addr, bytes, frameList, plural, round6, timeSpan, wsFilter } from './util.js';
+import { addr, bytes, frameList, plural, round6, timeSpan, wsFilter, minOf, maxOf } from './util.js';
 
-function truncatedOn(ctx: DetectorContext, { c, h }: HttpConnection): TruncatedBody | null {
+function truncatedOn(ctx: DetectorContext, hc: HttpConnection): TruncatedBody | null {
+  const { c, h } = hc;
   if (h.ended === null) return null;
   for (const t of h.transactions) {
     const r = t.response;
@@ -22,7 +23,7 @@ function truncatedOn(ctx: DetectorContext, { c, h }: HttpConnection): TruncatedB
     const by = h.ended.by;
     const rst = c.resets.find((x) => x.by === by);
     const endFrame = h.ended.how === 'rst' ? rst?.frame ?? null : c.finFrames[by];
-    const endEpoch = h.ended.how === 'rst' ? rst?.time ?? null : finTime(c, by);
+    const endEpoch = h.ended.how === 'rst' ? rst?.time ?? null : finTime(hc, by);
     const at = endEpoch ?? c.endEpoch;
     const cause = tcpCauseDuring(ctx, c, r.firstTime, at);
     return {
@@ -65,7 +66,7 @@ export function detectTruncatedBody(ctx: DetectorContext): Omit<TruncatedBodyFin
       connections: ids,
       frames: frameList(cut.flatMap((y) => [y.responseFrame, y.endFrame])),
       endpoint,
-      ...timeSpan(Math.min(...cut.map((y) => y.endEpoch)), Math.max(...cut.map((y) => y.endEpoch))),
+      ...timeSpan(minOf(cut.map((y) => y.endEpoch)), maxOf(cut.map((y) => y.endEpoch))),
       wiresharkFilter: wsFilter(ids, endpoint, 'http.response || tcp.flags.reset==1 || tcp.flags.fin==1'),
       details: { server: endpoint, count: cut.length, responses: cut.slice(0, 200) },
     });

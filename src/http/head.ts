@@ -27,6 +27,18 @@ export const MAX_STRING = 256;
 /** The headers kept as sent: hop-by-hop and framing ones (issue 14). */
 export const KEPT_HEADERS = ['connection', 'keep-alive', 'content-length', 'transfer-encoding', 'upgrade', 'host', 'proxy-connection', 'via'] as const;
 export type KeptHeader = (typeof KEPT_HEADERS)[number];
+/**
+ * The kept headers of one message, by their index in KEPT_HEADERS (undefined: not sent). An array of
+ * eight slots, not an object keyed by name: every message had its own object shape to look up.
+ */
+export type KeptValues = (string | undefined)[];
+const CONTENT_LENGTH = KEPT_HEADERS.indexOf('content-length');
+const TRANSFER_ENCODING = KEPT_HEADERS.indexOf('transfer-encoding');
+const CONNECTION = KEPT_HEADERS.indexOf('connection');
+const PROXY_CONNECTION = KEPT_HEADERS.indexOf('proxy-connection');
+/** Header names read but not kept, after the kept ones. */
+const EXPECT = KEPT_HEADERS.length;
+const CONTENT_ENCODING = KEPT_HEADERS.length + 1;
 
 export interface Head {
   isRequest: boolean;
@@ -35,8 +47,7 @@ export interface Head {
   /** "1.1", "1.0" … as in the start line. */
   version: string;
   status: number;
-  reason: string;
-  headers: Partial<Record<KeptHeader, string>>;
+  headers: KeptValues;
   /** Content-Length: -1 absent, -2 invalid. */
   contentLength: number;
   /** Transfer-Encoding present; its last coding is chunked. */
@@ -84,7 +95,7 @@ const REGISTERED_METHODS = new Set([
   'PATCH', 'POST', 'PRI', 'PROPFIND', 'PROPPATCH', 'PUT', 'QUERY', 'REBIND', 'REPORT', 'SEARCH', 'TRACE', 'UNBIND',
   'UNCHECKOUT', 'UNLINK', 'UNLOCK', 'UPDATE', 'UPDATEREDIRECTREF', 'VERSION-CONTROL',
 ]);
-const LONGEST_METHOD = Math.max(...[...REGISTERED_METHODS].map((m) => m.length));
+const LONGEST_METHOD = [...REGISTERED_METHODS].reduce((n, m) => Math.max(n, m.length), 0);
 
 /** Whether bytes[s, e) begins with a registered method and a space (`SP` after at most 17 bytes). */
 export function startsWithRegisteredMethod(b: Uint8Array, s: number, e: number): boolean {
@@ -142,14 +153,14 @@ export function isSimpleRequest(b: Uint8Array, s: number, e: number): boolean {
 /** Parses the block [s, e) that ends with its empty line. Returns null when the start line is not HTTP/1.x. */
 export function parseHead(b: Uint8Array, s: number, e: number): Head | null {
   const h: Head = {
-    isRequest: false, method: '', target: '', version: '', status: 0, reason: '', headers: {},
+    isRequest: false, method: '', target: '', version: '', status: 0, headers: new Array<string | undefined>(KEPT_HEADERS.length),
     contentLength: -1, hasTransferEncoding: false, chunked: false, connectionClose: false,
     connectionKeepAlive: false, connectionUpgrade: false, expectContinue: false, contentCoding: '', problems: 0,
   };
   // Lines: [ls, le) without CR LF.
   let ls = s;
   let first = true;
-  let lastName = '';
+  let lastName = -1;
   while (ls < e) {
     let nl = ls;
     while (nl < e && b[nl] !== 0x0a) nl++;
@@ -164,12 +175,12 @@ export function parseHead(b: Uint8Array, s: number, e: number): Head | null {
     } else if (b[ls] === 0x20 || b[ls] === 0x09) {
       // obs-fold (RFC 9112 §5.2): replaced by SP and appended to the previous field value.
       h.problems |= P_OBS_FOLD;
-      if (lastName !== '') field(h, lastName, str(b, ls, le).trim(), true);
+      if (lastName >= 0) field(h, lastName, str(b, ls, le).trim(), true);
     } else {
       let colon = ls;
       while (colon < le && b[colon] !== 0x3a) colon++;
-      lastName = colon < le ? knownName(b, ls, colon) : '';
-      if (lastName !== '') field(h, lastName, str(b, colon + 1, le).trim(), false);
+      lastName = colon < le ? knownName(b, ls, colon) : -1;
+      if (lastName >= 0) field(h, lastName, str(b, colon + 1, le).trim(), false);
     }
     ls = nl + 1;
   }
@@ -177,24 +188,22 @@ export function parseHead(b: Uint8Array, s: number, e: number): Head | null {
   return h;
 }
 
-/** Header names the parser reads, by length (RFC 9110 field names are case-insensitive). */
-const KNOWN_BY_LENGTH = new Map<number, string[]>();
-for (const name of [...KEPT_HEADERS, 'expect', 'content-encoding']) {
-  const list = KNOWN_BY_LENGTH.get(name.length) ?? [];
-  list.push(name);
-  KNOWN_BY_LENGTH.set(name.length, list);
-}
+/** Header names the parser reads (their index: KEPT_HEADERS, then EXPECT, CONTENT_ENCODING), by length. */
+const READ_NAMES = [...KEPT_HEADERS, 'expect', 'content-encoding'];
+const KNOWN_BY_LENGTH: number[][] = [];
+READ_NAMES.forEach((name, index) => (KNOWN_BY_LENGTH[name.length] ??= []).push(index));
 
-/** The known header name that bytes[s, e) spell in any case, else '' — no string made for the others. */
-function knownName(b: Uint8Array, s: number, e: number): string {
-  const list = KNOWN_BY_LENGTH.get(e - s);
-  if (list === undefined) return '';
-  for (const name of list) {
+/** The index of the read header name that bytes[s, e) spell in any case (RFC 9110: case-insensitive), else -1 — no string made. */
+function knownName(b: Uint8Array, s: number, e: number): number {
+  const list = KNOWN_BY_LENGTH[e - s];
+  if (list === undefined) return -1;
+  for (const index of list) {
+    const name = READ_NAMES[index]!;
     let k = 0;
     while (k < name.length && (b[s + k]! | 0x20) === name.charCodeAt(k)) k++;
-    if (k === name.length) return name;
+    if (k === name.length) return index;
   }
-  return '';
+  return -1;
 }
 
 function startLine(b: Uint8Array, s: number, e: number, h: Head): boolean {
@@ -214,7 +223,6 @@ function startLine(b: Uint8Array, s: number, e: number, h: Head): boolean {
     }
     if (digits !== 3) return false;
     h.status = status;
-    h.reason = str(b, Math.min(j + 1, e), e);
     return true;
   }
   let i = s;
@@ -247,17 +255,18 @@ function startLine(b: Uint8Array, s: number, e: number, h: Head): boolean {
   return true;
 }
 
-function field(h: Head, name: string, value: string, folded: boolean): void {
-  if (name !== 'expect' && name !== 'content-encoding') {
-    const k = name as KeptHeader;
-    const prev = h.headers[k];
-    h.headers[k] = (prev === undefined ? value : folded ? `${prev} ${value}` : `${prev}, ${value}`).slice(0, MAX_STRING);
+function field(h: Head, name: number, value: string, folded: boolean): void {
+  if (name < EXPECT) {
+    const prev = h.headers[name];
+    h.headers[name] = prev === undefined ? value : (folded ? `${prev} ${value}` : `${prev}, ${value}`).slice(0, MAX_STRING);
   }
-  if (name === 'content-length') {
+  if (name === CONTENT_LENGTH) {
     if (folded) return;
     // RFC 9112 §6.3: a list of identical values may be taken as one; differing values are an error.
     let n = -1;
-    for (const part of value.split(',')) {
+    const digits = leadingDigits(value);
+    if (digits === value.length && digits > 0 && digits < 16) n = Number(value);
+    else for (const part of value.split(',')) {
       const p = part.trim();
       const v = /^[0-9]+$/.test(p) ? Number(p) : -2;
       if (v === -2 || !Number.isSafeInteger(v)) {
@@ -274,30 +283,41 @@ function field(h: Head, name: string, value: string, folded: boolean): void {
       return;
     }
     if (h.contentLength === -1) h.contentLength = n;
-  } else if (name === 'transfer-encoding' || (folded && name === 'transfer-encoding')) {
+  } else if (name === TRANSFER_ENCODING) {
     h.hasTransferEncoding = true;
-  } else if (name === 'connection' || name === 'proxy-connection') {
-    for (const t of value.toLowerCase().split(',')) {
-      const tok = t.trim();
-      if (tok === 'close') h.connectionClose = true;
-      else if (tok === 'keep-alive') h.connectionKeepAlive = true;
-      else if (tok === 'upgrade' && name === 'connection') h.connectionUpgrade = true;
-    }
-  } else if (name === 'expect') {
+  } else if (name === CONNECTION || name === PROXY_CONNECTION) {
+    // Nearly always one token as written: compared without a lower-cased copy and a split.
+    if (value === 'close') h.connectionClose = true;
+    else if (value === 'keep-alive' || value === 'Keep-Alive') h.connectionKeepAlive = true;
+    else for (const t of value.toLowerCase().split(',')) connectionToken(h, name, t.trim());
+  } else if (name === EXPECT) {
     if (value.toLowerCase() === '100-continue') h.expectContinue = true;
-  } else if (name === 'content-encoding') {
+  } else if (name === CONTENT_ENCODING) {
     // Several fields are one list (RFC 9110 §5.3); a folded line continues the value.
     h.contentCoding = h.contentCoding === '' ? value.toLowerCase() : `${h.contentCoding}${folded ? ' ' : ', '}${value.toLowerCase()}`;
   }
 }
 
+function connectionToken(h: Head, name: number, tok: string): void {
+  if (tok === 'close') h.connectionClose = true;
+  else if (tok === 'keep-alive') h.connectionKeepAlive = true;
+  else if (tok === 'upgrade' && name === CONNECTION) h.connectionUpgrade = true;
+}
+
+/** How many ASCII digits `s` starts with. */
+function leadingDigits(s: string): number {
+  let k = 0;
+  while (k < s.length && s.charCodeAt(k) >= 0x30 && s.charCodeAt(k) <= 0x39) k++;
+  return k;
+}
+
 function finishFraming(h: Head): void {
-  const te = h.headers['transfer-encoding'];
+  const te = h.headers[TRANSFER_ENCODING];
   if (te !== undefined) {
     const codings = te.toLowerCase().split(',').map((x) => x.trim()).filter((x) => x !== '');
     h.chunked = codings[codings.length - 1] === 'chunked';
     if (!h.chunked) h.problems |= P_TE_NOT_CHUNKED;
-    if (h.headers['content-length'] !== undefined) h.problems |= P_TE_AND_CL;
+    if (h.headers[CONTENT_LENGTH] !== undefined) h.problems |= P_TE_AND_CL;
   }
 }
 

@@ -13,7 +13,7 @@
 import type { Arrival, StreamConsumer, StreamEnd } from '../tcp/stream-reassembly.js';
 import { countedCoding, DecodedLength } from './decoded-length.js';
 import {
-  couldStartHttp, isSimpleRequest, keepsAlive, startsWithRegisteredMethod, unregisteredRequestLine, looksLikeResponse, parseHead, P_MALFORMED, PROBLEM_NAMES, type Head, type KeptHeader,
+  couldStartHttp, isSimpleRequest, keepsAlive, startsWithRegisteredMethod, unregisteredRequestLine, looksLikeResponse, parseHead, P_MALFORMED, PROBLEM_NAMES, type Head, type KeptValues,
 } from './head.js';
 
 /** One header block per direction is held at most (then the direction stops: oversized). */
@@ -40,8 +40,8 @@ export interface Transaction {
   version: string | null;
   status: number | null;
   infoStatus: number | null;
-  requestHeaders: Partial<Record<KeptHeader, string>>;
-  responseHeaders: Partial<Record<KeptHeader, string>>;
+  requestHeaders: KeptValues;
+  responseHeaders: KeptValues;
   /** Declared body bytes (Content-Length), -1 chunked/close-delimited/none. */
   requestBodyDeclared: number;
   responseBodyDeclared: number;
@@ -55,13 +55,24 @@ export interface Transaction {
   responseBodyDecoded: number;
   complete: boolean;
   gap: boolean;
-  requestFirst: [number, number] | null;
-  requestLast: [number, number] | null;
-  responseFirst: [number, number] | null;
-  responseLast: [number, number] | null;
+  /**
+   * Frame and capture time of the request's and the response's first and last byte; frame -1: not
+   * seen. Numbers, not [frame, time] pairs: four arrays per transaction were a fifth of its garbage.
+   */
+  requestFirstFrame: number;
+  requestFirstTime: number;
+  requestLastFrame: number;
+  requestLastTime: number;
+  responseFirstFrame: number;
+  responseFirstTime: number;
+  responseLastFrame: number;
+  responseLastTime: number;
   /** Seconds from the previous transaction's last byte to this request's first byte; null for the first. */
   idle: number | null;
 }
+
+/** The headers of a message not (yet) seen: shared, never written (a parsed message brings its own). */
+const NO_HEADERS: KeptValues = Object.freeze([]) as unknown as KeptValues;
 
 const enum St { Detect, Start, Head, Length, ChunkSize, ChunkData, ChunkDataEnd, Trailer, Close, Resync, Stopped }
 
@@ -80,12 +91,25 @@ class Side {
   /** The message being received. */
   current: Transaction | null = null;
   isRequest = false;
-  firstAt: [number, number] | null = null;
+  /** Where the message being received began (its first byte); frame -1 before one. */
+  firstFrame = -1;
+  firstTime = 0;
   closeSent = false;
   afterGap = false;
   ended: StreamEnd | null = null;
   /** Counts the decoded length of the body in flight when it has a counted Content-Encoding. */
   decoder: DecodedLength | null = null;
+  reset(): void {
+    this.st = St.Detect;
+    this.buf = null;
+    this.len = this.remaining = this.lineLen = this.sizeAcc = this.sizeDigits = 0;
+    this.sizeDone = this.sizeZeros = this.isRequest = this.closeSent = this.afterGap = false;
+    this.current = null;
+    this.firstFrame = -1;
+    this.firstTime = 0;
+    this.ended = null;
+    this.decoder = null;
+  }
   append(b: Uint8Array, s: number, e: number): boolean {
     const n = e - s;
     if (this.len + n > MAX_HEAD) return false;
@@ -98,6 +122,26 @@ class Side {
     this.len += n;
     return true;
   }
+}
+
+/**
+ * Just after the LF of the empty line that ends a header block (LF (CR)? LF) in b[i, e), or -1; the
+ * block's bytes of earlier calls (side.buf) count as the line before. Only LFs are looked at (a
+ * tight loop); Uint8Array.indexOf has no end bound and would search on through the capture buffer.
+ */
+function blockEnd(b: Uint8Array, i: number, e: number, side: Side): number {
+  const held = side.len;
+  const buf = side.buf;
+  for (let j = i; j < e; ) {
+    let lf = j;
+    while (lf < e && b[lf] !== 0x0a) lf++;
+    if (lf >= e) return -1;
+    const p1 = lf - 1 >= i ? b[lf - 1]! : held >= i - lf + 1 ? buf![held - (i - lf + 1)]! : -1;
+    const p2 = lf - 2 >= i ? b[lf - 2]! : held >= i - lf + 2 ? buf![held - (i - lf + 2)]! : -1;
+    if (p1 === 0x0a || (p1 === 0x0d && p2 === 0x0a)) return lf + 1;
+    j = lf + 1;
+  }
+  return -1;
 }
 
 export class HttpConnection implements StreamConsumer {
@@ -124,6 +168,24 @@ export class HttpConnection implements StreamConsumer {
   /** Requests waiting for their (final) response, oldest first. */
   private readonly pending: Transaction[] = [];
   private lastEnd = -1;
+
+  /** Makes a spent analyzer new for another connection (http-layer.ts pools them): every field back to its initial value. */
+  reset(): void {
+    this.protocol = null;
+    this.requests = this.responses = this.transactions = this.problems = this.gaps = this.oversized = this.malformed = this.pendingDropped = 0;
+    this.listed.length = 0;
+    this.tunnel = this.dataAfterClose = this.undecided = false;
+    this.persistent = null;
+    this.endedBy = null;
+    this.endedHow = null;
+    this.endedState = null;
+    this.sides[0].reset();
+    this.sides[1].reset();
+    this.pending.length = 0;
+    this.lastEnd = -1;
+    this.detectFrame = -1;
+    this.detectTime = 0;
+  }
 
   data(dir: 0 | 1, b: Uint8Array, s: number, e: number, at: Arrival): void {
     const side = this.sides[dir];
@@ -261,7 +323,8 @@ export class HttpConnection implements StreamConsumer {
           // An HTTP/0.9 response has no status line: the bytes up to the close are the body (as Zeek reads it).
           const t = this.pending.shift()!;
           this.responses++;
-          t.responseFirst = [at.frame, at.time];
+          t.responseFirstFrame = at.frame;
+          t.responseFirstTime = at.time;
           side.current = t;
           side.st = St.Close;
           return i;
@@ -270,7 +333,8 @@ export class HttpConnection implements StreamConsumer {
           if (side.closeSent) this.dataAfterClose = true;
           side.st = St.Head;
           side.len = 0;
-          side.firstAt = [at.frame, at.time];
+          side.firstFrame = at.frame;
+          side.firstTime = at.time;
         }
         return i;
       case St.Head:
@@ -310,7 +374,17 @@ export class HttpConnection implements StreamConsumer {
       return i;
     }
 
-    if (side.len === 0) this.detectAt = [at.frame, at.time];
+    if (side.len === 0) {
+      // The first segment nearly always decides (a start line): read where it lies; copying the first
+      // bytes of every connection into a fresh buffer was most of the layer's garbage.
+      if (looksLikeResponse(b, i, e) || startsWithRegisteredMethod(b, i, e)) {
+        this.protocol = 'http/1.1';
+        side.st = St.Start;
+        return i;
+      }
+      this.detectFrame = at.frame;
+      this.detectTime = at.time;
+    }
     const had = side.len;
     side.append(b, i, Math.min(e, i + DETECT_BYTES - side.len));
     const p = side.buf!;
@@ -331,9 +405,9 @@ export class HttpConnection implements StreamConsumer {
         // Bytes of earlier calls (a request typed a byte per segment) start the header block;
         // this call's bytes are parsed from `b` as usual.
         side.st = St.Head;
-        side.buf = p.slice(0, had);
         side.len = had;
-        side.firstAt = this.detectAt;
+        side.firstFrame = this.detectFrame;
+        side.firstTime = this.detectTime;
       } else side.buf = null;
       return i;
     }
@@ -359,27 +433,15 @@ export class HttpConnection implements StreamConsumer {
     return e;
   }
 
-  private detectAt: [number, number] | null = null;
+  private detectFrame = -1;
+  private detectTime = 0;
   /** One side's first bytes were not HTTP; the other has not spoken yet. */
   private undecided = false;
 
   private head(dir: 0 | 1, side: Side, b: Uint8Array, i: number, e: number, at: Arrival): number {
     // Find the empty line that ends the block: LF (CR)? LF.
     const from = i;
-    let j = i;
-    let found = -1;
-    const buf = side.buf;
-    let prev1 = side.len > 0 ? buf![side.len - 1]! : -1;
-    let prev2 = side.len > 1 ? buf![side.len - 2]! : -1;
-    for (; j < e; j++) {
-      const c = b[j]!;
-      if (c === 0x0a && (prev1 === 0x0a || (prev1 === 0x0d && prev2 === 0x0a))) {
-        found = j + 1;
-        break;
-      }
-      prev2 = prev1;
-      prev1 = c;
-    }
+    const found = blockEnd(b, i, e, side);
     if (found < 0 && side.len === 0 && this.sides[dir === 0 ? 1 : 0].current === null) {
       // HTTP/0.9 (a request line without version) has no header block: the line is the request.
       let lf = from;
@@ -407,7 +469,8 @@ export class HttpConnection implements StreamConsumer {
     if (found < 0) return e;
     const h = parseHead(side.buf!, 0, side.len);
     side.len = 0;
-    side.buf = null;
+    // The next split block reuses a small buffer; a grown one (up to MAX_HEAD) is not kept.
+    if (side.buf!.length > 4096) side.buf = null;
     this.parsed(dir, side, h, at);
     return found;
   }
@@ -426,19 +489,21 @@ export class HttpConnection implements StreamConsumer {
   }
 
   private begin(dir: 0 | 1, side: Side, h: Head, at: Arrival): void {
-    const first = side.firstAt ?? [at.frame, at.time];
+    const firstFrame = side.firstFrame >= 0 ? side.firstFrame : at.frame;
+    const firstTime = side.firstFrame >= 0 ? side.firstTime : at.time;
     side.isRequest = h.isRequest;
     if (h.version === '1.0' && (this.protocol === 'http/1.1')) this.protocol = this.requests + this.responses === 0 ? 'http/1.0' : this.protocol;
     let t: Transaction;
     if (h.isRequest) {
       this.requests++;
-      t = this.open(first);
+      t = this.open(firstTime);
       t.method = h.method;
       t.target = h.target;
       t.requestVersion = h.version;
       t.requestHeaders = h.headers;
       t.requestBodyDeclared = h.contentLength >= 0 ? h.contentLength : -1;
-      t.requestFirst = first;
+      t.requestFirstFrame = firstFrame;
+      t.requestFirstTime = firstTime;
       if (this.pending.length >= MAX_PENDING) {
         this.pending.shift();
         this.pendingDropped++;
@@ -453,17 +518,18 @@ export class HttpConnection implements StreamConsumer {
         if (head !== undefined) head.infoStatus = h.status;
         side.current = null;
         side.st = St.Start;
-        side.firstAt = null;
+        side.firstFrame = -1;
         return;
       }
-      t = head ?? this.open(first);
+      t = head ?? this.open(firstTime);
       if (head !== undefined) this.pending.shift();
       t.version = h.version;
       t.status = h.status;
       if (h.status === 101) t.infoStatus = 101;
       t.responseHeaders = h.headers;
       t.responseBodyDeclared = h.contentLength >= 0 ? h.contentLength : -1;
-      t.responseFirst = first;
+      t.responseFirstFrame = firstFrame;
+      t.responseFirstTime = firstTime;
       if (!keepsAlive(h)) side.closeSent = true;
       this.persistent = (this.persistent ?? true) && keepsAlive(h);
     }
@@ -472,7 +538,7 @@ export class HttpConnection implements StreamConsumer {
       side.afterGap = false;
     }
     side.current = t;
-    side.firstAt = null;
+    side.firstFrame = -1;
     const coding = h.contentCoding === '' ? null : countedCoding(h.contentCoding);
     if (coding !== null) {
       side.decoder = new DecodedLength(coding);
@@ -503,15 +569,16 @@ export class HttpConnection implements StreamConsumer {
     else side.st = St.Close;
   }
 
-  private open(first: [number, number]): Transaction {
+  private open(firstTime: number): Transaction {
     this.transactions++;
     const t: Transaction = {
       transDepth: this.transactions, method: null, target: null, requestVersion: null, version: null, status: null,
-      infoStatus: null, requestHeaders: {}, responseHeaders: {}, requestBodyDeclared: -1, responseBodyDeclared: -1,
+      infoStatus: null, requestHeaders: NO_HEADERS, responseHeaders: NO_HEADERS, requestBodyDeclared: -1, responseBodyDeclared: -1,
       requestBodyDelivered: 0, responseBodyDelivered: 0, requestBodyGap: 0, responseBodyGap: 0,
       requestBodyDecoded: -1, responseBodyDecoded: -1, complete: false,
-      gap: false, requestFirst: null, requestLast: null, responseFirst: null, responseLast: null,
-      idle: this.lastEnd >= 0 ? Math.max(0, first[1] - this.lastEnd) : null,
+      gap: false, requestFirstFrame: -1, requestFirstTime: 0, requestLastFrame: -1, requestLastTime: 0,
+      responseFirstFrame: -1, responseFirstTime: 0, responseLastFrame: -1, responseLastTime: 0,
+      idle: this.lastEnd >= 0 ? Math.max(0, firstTime - this.lastEnd) : null,
     };
     // Beyond the listed ones a transaction lives only while it is in flight.
     if (this.listed.length < MAX_LISTED) this.listed.push(t);
@@ -529,10 +596,13 @@ export class HttpConnection implements StreamConsumer {
       side.decoder = null;
     }
     if (t !== null) {
-      if (side.isRequest) t.requestLast = [at.frame, at.time];
-      else {
-        t.responseLast = [at.frame, at.time];
-        t.complete = t.requestLast !== null || t.method === null;
+      if (side.isRequest) {
+        t.requestLastFrame = at.frame;
+        t.requestLastTime = at.time;
+      } else {
+        t.responseLastFrame = at.frame;
+        t.responseLastTime = at.time;
+        t.complete = t.requestLastFrame >= 0 || t.method === null;
         this.lastEnd = at.time;
       }
     }

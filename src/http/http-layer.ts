@@ -11,15 +11,25 @@ export interface HttpOptions {
   http?: boolean;
 }
 
+/** Spent analyzers kept for reuse: a busy capture opens thousands of connections a second. */
+const MAX_POOLED = 1024;
+
 export function httpLayer(): ApplicationLayer {
+  const pool: HttpConnection[] = [];
   return {
-    open: (): StreamConsumer => new HttpConnection(),
+    open(): StreamConsumer {
+      const h = pool.pop();
+      if (h === undefined) return new HttpConnection();
+      h.reset();
+      return h;
+    },
     close(consumer: StreamConsumer, client: 0 | 1, out: ByteSink): number {
       const h = consumer as HttpConnection;
       h.finish();
       // A connection that carried no payload has nothing to say: no bytes kept.
-      if (h.protocol === null && h.requests === 0) return 0;
-      return encodeHttp(h, client, out);
+      const n = h.protocol === null && h.requests === 0 ? 0 : encodeHttp(h, client, out);
+      if (pool.length < MAX_POOLED) pool.push(h);
+      return n;
     },
     decode: decodeHttp,
   };

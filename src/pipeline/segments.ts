@@ -29,7 +29,7 @@ export async function readConnectionSegments(paths: readonly string[], conns: re
     byPorts.set(k, [...(byPorts.get(k) ?? []), c]);
     byConnection.set(c.id, []);
   }
-  const lastFrame = Math.max(...conns.map((c) => c.lastFrame));
+  const lastFrame = conns.reduce((m, c) => Math.max(m, c.lastFrame), -Infinity);
   const isn = new Map<string, number>();
   const decoder = new Decoder(options);
   try {

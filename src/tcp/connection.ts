@@ -82,6 +82,9 @@ export class Connection extends FlowKey {
   /** The byte streams and the application-layer consumer reading them (tracker.ts), when a layer is on. */
   stream: StreamReassembly | null = null;
   app: StreamConsumer | null = null;
+  /** The layer's result, once written to the store before the summary (tracker.ts closeApplication); length -1: not yet. */
+  appAt = 0;
+  appLen = -1;
   evicted = false;
 
   id: number;
@@ -99,6 +102,8 @@ export class Connection extends FlowKey {
    */
   reuse(id: number, seg: Segment): void {
     this.id = id;
+    this.appAt = 0;
+    this.appLen = -1;
     this.dirs[0].reset();
     this.dirs[1].reset();
     this.states[0].reset();

@@ -150,7 +150,13 @@ export class TcpTracker {
     this.last = c;
     this.lastHash = h;
     c.add(seg, side);
-    if (c.stream !== null) c.stream.add(seg, side);
+    if (c.stream !== null) {
+      c.stream.add(seg, side);
+      // Both streams ended: the layer's result is final now, not after TIME_WAIT's linger. Keeping
+      // the consumer of every lingering connection alive was most of what the young generation
+      // copied in an HTTP run. A role from a SYN never changes, so the sides are named for good.
+      if (c.app !== null && c.roleBasis === 'syn' && c.stream.ended && this.application !== null) this.closeApplication(c, this.application);
+    }
     if (!c.closedQueued && c.finished) {
       c.closedQueued = true;
       this.finishedQueue.push(c);
@@ -204,21 +210,25 @@ export class TcpTracker {
       this.timeWaitAt.push(entered);
     }
     buildRecord(c, this.store, this.describeEncap);
-    if (c.stream !== null && c.app !== null && this.application !== null) this.keepApplication(c, this.application);
+    if (c.stream !== null && c.app !== null && this.application !== null) this.closeApplication(c, this.application);
+    if (c.appLen >= 0) {
+      const ints = this.store.intPage(c.id);
+      const r = SummaryStore.rowIndex(c.id, I.Width);
+      ints[r + I.AppLen] = c.appLen;
+      ints[r + I.AppAt] = c.appAt;
+    }
     this.summarised[c.id] = 1;
   }
 
-  /** The layer's result goes into the record's AppAt/AppLen slice; the consumer goes back to the layer. */
-  private keepApplication(c: Connection, layer: ApplicationLayer): void {
+  /** The layer's result goes into the store's byte blob (the record's AppAt/AppLen slice, set when it is summarised). */
+  private closeApplication(c: Connection, layer: ApplicationLayer): void {
     c.stream!.finish();
     const out = this.appOut;
     out.reset();
     const n = layer.close(c.app!, c.client, out);
     c.app = null;
-    const ints = this.store.intPage(c.id);
-    const r = SummaryStore.rowIndex(c.id, I.Width);
-    ints[r + I.AppLen] = n;
-    ints[r + I.AppAt] = n > 0 ? this.store.appendBytes(out.bytes, n) | 0 : 0;
+    c.appLen = n;
+    c.appAt = n > 0 ? this.store.appendBytes(out.bytes, n) | 0 : 0;
   }
 
   private open(seg: Segment, h: number): Connection {

@@ -16,7 +16,7 @@ const SERVER_ISN = 50000;
 /** A two-sided conversation: side 0 is the client. Sequence numbers advance unless told. */
 class Conversation {
   readonly http = new HttpConnection();
-  readonly r = new StreamReassembly(this.http);
+  readonly r = new StreamReassembly(this.http, undefined, true);
   frame = 0;
   time = 100;
   readonly next: [number, number] = [CLIENT_ISN + 1, SERVER_ISN + 1];

@@ -46,7 +46,7 @@ function seg(flags: number, seq: number, payload: string, ack = 0, cutTo = -1): 
 function setup(isn = 1000): { r: StreamReassembly; rec: Recorder; isn: number } {
   frameNo = 0;
   const rec = new Recorder();
-  const r = new StreamReassembly(rec);
+  const r = new StreamReassembly(rec, undefined, true);
   r.add(seg(SYN, isn - 1, ''), 0);
   return { r, rec, isn };
 }
