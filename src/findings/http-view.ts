@@ -9,7 +9,7 @@ import type { HttpJson } from '../http/http-record.js';
 import type { DetectorContext } from './context.js';
 
 /** The HTTP layer's JSON shape (src/http/http-record.ts), the one documented in the README. */
-export type HttpView = HttpJson;
+type HttpView = HttpJson;
 export type HttpTransactionView = HttpJson['transactions'][number];
 export type HttpMessageView = NonNullable<HttpTransactionView['request']>;
 
