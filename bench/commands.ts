@@ -29,11 +29,15 @@ export function cliOf(checkout: string): string | null {
   return null;
 }
 
-export function commandsFor(capture: string, cli: string, baseline: string | null): Command[] {
+/** `html`: also time `analyze --html <html>` (the report benchmark, report.ts), named HTML_COMMAND. */
+export const HTML_COMMAND = 'tcp-postmortem analyze --html';
+
+export function commandsFor(capture: string, cli: string, baseline: string | null, html: string | null = null): Command[] {
   const list: Command[] = [
     { name: 'tcp-postmortem analyze', argv: [cli, 'analyze', capture] },
     { name: 'tcp-postmortem analyze --no-http', argv: [cli, 'analyze', '--no-http', capture] },
   ];
+  if (html !== null) list.push({ name: HTML_COMMAND, argv: [cli, 'analyze', '--html', html, capture] });
   if (baseline !== null) list.push({ name: `baseline analyze (${baseline})`, argv: [baseline, 'analyze', capture] });
   if (has('tcptrace')) list.push({ name: 'tcptrace -n -l', argv: ['tcptrace', '-n', '-l', capture] });
   if (has('tshark')) list.push({ name: 'tshark -q -z expert', argv: ['tshark', '-q', '-z', 'expert', '-r', capture] });

@@ -10,12 +10,16 @@
  * Then the command line: our CLI (with and without the HTTP layer), an optional baseline checkout
  * (BENCH_BASELINE=/path/to/another/built/checkout, e.g. the commit before a refactoring) and the peers
  * (`tcptrace -n -l`, `tshark -q -z expert`), interleaved, BENCH_ROUNDS rounds (default 3), as ratios.
- * BENCH_PASSES=0 skips the library passes; BENCH_COMMANDS=0 skips the command line.
+ * BENCH_PASSES=0 skips the library passes; BENCH_COMMANDS=0 skips the command line; BENCH_REPORT=0 skips
+ * the HTML report's size, writing time and time to interactive in Chromium (report.ts).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cliOf, commandsFor, runCommands } from './commands.js';
+import { cliOf, commandsFor, HTML_COMMAND, runCommands } from './commands.js';
+import { reportFigures } from './report.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const candidates = [process.env.BENCH_CAPTURE, `${here}/../../bench/data/big.pcap`, '/tmp/bench/big.pcap'].filter((p): p is string => !!p);
@@ -56,11 +60,18 @@ if (process.env.BENCH_COMMANDS !== '0') {
   const baseline = baselineDir !== undefined ? cliOf(baselineDir) : null;
   if (baselineDir !== undefined && baseline === null) throw new Error(`BENCH_BASELINE=${baselineDir}: no built CLI there (run npm ci && npm run build in it)`);
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-  const results = runCommands(commandsFor(capture, cli, baseline), rounds);
+  // BENCH_REPORT=0 leaves out the HTML report's figures (report.ts).
+  const html = process.env.BENCH_REPORT === '0' ? null : join(mkdtempSync(join(tmpdir(), 'tpm-bench-')), 'report.html');
+  const results = runCommands(commandsFor(capture, cli, baseline, html), rounds);
   const ours = results[0]!;
   process.stdout.write(`\ncommand line, median of ${rounds} interleaved rounds (wall time of the whole process, GNU time):\n`);
   for (const r of results) {
     const ratio = r === ours ? 'reference' : `${(r.seconds / ours.seconds).toFixed(2)}× ours`;
     process.stdout.write(`  ${r.name.padEnd(48)} ${r.seconds.toFixed(2).padStart(7)} s  ${r.rssMiB.toFixed(0).padStart(6)} MiB  ${ratio}\n`);
+  }
+  const withHtml = results.find((r) => r.name === HTML_COMMAND);
+  if (html !== null && withHtml !== undefined) {
+    process.stdout.write(await reportFigures(html, ours, withHtml, rounds));
+    rmSync(dirname(html), { recursive: true, force: true });
   }
 }
