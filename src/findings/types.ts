@@ -308,14 +308,26 @@ export interface UnansweredRun {
   /** Relative sequence number and length of the segment sent again and again. */
   seq: number;
   len: number;
-  /** Every transmission of it that the capture shows (retransmissions; the original when it is an event). */
+  /** Every transmission of it that the capture shows: its first transmission (when known), then the retransmissions (or probes). */
   frames: number[];
   firstEpoch: number;
   lastEpoch: number;
+  /**
+   * The first transmission of the segment (data: the original request or data segment; syn: the
+   * first SYN), null when the capture does not show it (keep-alive runs have none).
+   */
+  firstTransmission: { frame: number; epoch: number } | null;
+  /** First transmission → first retry (null without it). */
+  firstIntervalSec: number | null;
+  /** data: the first retry was a tail-loss probe (RFC 8985): its interval does not fit the timer's doubling after it. */
+  tailLossProbe: boolean;
   /** Retransmissions (or probes) in the run. */
   count: number;
   spanSec: number;
+  /** Every interval between the transmissions in `frames`. */
   intervalsSec: number[];
+  /** The retransmission timer's backoff: `intervalsSec` without the tail-loss probe's interval; what exponentialBackoff and backoffFactor describe. */
+  backoffIntervalsSec: number[];
   exponentialBackoff: boolean;
   backoffFactor: number | null;
   after: RunEnd;
