@@ -29,7 +29,7 @@ export function isDeadPeerRun(r: Run): boolean {
 
 /**
  * "sent a 67-byte segment at frame 17 (t=4.001 s) that P never acknowledged: retransmitted 7 times
- * over 13.5 s (frames 18–32), first after 205 ms (frame 18) — a tail-loss probe …, then on the
+ * over the next 13.5 s (frames 18–32), first after 205 ms (frame 18) — a tail-loss probe …, then on the
  * retransmission timer at intervals … (backing off ×2)".
  */
 function dataTimeline(r: UnansweredRun, peer: string, start: number): string {
@@ -39,7 +39,7 @@ function dataTimeline(r: UnansweredRun, peer: string, start: number): string {
     return `retransmitted the same ${num(r.len)}-byte segment ${plural(r.count, 'time')} over ${dur(r.spanSec)} (frames ${r.frames[0]}–${last}, from ${rel(r.firstEpoch, start)}; intervals ${r.backoffIntervalsSec.map(secs).join(', ')} s${trend}; its first transmission is not in the capture) and ${peer} never acknowledged it`;
   }
   const firstRetry = r.frames[1];
-  const head = `sent a ${num(r.len)}-byte segment at frame ${r.firstTransmission.frame} (${rel(r.firstTransmission.epoch, start)}) that ${peer} never acknowledged: retransmitted ${plural(r.count, 'time')} over ${dur(r.spanSec)} (frames ${firstRetry}–${last}), first after ${dur(r.firstIntervalSec ?? 0)} (frame ${firstRetry})`;
+  const head = `sent a ${num(r.len)}-byte segment at frame ${r.firstTransmission.frame} (${rel(r.firstTransmission.epoch, start)}) that ${peer} never acknowledged: retransmitted ${plural(r.count, 'time')} over the next ${dur(r.spanSec)} (frames ${firstRetry}–${last}), first after ${dur(r.firstIntervalSec ?? 0)} (frame ${firstRetry})`;
   if (r.tailLossProbe) {
     return `${head} — a tail-loss probe (RFC 8985: sent before the retransmission timer fires) — then on the retransmission timer at intervals ${r.backoffIntervalsSec.map(secs).join(', ')} s${trend}`;
   }

@@ -363,17 +363,6 @@ export class Connection extends FlowKey {
         this.insertEvent('first-transmission', fwd.headFrame, fwd.headTime, from, seqRelative(fwd.headSeq, fwd.base), fwd.headLen);
       }
     }
-    const firstFin = (seg.flags & FIN) !== 0 && fwd.finCount === 1 && fwd.firstFinFrame === seg.frame;
-    if (firstFin || (classes & C_KEEP_ALIVE) !== 0) {
-      const d0 = this.dirs[0];
-      const d1 = this.dirs[1];
-      const by: 0 | 1 = d1.lastDataFrame > d0.lastDataFrame ? 1 : 0;
-      const d = by === 0 ? d0 : d1;
-      if (d.lastDataFrame !== 0 && d.lastDataFrame !== this.lastDataShown) {
-        this.lastDataShown = d.lastDataFrame;
-        this.insertEvent('last-data', d.lastDataFrame, d.lastDataTime, by, seqRelative(d.lastDataSeq, d.base), d.lastDataLen);
-      }
-    }
     if (len > 0 && (classes & NOT_NEW_DATA) === 0 && (seg.flags & (SYN | RST)) === 0) {
       fwd.lastDataSeq = seg.seq;
       fwd.lastDataLen = len;
@@ -385,6 +374,19 @@ export class Connection extends FlowKey {
         fwd.headLen = len;
         fwd.headFrame = seg.frame;
         fwd.headTime = seg.time;
+      }
+    }
+    // Named after this segment's own data counted: a FIN that carries data is itself the last data
+    // (no idle time before it, and it is an event already).
+    const firstFin = (seg.flags & FIN) !== 0 && fwd.finCount === 1 && fwd.firstFinFrame === seg.frame;
+    if (firstFin || (classes & C_KEEP_ALIVE) !== 0) {
+      const d0 = this.dirs[0];
+      const d1 = this.dirs[1];
+      const by: 0 | 1 = d1.lastDataFrame > d0.lastDataFrame ? 1 : 0;
+      const d = by === 0 ? d0 : d1;
+      if (d.lastDataFrame !== 0 && d.lastDataFrame !== this.lastDataShown && d.lastDataFrame !== seg.frame) {
+        this.lastDataShown = d.lastDataFrame;
+        this.insertEvent('last-data', d.lastDataFrame, d.lastDataTime, by, seqRelative(d.lastDataSeq, d.base), d.lastDataLen);
       }
     }
   }

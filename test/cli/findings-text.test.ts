@@ -8,7 +8,7 @@ test('dead-peer sample: the incident headline leads, advice is printed, the mech
   const incidents = plain.stdout.indexOf('Incidents (1):');
   const findings = plain.stdout.indexOf('Findings (3, most likely cause first):');
   t.true(incidents >= 0 && findings > incidents, plain.stdout);
-  t.regex(plain.stdout, /\[CRITICAL\] 10\.231\.4\.2:8080 unreachable from t=2\.222 s to t=15\.40 s \(13\.2 s\): 1 request lost \(frame 11, 7 retransmissions\), recovered at frame 20/);
+  t.regex(plain.stdout, /\[CRITICAL\] 10\.231\.4\.2:8080 unreachable from t=2\.017 s to t=15\.40 s \(13\.4 s\): 1 request lost \(frame 10, 7 retransmissions\), recovered at frame 20/);
   t.regex(plain.stdout, /fix: Put a timeout on every request/);
   t.regex(plain.stdout, /\(explained by #1\)/);
   t.notRegex(plain.stdout, /why: /);
