@@ -6,7 +6,9 @@
  * - syn: a connection attempt whose SYN was repeated without SYN/ACK or RST;
  * - keep-alive: two or more TCP keep-alive probes in a row without an answer.
  */
+import type { ConnectionRecord, Side } from '../tcp/connection-record.js';
 import { claim, type DetectorContext } from './context.js';
+import { keepaliveIdleBefore } from './keepalive-idle.js';
 import type { Run } from './runs.js';
 import type { DeadPeerFinding, DeadPeerMode, FindingEndpoint, Severity, UnansweredRun } from './types.js';
 import {
@@ -45,6 +47,19 @@ function dataTimeline(r: UnansweredRun, peer: string, start: number): string {
   }
   const rest = r.backoffIntervalsSec.slice(1);
   return rest.length > 0 ? `${head}, then at intervals ${rest.map(secs).join(', ')} s${trend}` : head;
+}
+
+function idleOf(c: ConnectionRecord, sender: Side, frame: number): UnansweredRun['keepaliveIdle'] {
+  const idle = keepaliveIdleBefore(c, sender, frame);
+  return idle === null ? null : { lastDataFrame: idle.lastDataFrame, probeFrame: idle.probeFrame, idleSec: idle.idleSec };
+}
+
+/** ", after 3.06 s idle (the keep-alive time …: last data frame 8 → first probe frame 24, answered)". */
+function idleText(r: UnansweredRun): string {
+  const k = r.keepaliveIdle;
+  if (k === null) return '';
+  const earlier = k.probeFrame !== r.frames[0] ? `first probe frame ${k.probeFrame}, answered` : `first probe frame ${k.probeFrame}`;
+  return `, after ${dur(k.idleSec)} idle (the keep-alive time, TCP_KEEPIDLE / net.ipv4.tcp_keepalive_time: last data frame ${k.lastDataFrame} → ${earlier})`;
 }
 
 function afterText(r: UnansweredRun, sender: string, peer: string, start: number): string {
@@ -88,6 +103,7 @@ export function detectDeadPeer(ctx: DetectorContext): Omit<DeadPeerFinding, 'ran
       lastEpoch: r.times[r.times.length - 1]!,
       firstTransmission: r.hasOriginal ? { frame: r.frames[0]!, epoch: r.times[0]! } : null,
       firstIntervalSec: r.hasOriginal ? r.intervalsSec[0] ?? null : null,
+      keepaliveIdle: r.mode === 'keep-alive' ? idleOf(c, r.sender, r.frames[0]!) : null,
       tailLossProbe: r.tailLossProbe,
       count: r.count,
       spanSec: r.spanSec,
@@ -153,7 +169,7 @@ export function detectDeadPeer(ctx: DetectorContext): Omit<DeadPeerFinding, 'ran
       case 'keep-alive':
         severity = 'warning';
         title = `${peer} did not answer TCP keep-alive probes`;
-        summary = `${sender} (${role}) sent ${plural(longest.count, 'TCP keep-alive probe')} over ${dur(longest.spanSec)} (${frameRange}; intervals ${iv} s) and ${peer} answered none; ${afterText(longest, sender, peer, ctx.start)}.${others}`;
+        summary = `${sender} (${role}) sent ${plural(longest.count, 'TCP keep-alive probe')} over ${dur(longest.spanSec)} (${frameRange}; intervals ${iv} s: the probe interval, TCP_KEEPINTVL / net.ipv4.tcp_keepalive_intvl)${idleText(longest)} and ${peer} answered none; ${afterText(longest, sender, peer, ctx.start)}.${others}`;
         explanation = 'A TCP keep-alive probe is an empty segment just below the next sequence number that an idle connection sends to check that the peer is still there; a live peer answers with an ACK at once. Unanswered probes mean the peer or the path is gone. After net.ipv4.tcp_keepalive_probes unanswered probes (9 by default, net.ipv4.tcp_keepalive_intvl = 75 s apart) Linux drops the connection and the application gets ETIMEDOUT.';
         advice = [
           'This is keep-alive doing its job: make sure the application then discards the connection and reconnects.',

@@ -319,6 +319,13 @@ export interface UnansweredRun {
   firstTransmission: { frame: number; epoch: number } | null;
   /** First transmission → first retry (null without it). */
   firstIntervalSec: number | null;
+  /**
+   * keep-alive: the idle period the probes ended (keepalive-idle.ts): the last data before them, the
+   * first probe after it (it may be an answered one before this run) and the time between — the
+   * keep-alive time, apart from the probe interval in intervalsSec. null in the other modes, or
+   * when the capture does not show data before the probes.
+   */
+  keepaliveIdle: { lastDataFrame: number; probeFrame: number; idleSec: number } | null;
   /** data: the first retry was a tail-loss probe (RFC 8985): its interval does not fit the timer's doubling after it. */
   tailLossProbe: boolean;
   /** Retransmissions (or probes) in the run. */
@@ -406,7 +413,20 @@ export interface KeepaliveDetails {
   /** Intervals between consecutive probes on the same connection. */
   intervalsSec: number[];
   medianIntervalSec: number | null;
-  perConnection: { connection: number; frames: number[]; answered: number; intervalsSec: number[] }[];
+  /** Keep-alive idle time, last data → first probe after it (median over every idle period shown; null: none is). */
+  idleSec: number | null;
+  /**
+   * Median interval after an answered probe (the idle time again) and after an unanswered one (the
+   * probe interval); intervals with new data in between count as neither.
+   */
+  repeatIntervalSec: number | null;
+  retryIntervalSec: number | null;
+  perConnection: {
+    connection: number; frames: number[]; answered: number; intervalsSec: number[];
+    repeatIntervalsSec: number[]; retryIntervalsSec: number[];
+    /** Each idle period that ended in a probe: its last data frame, the first probe after it, the time between. */
+    idlePeriods: { lastDataFrame: number; probeFrame: number; idleSec: number }[];
+  }[];
 }
 
 // ---------------------------------------------------------------------------------------------
