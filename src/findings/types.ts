@@ -711,6 +711,12 @@ export interface EndpointView {
   peak: Partial<Record<SocketState, { count: number; epoch: number }>>;
   /** Counts when the capture ended. */
   atEnd: StateCounts;
+  /**
+   * Connection attempts of this endpoint's client sockets that their sender gave up during the
+   * capture (SYNs repeated, then none for longer than the retransmission timer waits: socket-table.ts):
+   * their SYN_SENT ended then, so they are not in `atEnd`. Connection ids.
+   */
+  abandoned: number[];
   /** Counts at the instant asked for (`at`), with the connections in each state. */
   at: { epoch: number; time: string; counts: StateCounts; connections: Partial<Record<SocketState, number[]>> } | null;
 }

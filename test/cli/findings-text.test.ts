@@ -52,3 +52,11 @@ test('--width 80: prose wrapped with hanging indents, the compact table under 12
   t.regex(piped.stdout, /\n {4}10\.231\.7\.1 \(client\) received and ACKed a FIN from 10\.231\.7\.2:8080 on 3 connections but did not close its own side[^\n]+FIN_WAIT_2\.\n/);
   t.regex(piped.stdout, /pkts c\/s/);
 });
+
+test('server-unreachable: the connection attempt its sender gave up is "abandoned", in the endpoint view and the table, not an open SYN_SENT', async (t) => {
+  const r = await runCli(['analyze', '--width', '0', 'samples/server-unreachable.pcap']);
+  t.is(r.code, 0);
+  t.regex(r.stdout, /at capture end: TIME_WAIT 1; 1 connection attempt abandoned \(SYN_SENT until the sender gave up: #2\)/);
+  t.regex(r.stdout, /\n +2 +10\.231\.18\.1:46164 .* abandoned\/\? +T\n/);
+  t.notRegex(r.stdout, /at capture end: [^;\n]*SYN_SENT/);
+});
