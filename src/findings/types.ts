@@ -241,12 +241,23 @@ export interface ZeroWindowEpisode {
   zeroWindowFrames: number[];
 }
 
+/** A persist probe without an answer, and why where the capture tells (unanswered-probes.ts). */
+export interface UnansweredProbe {
+  connection: number;
+  frame: number;
+  epoch: number;
+  reason: 'rate-limited' | 'answered-later' | 'peer-unreachable' | 'peer-answers-elsewhere' | 'connection-silent' | 'capture-end';
+  evidence: string;
+}
+
 export interface ZeroWindowDetails {
   /** True for the one line that folds brief, recovered zero windows together. */
   transient: boolean;
   /** Episodes shorter than this that reopened count as transient. */
   transientBelowSec: number;
   episodes: ZeroWindowEpisode[];
+  /** The persist probes of these episodes that got no answer, with the reason (at most 200). */
+  unansweredProbes: UnansweredProbe[];
   totalStallSec: number;
   longestSec: number;
 }
