@@ -22,7 +22,7 @@ function oracle(connections: readonly ConnectionRecord[], timeWaitSec: number): 
     const sorted = [...list].sort((a, b) => a.startEpoch - b.startEpoch);
     for (let i = 0; i + 1 < sorted.length; i++) reusedAt.set(sorted[i]!.id, sorted[i + 1]!.startEpoch);
   }
-  const lastSeen = Math.max(...connections.map((c) => c.endEpoch));
+  const lastSeen = connections.reduce((m, c) => Math.max(m, c.endEpoch), -Infinity);
   const out: SocketInterval[] = [];
   for (const c of connections) {
     // Abandoned: the client ends in SYN_SENT, the server side never had a state, ≥ 2 SYNs, and no
