@@ -9,7 +9,8 @@ cd "$(dirname "$0")"
 for s in connection-close-server-time-wait dumb-proxy-hop-by-hop dead-peer-keepalive \
          keepalive-idle-race slow-reader-zero-window close-wait-leak \
          http-pipelining chunked-reset http10-keepalive expect-100-continue \
-         keepalive-timeout-mismatch correct-proxy fin-after-fin-timeout server-unreachable; do
+         keepalive-timeout-mismatch correct-proxy fin-after-fin-timeout server-unreachable \
+         keepalive-persist-blackhole; do
   echo "=== $s" >&2
   ./"$s".sh
 done

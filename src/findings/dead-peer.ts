@@ -6,7 +6,9 @@
  * - syn: a connection attempt whose SYN was repeated without SYN/ACK or RST;
  * - keep-alive: two or more TCP keep-alive probes in a row without an answer.
  */
+import type { ConnectionRecord, Side } from '../tcp/connection-record.js';
 import { claim, type DetectorContext } from './context.js';
+import { keepaliveIdleBefore } from './keepalive-idle.js';
 import type { Run } from './runs.js';
 import type { DeadPeerFinding, DeadPeerMode, FindingEndpoint, Severity, UnansweredRun } from './types.js';
 import {
@@ -25,6 +27,39 @@ export function isDeadPeerRun(r: Run): boolean {
     case 'keep-alive':
       return r.count >= 2;
   }
+}
+
+/**
+ * "sent a 67-byte segment at frame 17 (t=4.001 s) that P never acknowledged: retransmitted 7 times
+ * over the next 13.5 s (frames 18–32), first after 205 ms (frame 18) — a tail-loss probe …, then on the
+ * retransmission timer at intervals … (backing off ×2)".
+ */
+function dataTimeline(r: UnansweredRun, peer: string, start: number): string {
+  const last = r.frames[r.frames.length - 1];
+  const trend = r.exponentialBackoff ? ` (backing off ×${r.backoffFactor ?? 2})` : '';
+  if (r.firstTransmission === null) {
+    return `retransmitted the same ${num(r.len)}-byte segment ${plural(r.count, 'time')} over ${dur(r.spanSec)} (frames ${r.frames[0]}–${last}, from ${rel(r.firstEpoch, start)}; intervals ${r.backoffIntervalsSec.map(secs).join(', ')} s${trend}; its first transmission is not in the capture) and ${peer} never acknowledged it`;
+  }
+  const firstRetry = r.frames[1];
+  const head = `sent a ${num(r.len)}-byte segment at frame ${r.firstTransmission.frame} (${rel(r.firstTransmission.epoch, start)}) that ${peer} never acknowledged: retransmitted ${plural(r.count, 'time')} over the next ${dur(r.spanSec)} (frames ${firstRetry}–${last}), first after ${dur(r.firstIntervalSec ?? 0)} (frame ${firstRetry})`;
+  if (r.tailLossProbe) {
+    return `${head} — a tail-loss probe (RFC 8985: sent before the retransmission timer fires) — then on the retransmission timer at intervals ${r.backoffIntervalsSec.map(secs).join(', ')} s${trend}`;
+  }
+  const rest = r.backoffIntervalsSec.slice(1);
+  return rest.length > 0 ? `${head}, then at intervals ${rest.map(secs).join(', ')} s${trend}` : head;
+}
+
+function idleOf(c: ConnectionRecord, sender: Side, frame: number): UnansweredRun['keepaliveIdle'] {
+  const idle = keepaliveIdleBefore(c, sender, frame);
+  return idle === null ? null : { lastDataFrame: idle.lastDataFrame, probeFrame: idle.probeFrame, idleSec: idle.idleSec };
+}
+
+/** ", after 3.06 s idle (the keep-alive time …: last data frame 8 → first probe frame 24, answered)". */
+function idleText(r: UnansweredRun): string {
+  const k = r.keepaliveIdle;
+  if (k === null) return '';
+  const earlier = k.probeFrame !== r.frames[0] ? `first probe frame ${k.probeFrame}, answered` : `first probe frame ${k.probeFrame}`;
+  return `, after ${dur(k.idleSec)} idle (the keep-alive time, TCP_KEEPIDLE / net.ipv4.tcp_keepalive_time: last data frame ${k.lastDataFrame} → ${earlier})`;
 }
 
 function afterText(r: UnansweredRun, sender: string, peer: string, start: number): string {
@@ -66,9 +101,14 @@ export function detectDeadPeer(ctx: DetectorContext): Omit<DeadPeerFinding, 'ran
       frames: r.frames,
       firstEpoch: r.times[0]!,
       lastEpoch: r.times[r.times.length - 1]!,
+      firstTransmission: r.hasOriginal ? { frame: r.frames[0]!, epoch: r.times[0]! } : null,
+      firstIntervalSec: r.hasOriginal ? r.intervalsSec[0] ?? null : null,
+      keepaliveIdle: r.mode === 'keep-alive' ? idleOf(c, r.sender, r.frames[0]!) : null,
+      tailLossProbe: r.tailLossProbe,
       count: r.count,
       spanSec: r.spanSec,
       intervalsSec: r.intervalsSec,
+      backoffIntervalsSec: r.backoffIntervalsSec,
       exponentialBackoff: r.exponentialBackoff,
       backoffFactor: r.backoffFactor,
       after: r.after as UnansweredRun['after'],
@@ -95,6 +135,7 @@ export function detectDeadPeer(ctx: DetectorContext): Omit<DeadPeerFinding, 'ran
     const retx = runs.reduce((n, r) => n + r.count, 0);
     const iv = longest.intervalsSec.map(secs).join(', ');
     const trend = longest.exponentialBackoff ? `, backing off ×${longest.backoffFactor ?? 2}` : '';
+    const timeline = dataTimeline(longest, peer, ctx.start);
     const others = runs.length > 1 ? ` The same happened on ${plural(runs.length - 1, 'other connection')} to ${addr(peerEp)}.` : '';
     let severity: Severity;
     let title: string;
@@ -106,7 +147,7 @@ export function detectDeadPeer(ctx: DetectorContext): Omit<DeadPeerFinding, 'ran
       case 'data':
         severity = 'critical';
         title = `${peer} stopped answering: data retransmitted ${longest.count} times without an ACK`;
-        summary = `${sender} (${role}) retransmitted the same ${num(longest.len)}-byte segment ${plural(longest.count, 'time')} over ${dur(longest.spanSec)} (${frameRange}, from ${rel(longest.firstEpoch, ctx.start)}; intervals ${iv} s${trend}) and ${peer} never acknowledged it; ${afterText(longest, sender, peer, ctx.start)}.${others}`;
+        summary = `${sender} (${role}) ${timeline}; ${afterText(longest, sender, peer, ctx.start)}.${others}`;
         explanation = 'TCP retransmits an unacknowledged segment each time its retransmission timer expires and doubles the timer every time (exponential backoff, RFC 6298; up to 120 s on Linux). The same segment sent again and again at growing intervals with nothing coming back means that neither the data nor any ACK gets through: the peer is gone (crashed, restarted, powered off, its address moved) or something on the path drops the flow (a firewall or NAT that expired the connection, a network partition). Linux keeps trying for net.ipv4.tcp_retries2 retries (15, about 15 minutes), so an application without its own timeout hangs that long. When the path comes back, a peer that lost the connection answers the next retransmission with RST.';
         advice = [
           'Put a timeout on every request in the application and close (reset) the connection when it fires: e.g. Node `AbortSignal.timeout()` / `req.setTimeout()`, Go `http.Client{Timeout}`, Java `setSoTimeout`.',
@@ -128,7 +169,7 @@ export function detectDeadPeer(ctx: DetectorContext): Omit<DeadPeerFinding, 'ran
       case 'keep-alive':
         severity = 'warning';
         title = `${peer} did not answer TCP keep-alive probes`;
-        summary = `${sender} (${role}) sent ${plural(longest.count, 'TCP keep-alive probe')} over ${dur(longest.spanSec)} (${frameRange}; intervals ${iv} s) and ${peer} answered none; ${afterText(longest, sender, peer, ctx.start)}.${others}`;
+        summary = `${sender} (${role}) sent ${plural(longest.count, 'TCP keep-alive probe')} over ${dur(longest.spanSec)} (${frameRange}; intervals ${iv} s: the probe interval, TCP_KEEPINTVL / net.ipv4.tcp_keepalive_intvl)${idleText(longest)} and ${peer} answered none; ${afterText(longest, sender, peer, ctx.start)}.${others}`;
         explanation = 'A TCP keep-alive probe is an empty segment just below the next sequence number that an idle connection sends to check that the peer is still there; a live peer answers with an ACK at once. Unanswered probes mean the peer or the path is gone. After net.ipv4.tcp_keepalive_probes unanswered probes (9 by default, net.ipv4.tcp_keepalive_intvl = 75 s apart) Linux drops the connection and the application gets ETIMEDOUT.';
         advice = [
           'This is keep-alive doing its job: make sure the application then discards the connection and reconnects.',

@@ -248,6 +248,7 @@ function view(spec: ViewSpec, bySocket: SocketTable, scratch: Scratch, start: nu
   let resetsReceived = 0;
   let lastConnection = -1;
   let connectionCount = 0;
+  const abandoned: number[] = [];
   const sideBits = [false, false];
   for (const member of spec.members) {
     const i = member >> 1;
@@ -263,6 +264,7 @@ function view(spec: ViewSpec, bySocket: SocketTable, scratch: Scratch, start: nu
     else if (by === 1 - s) peerClosedFirst++;
     resetsSent += bySocket.resetsSent[member]!;
     resetsReceived += bySocket.resetsSent[member ^ 1]!;
+    if (s === 0 && bySocket.abandonedAt[i]! < Infinity) abandoned.push(bySocket.id[i]!);
   }
   if (sideBits[0]) roles.add('client');
   if (sideBits[1]) roles.add('server');
@@ -405,6 +407,7 @@ function view(spec: ViewSpec, bySocket: SocketTable, scratch: Scratch, start: nu
     series: { t, counts, bucketed },
     peak,
     atEnd,
+    abandoned: abandoned.sort((a, b) => a - b),
     at: atView,
   };
 }

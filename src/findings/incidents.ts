@@ -139,7 +139,13 @@ function outageHeadline(lead: DeadPeerFinding, deadPeers: DeadPeerFinding[], res
   const parts: string[] = [];
   if (data.length > 0) {
     const first = data[0]!;
-    parts.push(`${plural(data.length, data.every((r) => r.mode === 'keep-alive') ? 'keep-alive run' : 'request')} lost (frame ${first.frames[0]}, ${plural(first.count, 'retransmission')})`);
+    if (data.every((r) => r.mode === 'keep-alive')) {
+      // Probes carry no request: what was lost is the answer to them, on idle connections.
+      const probes = data.reduce((n, r) => n + r.count, 0);
+      parts.push(`${plural(probes, 'keep-alive probe')} unanswered on ${plural(data.length, 'idle connection')} (from frame ${first.frames[0]})`);
+    } else {
+      parts.push(`${plural(data.length, 'request')} lost (frame ${first.frames[0]}, ${plural(first.count, 'retransmission')})`);
+    }
   }
   if (syn.length > 0) {
     const gaveUp = syn.filter((r) => r.after === 'gave-up' || r.after === 'capture-end').length;

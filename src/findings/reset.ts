@@ -149,7 +149,10 @@ function classifyResets(ctx: DetectorContext, c: ConnectionRecord): ResetInfo[] 
         before.filter((e) => e.frame < lastY.frame).every((e) => lastY.time - e.time >= OUTAGE_SEC))
     ) {
       const run = runs.find((rr) => rr.sender === y && rr.frames.includes(lastY.frame));
-      const tries = run !== undefined ? `, try ${run.frames.indexOf(lastY.frame) + 1} of ${run.frames.length} since ${rel(run.times[0]!, ctx.start)}` : '';
+      // The run's frames begin with the first transmission when the capture shows it.
+      const retry = run !== undefined ? run.frames.indexOf(lastY.frame) + (run.hasOriginal ? 0 : 1) : 0;
+      const since = run !== undefined ? (run.hasOriginal ? `first sent at frame ${run.frames[0]} (${rel(run.times[0]!, ctx.start)})` : `since ${rel(run.times[0]!, ctx.start)}`) : '';
+      const tries = run !== undefined ? `, retransmission ${retry} of ${run.count}, ${since}` : '';
       result = info('stale-connection', triggerOf(lastY), lastY.frame, `frame ${r.frame}: ${xName} answered ${y}'s ${lastY.kind === 'keep-alive' ? 'keep-alive' : 'retransmission'} (frame ${lastY.frame}${tries}) with RST ${dur(r.time - lastY.time)} later`);
     } else if (q.sec !== null && q.sec >= Math.max(MIN_IDLE_SEC, 20 * rtt) && (q.exact || c.series !== null)) {
       result = info('idle-timeout', 'none', null, `frame ${r.frame}: ${xName} reset the connection after ${dur(q.sec)} without traffic`);

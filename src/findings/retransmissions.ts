@@ -89,7 +89,8 @@ export function detectRetransmissions(ctx: DetectorContext): Omit<Retransmission
     const extraText = extras.length > 0 ? ` (${extras.join(', ')})` : '';
     const lostText = lost > 0 ? `; ${plural(lost, 'gap')} where earlier segments were never captured` : '';
     const dupText = dupAcks > 0 ? `; the receiver sent ${plural(dupAcks, 'duplicate ACK')}` : '';
-    const stallText = stall ? `; one segment was retransmitted for ${dur(g.stallSec)} before the connection recovered (frames ${g.stallFrames[0]}–${g.stallFrames[g.stallFrames.length - 1]})` : '';
+    // The run starts at the segment's first transmission when the capture shows it (runs.ts).
+    const stallText = stall ? `; one segment went unacknowledged for ${dur(g.stallSec)} before the connection recovered (frames ${g.stallFrames[0]}–${g.stallFrames[g.stallFrames.length - 1]})` : '';
     const srcField = g.sender.ip.includes(':') ? 'ipv6.src' : 'ip.src';
     out.push({
       kind: 'retransmissions',

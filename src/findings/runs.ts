@@ -14,9 +14,21 @@ export interface Run {
   sender: Side;
   seq: number;
   len: number;
-  /** Retries (retransmissions, repeated SYNs, probes), plus the original FIN/SYN when it is an event. */
+  /**
+   * Retries (retransmissions, repeated SYNs, probes), after the first transmission when the records
+   * name it (a FIN, a SYN, a data segment's `first-transmission` event).
+   */
   frames: number[];
   times: number[];
+  /** Whether frames[0] is that first transmission (then intervalsSec[0] runs from it to the first retry). */
+  hasOriginal: boolean;
+  /**
+   * data: the first retry was a tail-loss probe (RFC 8985), not the first retransmission timeout: the
+   * interval before it does not fit the doubling that follows (see tailLossProbe).
+   */
+  tailLossProbe: boolean;
+  /** The intervals of the retransmission timer's backoff: intervalsSec without the probe's. */
+  backoffIntervalsSec: number[];
   /** Retries only (the original transmission not counted). */
   count: number;
   spanSec: number;
@@ -35,11 +47,14 @@ function finishRun(
   c: ConnectionRecord, mode: DeadPeerMode, sender: Side, seq: number, len: number, evs: EventRecord[], retries: number,
   captureEnd: number,
 ): Run {
+  const hasOriginal = evs.length > retries;
   const frames = evs.map((e) => e.frame);
   const times = evs.map((e) => e.time);
   const intervals: number[] = [];
   for (let i = 1; i < times.length; i++) intervals.push(round6(times[i]! - times[i - 1]!));
-  const b = backoff(intervals);
+  const tlp = mode === 'data' && hasOriginal && tailLossProbe(intervals);
+  const backoffIntervals = tlp ? intervals.slice(1) : intervals;
+  const b = backoff(backoffIntervals);
   const last = evs[evs.length - 1]!;
   const first = evs[0]!;
   const peer = other(sender);
@@ -119,6 +134,9 @@ function finishRun(
     len,
     frames,
     times,
+    hasOriginal,
+    tailLossProbe: tlp,
+    backoffIntervalsSec: backoffIntervals,
     count: retries,
     spanSec: round6(last.time - first.time),
     intervalsSec: intervals,
@@ -129,6 +147,31 @@ function finishRun(
     afterFrame,
     afterSec: round6(Math.max(0, afterTime - last.time)),
   };
+}
+
+/** A timer's doubling, with room for its granularity (Linux: jiffies; RTO rounded up to 200 ms at least). */
+const DOUBLING_MIN = 1.6;
+const DOUBLING_MAX = 2.6;
+const doubles = (a: number, b: number): boolean => a > 0 && b / a >= DOUBLING_MIN && b / a <= DOUBLING_MAX;
+/** i1 / i0 at most this: the probe came about when the RTO would have; at least this: far sooner. */
+const PROBE_ABOUT_RTO = 1.25;
+const PROBE_SHORT = 4;
+
+/**
+ * First transmission → retries at intervals i0, i1, i2 …: the retransmission timer doubles from one
+ * retry to the next (RFC 6298 §5.5), so i1 ≈ 2 × i0 when the first retry was its first timeout. A
+ * tail-loss probe (RFC 8985 §7; Linux since 4.10) fires after the probe timeout (about 2 × SRTT, at
+ * least ~200 ms with one segment in flight on Linux) and re-arms the RTO, so i0 is not half of i1:
+ * about equal to it (Linux, one segment in flight) or far shorter (2 × SRTT on a long path) — while
+ * the intervals after it double. Anything in between (an RTO that grew with a late RTT sample) is
+ * not called a probe.
+ */
+function tailLossProbe(intervals: readonly number[]): boolean {
+  if (intervals.length < 3) return false;
+  const [i0, i1, i2] = intervals as [number, number, number];
+  if (i0 <= 0 || !doubles(i1, i2)) return false;
+  const r = i1 / i0;
+  return r <= PROBE_ABOUT_RTO || r >= PROBE_SHORT;
 }
 
 /** Every run of two or more transmissions of the same thing on a connection. */
@@ -142,9 +185,15 @@ export function retryRuns(c: ConnectionRecord, captureEnd: number): Run[] {
     const seen = new Set<number>();
     let cur: EventRecord[] = [];
     let originals = 0;
+    // First transmissions of retransmitted data, by sequence number (the engine names them).
+    const firstSent = new Map<number, EventRecord>();
+    for (const e of eventsOf(c)) if (e.by === sender && e.kind === 'first-transmission' && !firstSent.has(e.seq)) firstSent.set(e.seq, e);
     const flush = () => {
       const retries = cur.length - originals;
       if (retries >= 2 || (retries >= 1 && originals > 0)) {
+        // Which runs there are does not depend on it; a run shows its first transmission when known.
+        const original = originals === 0 ? firstSent.get(cur[0]!.seq) : undefined;
+        if (original !== undefined && original.frame < cur[0]!.frame) cur.unshift(original);
         const head = cur[0]!;
         out.push(finishRun(c, 'data', sender, head.seq, head.len, cur, retries, captureEnd));
       }

@@ -16,6 +16,12 @@
  *   `timeWaitSec` here wins.
  * - A state still held when the capture ends lasts "forever" (`to` = Infinity): the capture does not
  *   show it ending, except that a later connection on the same 4-tuple proves the socket was gone.
+ * - Except SYN_SENT after the sender gave up: SYNs repeated (at least one retransmission), then none
+ *   for longer than the retransmission timer could have waited (abandonedAt). Linux retransmits a
+ *   SYN at intervals that double (or stay at 1 s: tcp_syn_linear_timeouts) and gives up one interval,
+ *   doubled, after the last: so no SYN for 2.5 × the last interval (and at least 1 s) before the
+ *   capture ended means connect() had failed; the socket ends ("abandoned") at last SYN + 2 × that
+ *   interval, an estimate (the failure itself is not on the wire).
  */
 import type { ConnectionRecord } from '../tcp/connection-record.js';
 import { TCP_STATE_NAMES, TcpState } from '../tcp/endpoint-state.js';
@@ -29,6 +35,7 @@ export const enum End {
   Change = 1,
   Timer = 2,
   Reused = 3,
+  Abandoned = 4,
 }
 
 /** No state (an open-ended interval's `toState`). */
@@ -69,6 +76,8 @@ export interface SocketTable extends ConnectionFacts {
   readonly timeWaitSec: number;
   /** Per connection index: when a later connection took its 4-tuple over (Infinity: never). */
   readonly reusedAt: Float64Array;
+  /** Per connection index: when its sender gave up its SYN_SENT socket (Infinity: it did not, or it cannot be told). */
+  readonly abandonedAt: Float64Array;
 }
 
 /** State changes of one connection, read into reused arrays. */
@@ -218,10 +227,13 @@ function build(n: number, recordAt: RecordAt, timeWaitSec: number): SocketTable 
     return k;
   };
   fillFacts(n, recordAt, { classBits, resetsSent });
+  // The last instant any connection shows: the capture's end as far as TCP tells (abandonedAt).
+  let lastSeen = -Infinity;
   for (let i = 0; i < n; i++) {
     const c = recordAt(i);
     id[i] = c.id;
     start[i] = c.startEpoch;
+    lastSeen = Math.max(lastSeen, c.endEpoch);
     if (c instanceof ConnectionSummary) {
       closedFirst[i] = c.closedFirstCode;
       for (let s = 0; s < 2; s++) {
@@ -256,17 +268,20 @@ function build(n: number, recordAt: RecordAt, timeWaitSec: number): SocketTable 
   }
   const g = new Intervals(changes);
   const st = new StateScratch();
+  const abandonedAt = shared(Float64Array, n).fill(Infinity);
   for (let i = 0; i < n; i++) {
-    st.read(recordAt(i));
+    const c = recordAt(i);
+    st.read(c);
+    if (endsInSynSent(st)) abandonedAt[i] = synGiveUp(c, lastSeen);
     const reused = reusedAt[i]!;
     for (let s = 0; s < 2; s++) {
-      appendIntervals(st, s, timeWaitSec, reused, i, g, null);
+      appendIntervals(st, s, timeWaitSec, reused, abandonedAt[i]!, i, g, null);
       end[2 * i + s] = g.n;
     }
   }
   const m = g.n;
   return {
-    id, closedFirst, tuple, ip, port, resetsSent, classBits, finFrame, ips, begin, end, timeWaitSec, reusedAt, count: m,
+    id, closedFirst, tuple, ip, port, resetsSent, classBits, finFrame, ips, begin, end, timeWaitSec, reusedAt, abandonedAt, count: m,
     state: g.state.subarray(0, m), from: g.from.subarray(0, m), to: g.to.subarray(0, m),
     toReason: g.toReason.subarray(0, m),
   };
@@ -278,7 +293,7 @@ function build(n: number, recordAt: RecordAt, timeWaitSec: number): SocketTable 
  * began each interval and of the one that ended it (st.n when none did), by position in `out`.
  */
 function appendIntervals(
-  st: StateScratch, side: number, timeWaitSec: number, reused: number, i: number, out: Intervals,
+  st: StateScratch, side: number, timeWaitSec: number, reused: number, abandoned: number, i: number, out: Intervals,
   changes: { began: Int32Array; ended: Int32Array } | null,
 ): void {
   const lo = side === 0 ? 0 : st.split;
@@ -297,6 +312,10 @@ function appendIntervals(
       if (next < hi) {
         to = st.times[next]!;
         toReason = End.Change;
+      }
+      if (code === TcpState.SynSent && toReason === End.Open && abandoned >= from && abandoned < to) {
+        to = abandoned;
+        toReason = End.Abandoned;
       }
       if (code === TcpState.TimeWait && from + timeWaitSec < to) {
         to = from + timeWaitSec;
@@ -318,6 +337,32 @@ function appendIntervals(
     }
     j = next;
   }
+}
+
+/** The client's last real state change is to SYN_SENT and the server side has none: an unanswered attempt. */
+function endsInSynSent(st: StateScratch): boolean {
+  let last = -1;
+  for (let j = 0; j < st.split; j++) if (st.frames[j] !== -1) last = j;
+  if (last === -1 || st.codes[last] !== TcpState.SynSent) return false;
+  for (let j = st.split; j < st.n; j++) if (st.frames[j] !== -1 && st.codes[j] !== TcpState.Closed && st.codes[j] !== TcpState.Unknown) return false;
+  return true;
+}
+
+/** Below this many seconds of silence after the last SYN, giving up is not told apart from waiting. */
+const MIN_GIVE_UP_SILENCE_SEC = 1;
+
+/** When the sender of a SYN_SENT socket gave up (rule in the header), Infinity when it cannot be told. */
+function synGiveUp(c: ConnectionRecord, captureEnd: number): number {
+  let last = -Infinity;
+  let before = -Infinity;
+  for (const e of c.events) {
+    if (e.kind !== 'syn' || e.by !== 'client' || e.time <= last) continue;
+    before = last;
+    last = e.time;
+  }
+  if (before === -Infinity) return Infinity;
+  const interval = last - before;
+  return captureEnd - last > Math.max(2.5 * interval, MIN_GIVE_UP_SILENCE_SEC) ? last + 2 * interval : Infinity;
 }
 
 /** The socket (connection index × 2 + side) of interval `k`: the first whose intervals end past it. */
@@ -348,7 +393,7 @@ export function intervalEdges(t: SocketTable, k: number, c: ConnectionRecord): {
   st.read(c);
   const one = new Intervals(st.n, false);
   const changes = { began: new Int32Array(st.n), ended: new Int32Array(st.n) };
-  appendIntervals(st, side, t.timeWaitSec, t.reusedAt[i]!, i, one, changes);
+  appendIntervals(st, side, t.timeWaitSec, t.reusedAt[i]!, t.abandonedAt[i]!, i, one, changes);
   const j = changes.began[want]!;
   const next = changes.ended[want]!;
   const toReason = one.toReason[want] as End;

@@ -24,11 +24,14 @@ export interface SocketInterval {
   toFrame: number | null;
   /** The state it changed to; 'CLOSED' for a TIME_WAIT expiry; null when open-ended. */
   toState: TcpStateName | null;
-  /** Ended by the TIME_WAIT timer, or by a new connection on the same 4-tuple. */
-  toReason: 'change' | 'timer' | 'reused' | null;
+  /**
+   * Ended by a state change, the TIME_WAIT timer, a new connection on the same 4-tuple, or its
+   * sender giving up a connection attempt (SYN_SENT, socket-table.ts: an estimated instant).
+   */
+  toReason: 'change' | 'timer' | 'reused' | 'abandoned' | null;
 }
 
-const REASONS = [null, 'change', 'timer', 'reused'] as const;
+const REASONS = [null, 'change', 'timer', 'reused', 'abandoned'] as const;
 
 /** Interval `k` of the table as an object (`into` is filled and returned when given). */
 export function intervalAt(t: SocketTable, k: number, connections: readonly ConnectionRecord[], into?: SocketInterval): SocketInterval {

@@ -23,6 +23,20 @@ const MIN_CLIENT_TIME_WAIT = 1000;
 const MIN_ACTIVE_SHARE = 0.5;
 /** Linux's default ephemeral port range (net.ipv4.ip_local_port_range 32768–60999). */
 const EPHEMERAL_PORTS = 28232;
+/**
+ * Severity floors, on the TIME_WAIT count (peak, or the steady state the close rate implies). A
+ * handful of TIME_WAIT sockets is what every closing endpoint has: info, whatever the share. It
+ * becomes a warning from 10 000, about a third of the ephemeral range: a client towards one
+ * destination then has a third of its ports held (bursts start failing connect() with
+ * EADDRNOTAVAIL), a server as many tuples of its clients. Critical for a client at 25 000 (≈ 90 %
+ * of the range: exhaustion is near); for a server at 200 000, near net.ipv4.tcp_max_tw_buckets
+ * (262 144 on most hosts), beyond which the kernel destroys TIME_WAIT sockets early ("time wait
+ * bucket table overflow"). A 4-tuple reused while in TIME_WAIT (a SYN the kernel had to accept into
+ * a TIME_WAIT socket: fixed source ports or a wrapped port range) is a warning at any count.
+ */
+const WARN_TIME_WAIT = 10000;
+const CRITICAL_CLIENT_TIME_WAIT = 25000;
+const CRITICAL_SERVER_TIME_WAIT = 200000;
 
 interface Group {
   role: Side;
@@ -149,8 +163,8 @@ export function detectTimeWaitAccumulation(ctx: DetectorContext): Omit<TimeWaitF
     }
     for (let j = 0; j < tw.length; j++) tupleSeen[t.tuple[twConn[j]!]!] = 0;
     let severity: Severity = 'info';
-    if (g.role === 'client') severity = scale >= 25000 ? 'critical' : scale >= 10000 || reused > 0 ? 'warning' : 'info';
-    else severity = scale >= 200000 ? 'critical' : scale >= 10000 || reused > 0 ? 'warning' : 'info';
+    const critical = g.role === 'client' ? CRITICAL_CLIENT_TIME_WAIT : CRITICAL_SERVER_TIME_WAIT;
+    severity = scale >= critical ? 'critical' : scale >= WARN_TIME_WAIT || reused > 0 ? 'warning' : 'info';
 
     // The peers' group endpoints (a client host, a server ip:port), keyed by numbers as above.
     const peers = new Map<number, { ip: string; port: number | null; connections: number }>();

@@ -241,12 +241,23 @@ export interface ZeroWindowEpisode {
   zeroWindowFrames: number[];
 }
 
+/** A persist probe without an answer, and why where the capture tells (unanswered-probes.ts). */
+export interface UnansweredProbe {
+  connection: number;
+  frame: number;
+  epoch: number;
+  reason: 'rate-limited' | 'answered-later' | 'peer-unreachable' | 'peer-answers-elsewhere' | 'connection-silent' | 'capture-end';
+  evidence: string;
+}
+
 export interface ZeroWindowDetails {
   /** True for the one line that folds brief, recovered zero windows together. */
   transient: boolean;
   /** Episodes shorter than this that reopened count as transient. */
   transientBelowSec: number;
   episodes: ZeroWindowEpisode[];
+  /** The persist probes of these episodes that got no answer, with the reason (at most 200). */
+  unansweredProbes: UnansweredProbe[];
   totalStallSec: number;
   longestSec: number;
 }
@@ -308,14 +319,33 @@ export interface UnansweredRun {
   /** Relative sequence number and length of the segment sent again and again. */
   seq: number;
   len: number;
-  /** Every transmission of it that the capture shows (retransmissions; the original when it is an event). */
+  /** Every transmission of it that the capture shows: its first transmission (when known), then the retransmissions (or probes). */
   frames: number[];
   firstEpoch: number;
   lastEpoch: number;
+  /**
+   * The first transmission of the segment (data: the original request or data segment; syn: the
+   * first SYN), null when the capture does not show it (keep-alive runs have none).
+   */
+  firstTransmission: { frame: number; epoch: number } | null;
+  /** First transmission → first retry (null without it). */
+  firstIntervalSec: number | null;
+  /**
+   * keep-alive: the idle period the probes ended (keepalive-idle.ts): the last data before them, the
+   * first probe after it (it may be an answered one before this run) and the time between — the
+   * keep-alive time, apart from the probe interval in intervalsSec. null in the other modes, or
+   * when the capture does not show data before the probes.
+   */
+  keepaliveIdle: { lastDataFrame: number; probeFrame: number; idleSec: number } | null;
+  /** data: the first retry was a tail-loss probe (RFC 8985): its interval does not fit the timer's doubling after it. */
+  tailLossProbe: boolean;
   /** Retransmissions (or probes) in the run. */
   count: number;
   spanSec: number;
+  /** Every interval between the transmissions in `frames`. */
   intervalsSec: number[];
+  /** The retransmission timer's backoff: `intervalsSec` without the tail-loss probe's interval; what exponentialBackoff and backoffFactor describe. */
+  backoffIntervalsSec: number[];
   exponentialBackoff: boolean;
   backoffFactor: number | null;
   after: RunEnd;
@@ -394,7 +424,20 @@ export interface KeepaliveDetails {
   /** Intervals between consecutive probes on the same connection. */
   intervalsSec: number[];
   medianIntervalSec: number | null;
-  perConnection: { connection: number; frames: number[]; answered: number; intervalsSec: number[] }[];
+  /** Keep-alive idle time, last data → first probe after it (median over every idle period shown; null: none is). */
+  idleSec: number | null;
+  /**
+   * Median interval after an answered probe (the idle time again) and after an unanswered one (the
+   * probe interval); intervals with new data in between count as neither.
+   */
+  repeatIntervalSec: number | null;
+  retryIntervalSec: number | null;
+  perConnection: {
+    connection: number; frames: number[]; answered: number; intervalsSec: number[];
+    repeatIntervalsSec: number[]; retryIntervalsSec: number[];
+    /** Each idle period that ended in a probe: its last data frame, the first probe after it, the time between. */
+    idlePeriods: { lastDataFrame: number; probeFrame: number; idleSec: number }[];
+  }[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -679,6 +722,12 @@ export interface EndpointView {
   peak: Partial<Record<SocketState, { count: number; epoch: number }>>;
   /** Counts when the capture ended. */
   atEnd: StateCounts;
+  /**
+   * Connection attempts of this endpoint's client sockets that their sender gave up during the
+   * capture (SYNs repeated, then none for longer than the retransmission timer waits: socket-table.ts):
+   * their SYN_SENT ended then, so they are not in `atEnd`. Connection ids.
+   */
+  abandoned: number[];
   /** Counts at the instant asked for (`at`), with the connections in each state. */
   at: { epoch: number; time: string; counts: StateCounts; connections: Partial<Record<SocketState, number[]>> } | null;
 }

@@ -6,7 +6,8 @@
  */
 import type { DetectorContext } from './context.js';
 import { isTransient, TRANSIENT_ZERO_WINDOW_SEC } from './episodes.js';
-import type { FindingEndpoint, Severity, ZeroWindowEpisode, ZeroWindowFinding } from './types.js';
+import type { FindingEndpoint, Severity, UnansweredProbe, ZeroWindowEpisode, ZeroWindowFinding } from './types.js';
+import { unansweredProbes } from './unanswered-probes.js';
 import {
   MAX_LISTED, addr, bytes, dur, endpointKey, frameList, groupEndpoint, maxOf, minOf, narrowEndpoint, plural, rel, round6, secs, wsFilter, timeSpan,
 } from './util.js';
@@ -45,6 +46,24 @@ function probeText(e: ZeroWindowEpisode): string {
   return `${addr(e.senderEndpoint)} sent ${plural(e.probes.length, 'persist probe')} (${style})${iv !== '' ? ` at intervals of ${iv} s${trend}` : ''}`;
 }
 
+const REASON_TEXT: Record<UnansweredProbe['reason'], string> = {
+  'rate-limited': 'rate-limited',
+  'answered-later': 'lost',
+  'peer-unreachable': 'the receiver\'s host stopped answering (dead peer)',
+  'peer-answers-elsewhere': 'this connection went silent',
+  'connection-silent': 'no answer came any more',
+  'capture-end': 'the capture ended',
+};
+
+/** " Unanswered persist probes: 21 (rate-limited: …); 29, 33 (the receiver's host stopped answering (dead peer): …)." */
+function unansweredText(list: readonly UnansweredProbe[]): string {
+  if (list.length === 0) return '';
+  const groups = new Map<UnansweredProbe['reason'], UnansweredProbe[]>();
+  for (const u of list) groups.set(u.reason, [...(groups.get(u.reason) ?? []), u]);
+  const parts = [...groups.entries()].map(([reason, us]) => `frame${us.length > 1 ? 's' : ''} ${us.slice(0, 6).map((u) => u.frame).join(', ')}${us.length > 6 ? ', …' : ''} — ${REASON_TEXT[reason]}: ${us[0]!.evidence}`);
+  return ` Unanswered persist probes: ${parts.join('; ')}.`;
+}
+
 export function detectZeroWindow(ctx: DetectorContext): Omit<ZeroWindowFinding, 'rank' | 'explainedBy'>[] {
   const all = ctx.zeroWindows();
   const out: Omit<ZeroWindowFinding, 'rank' | 'explainedBy'>[] = [];
@@ -71,12 +90,14 @@ export function detectZeroWindow(ctx: DetectorContext): Omit<ZeroWindowFinding, 
     const recv = addr(longest.receiverEndpoint);
     const total = eps.reduce((n, e) => n + e.durationSec, 0);
     const one = `${recv} (${longest.receiver}) advertised a zero window at frame ${longest.startFrame} (${rel(longest.startEpoch, ctx.start)}) after receiving ${bytes(longest.bytesReceivedBefore)} and kept it for ${longest.ended === 'capture-end' ? 'at least ' : ''}${dur(longest.durationSec)}: ${probeText(longest)}, ${endingText(longest)}`;
+    // Keep the details bounded: the longest episodes, in time order.
+    const kept = eps.length <= 100 ? eps : [...eps].sort((a, b) => b.durationSec - a.durationSec).slice(0, 100).sort((a, b) => a.startEpoch - b.startEpoch);
     let summary: string;
     if (ids.length > 1) summary = `${addr(endpoint)} stalled ${plural(ids.length, 'connection')} with zero windows (${plural(eps.length, 'episode')}, ${dur(total)} in all); the longest: ${one}.`;
     else if (eps.length > 1) summary = `${one} (${eps.length} zero-window episodes on this connection, ${dur(total)} in all; the longest is described).`;
     else summary = `${one}.`;
-    // Keep the details bounded: the longest episodes, in time order.
-    const kept = eps.length <= 100 ? eps : [...eps].sort((a, b) => b.durationSec - a.durationSec).slice(0, 100).sort((a, b) => a.startEpoch - b.startEpoch);
+    const unanswered = kept.flatMap((e) => unansweredProbes(ctx, e));
+    summary += unansweredText(unanswered);
     const frames = frameList(kept.flatMap((e) => [e.startFrame, ...e.zeroWindowFrames, ...e.probes.map((p) => p.frame), e.endFrame]));
     const startEpoch = minOf(eps.map((e) => e.startEpoch));
     const endEpoch = maxOf(eps.map((e) => e.endEpoch));
@@ -104,6 +125,7 @@ export function detectZeroWindow(ctx: DetectorContext): Omit<ZeroWindowFinding, 
         transient: false,
         transientBelowSec: TRANSIENT_ZERO_WINDOW_SEC,
         episodes: kept,
+        unansweredProbes: unanswered.slice(0, MAX_LISTED),
         totalStallSec: round6(total),
         longestSec: longest.durationSec,
       },
@@ -135,6 +157,7 @@ export function detectZeroWindow(ctx: DetectorContext): Omit<ZeroWindowFinding, 
         transient: true,
         transientBelowSec: TRANSIENT_ZERO_WINDOW_SEC,
         episodes: transient.slice(0, MAX_LISTED),
+        unansweredProbes: [],
         totalStallSec: round6(total),
         longestSec: longest,
       },

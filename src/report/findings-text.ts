@@ -139,7 +139,8 @@ export function renderEndpoints(report: Report, limit = 10): string {
     const rank = rankOf(e);
     const tag = Number.isFinite(rank) ? `  (finding #${rank})` : '';
     lines.push(`  ${name(e).padEnd(28)} peak: ${counts(shownPeaks(e))}${tag}`);
-    lines.push(`  ${''.padEnd(28)} at capture end: ${counts(e.atEnd)}`);
+    const gaveUp = e.abandoned.length > 0 ? `; ${e.abandoned.length === 1 ? '1 connection attempt' : `${e.abandoned.length} connection attempts`} abandoned (SYN_SENT until the sender gave up: #${e.abandoned.slice(0, 5).join(', #')}${e.abandoned.length > 5 ? ', …' : ''})` : '';
+    lines.push(`  ${''.padEnd(28)} at capture end: ${counts(e.atEnd)}${gaveUp}`);
     if (e.at !== null) lines.push(`  ${''.padEnd(28)} at ${e.at.time}: ${counts(e.at.counts)}`);
   }
   const left = report.endpoints.length - Math.min(limit, notable.length);

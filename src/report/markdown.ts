@@ -6,7 +6,7 @@
  */
 import markdownEscape from 'markdown-escape';
 import type { Report } from '../model/report.js';
-import { flagsOf, SHORT } from './text.js';
+import { abandonedAttempts, finalStates, flagsOf } from './text.js';
 
 const KEY_CONNECTIONS = 20;
 const FRAMES_SHOWN = 40;
@@ -49,10 +49,11 @@ export function renderMarkdown(report: Report): string {
   if (key.length > 0) {
     out.push('## Key connections', '');
     out.push('| id | client | server | closed first | resets | final client/server | flags |', '| --: | --- | --- | --- | --- | --- | --- |');
+    const abandoned = abandonedAttempts(report);
     for (const k of key) {
       const closer = k.closedFirstBy === null ? '-' : `${k.closedFirstBy} #${k.firstFinFrame}`;
       const resets = k.resets.length === 0 ? '-' : `${k.resets[0]!.by} #${k.resets[0]!.frame}${k.resets.length > 1 ? ` +${k.resets.length - 1}` : ''}`;
-      out.push(`| ${k.id} | ${cell(endpoint(k.client))} | ${cell(endpoint(k.server))} | ${cell(closer)} | ${cell(resets)} | ${SHORT[k.finalState.client]}/${SHORT[k.finalState.server]} | ${cell(flagsOf(k))} |`);
+      out.push(`| ${k.id} | ${cell(endpoint(k.client))} | ${cell(endpoint(k.server))} | ${cell(closer)} | ${cell(resets)} | ${finalStates(k, abandoned)} | ${cell(flagsOf(k))} |`);
     }
     if (ids.size > key.length) out.push('', `${ids.size - key.length} more connection(s) in the findings: see the JSON or HTML report.`);
     out.push('');

@@ -62,6 +62,17 @@ export const SHORT: Record<string, string> = {
   CLOSED: 'CLOSED',
 };
 
+/** Ids of the connection attempts their sender gave up (endpoints[].abandoned): no longer SYN_SENT. */
+export function abandonedAttempts(report: Report): ReadonlySet<number> {
+  return new Set(report.endpoints.flatMap((e) => e.abandoned));
+}
+
+/** "SYN_SENT/?" for an attempt still open at the end, "abandoned/?" for one its sender gave up. */
+export function finalStates(c: ConnectionRecord, abandoned: ReadonlySet<number>): string {
+  const client = c.finalState.client === 'SYN_SENT' && abandoned.has(c.id) ? 'abandoned' : SHORT[c.finalState.client];
+  return `${client}/${SHORT[c.finalState.server]}`;
+}
+
 /** Flags column: R reset, Z zero window, P probes, T retransmissions, K keep-alives, ? roles guessed. */
 export function flagsOf(c: ConnectionRecord): string {
   const a = c.analysis;
@@ -89,6 +100,7 @@ export function renderConnectionTable(report: Report, top: number, width = 0): s
     shown = topByScore(conns, score, top).sort((x, y) => x.id - y.id);
   }
   const lines: string[] = [];
+  const abandoned = abandonedAttempts(report);
   // Under 120 columns the packet and byte counts go (they are in the JSON): what a row is for is who
   // closed, who reset and where each side was left.
   const compact = width > 0 && width < WIDE_TABLE;
@@ -103,7 +115,7 @@ export function renderConnectionTable(report: Report, top: number, width = 0): s
       `${lpad(String(c.id), 5)}  ${pad(endpoint(c.client), ep)} ${pad(endpoint(c.server), ep)} ` +
       counts(`${c.packets.client}/${c.packets.server}`, `${c.payloadBytes.client}/${c.payloadBytes.server}`) +
       `${lpad(c.durationSec.toFixed(3), 8)}  ${pad(closer, 13)}${pad(resets, 15)}` +
-      `${pad(`${SHORT[c.finalState.client]}/${SHORT[c.finalState.server]}`, 22)}${flagsOf(c)}`,
+      `${pad(finalStates(c, abandoned), 22)}${flagsOf(c)}`,
     );
   }
   let byClient = 0;

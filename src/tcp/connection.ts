@@ -1,8 +1,8 @@
 import { ACK, FIN, RST, SYN, type Segment } from '../decode/segment.js';
 import { classifySegment } from './analysis.js';
 import {
-  C_KEEP_ALIVE, C_KEEP_ALIVE_ACK, C_LOST_SEGMENT, C_RETRANSMISSION, C_ZERO_WINDOW_PROBE, C_ZERO_WINDOW_PROBE_ACK,
-  C_OUT_OF_ORDER,
+  C_FAST_RETRANSMISSION, C_KEEP_ALIVE, C_KEEP_ALIVE_ACK, C_LOST_SEGMENT, C_RETRANSMISSION, C_SPURIOUS_RETRANSMISSION,
+  C_ZERO_WINDOW_PROBE, C_ZERO_WINDOW_PROBE_ACK, C_OUT_OF_ORDER,
 } from './classes.js';
 import { Direction, WS_NOT_USED } from './direction.js';
 import { EndpointState, TcpState } from './endpoint-state.js';
@@ -21,6 +21,10 @@ export type RoleBasis = 'syn' | 'synack' | 'guess';
 const MAX_CONTROL_EVENTS = 64;
 const MAX_OTHER_EVENTS = 512;
 const SERIES_AFTER_SEGMENTS = 32;
+/** Segments that carry no new data even when they carry bytes. */
+const NOT_NEW_DATA = C_RETRANSMISSION | C_OUT_OF_ORDER | C_KEEP_ALIVE | C_ZERO_WINDOW_PROBE;
+/** Retransmissions on a timer (RTO, tail-loss probe): what a first transmission is named for. */
+const TIMER_RETRANSMISSION_EXCLUDED = C_FAST_RETRANSMISSION | C_SPURIOUS_RETRANSMISSION;
 
 /** Ports on which the server side is presumed when the handshake was not captured. */
 const SERVICE_PORTS = new Set([
@@ -67,6 +71,8 @@ export class Connection extends FlowKey {
   eventLength = 0;
   droppedEvents = 0;
   private controlEvents = 0;
+  /** The frame of the last `last-data` event (it is named once, before the first FIN or probe after it). */
+  private lastDataShown = 0;
   /**
    * Advertised receive window (bytes) of each side over time, and how much of each side's data the
    * peer had acknowledged: the timeline's curves. Created on a connection's 32nd segment, so that
@@ -123,6 +129,7 @@ export class Connection extends FlowKey {
     this.eventLength = 0;
     this.droppedEvents = 0;
     this.controlEvents = 0;
+    this.lastDataShown = 0;
     this.series = null;
     this.encaps = null;
     this.segments = 0;
@@ -197,6 +204,7 @@ export class Connection extends FlowKey {
     const wasZero = fwd.windowSetBefore && fwd.prevWindow === 0;
     this.updateStates(seg, from, fwd, rev, classes);
     this.noteEvents(seg, from, fwd, rev, classes, wasZero);
+    this.noteEarlierSegments(seg, from, fwd, rev, classes);
     fwd.prevWindow = seg.window;
     fwd.windowSetBefore = true;
     this.zeek.observe(seg, from, classes, len);
@@ -343,6 +351,71 @@ export class Connection extends FlowKey {
       const a = s.acked[from === 0 ? 1 : 0];
       if (a.take()) a.push(seg.time, seqRelative(seg.ack, rev.base));
     }
+  }
+
+  /**
+   * The plain segments a later one made notable (events.ts: first-transmission, last-data), then
+   * this segment's part in that bookkeeping. Numbers only: no allocation per segment.
+   */
+  private noteEarlierSegments(seg: Segment, from: 0 | 1, fwd: Direction, rev: Direction, classes: number): void {
+    const len = seg.payloadLength;
+    if (len > 0 && (classes & C_RETRANSMISSION) !== 0 && (classes & TIMER_RETRANSMISSION_EXCLUDED) === 0) {
+      if (fwd.lastDataFrame !== 0 && seg.seq === fwd.lastDataSeq && fwd.originalShown !== fwd.lastDataFrame) {
+        fwd.originalShown = fwd.lastDataFrame;
+        this.insertEvent('first-transmission', fwd.lastDataFrame, fwd.lastDataTime, from, seqRelative(fwd.lastDataSeq, fwd.base), fwd.lastDataLen);
+      } else if (fwd.headFrame !== 0 && seg.seq === fwd.headSeq && fwd.originalShown !== fwd.headFrame) {
+        fwd.originalShown = fwd.headFrame;
+        this.insertEvent('first-transmission', fwd.headFrame, fwd.headTime, from, seqRelative(fwd.headSeq, fwd.base), fwd.headLen);
+      }
+    }
+    if (len > 0 && (classes & NOT_NEW_DATA) === 0 && (seg.flags & (SYN | RST)) === 0) {
+      fwd.lastDataSeq = seg.seq;
+      fwd.lastDataLen = len;
+      fwd.lastDataFrame = seg.frame;
+      fwd.lastDataTime = seg.time;
+      // Everything before it acknowledged: an RTO would resend this one first.
+      if (!rev.lastAckSet || seg.seq === rev.lastAck || fwd.headFrame === 0) {
+        fwd.headSeq = seg.seq;
+        fwd.headLen = len;
+        fwd.headFrame = seg.frame;
+        fwd.headTime = seg.time;
+      }
+    }
+    // Named after this segment's own data counted: a FIN that carries data is itself the last data
+    // (no idle time before it, and it is an event already).
+    const firstFin = (seg.flags & FIN) !== 0 && fwd.finCount === 1 && fwd.firstFinFrame === seg.frame;
+    if (firstFin || (classes & C_KEEP_ALIVE) !== 0) {
+      const d0 = this.dirs[0];
+      const d1 = this.dirs[1];
+      const by: 0 | 1 = d1.lastDataFrame > d0.lastDataFrame ? 1 : 0;
+      const d = by === 0 ? d0 : d1;
+      if (d.lastDataFrame !== 0 && d.lastDataFrame !== this.lastDataShown && d.lastDataFrame !== seg.frame) {
+        this.lastDataShown = d.lastDataFrame;
+        this.insertEvent('last-data', d.lastDataFrame, d.lastDataTime, by, seqRelative(d.lastDataSeq, d.base), d.lastDataLen);
+      }
+    }
+  }
+
+  /** An event for an earlier frame, placed in frame order (it is rarely more than a few events back). */
+  private insertEvent(kind: TcpEventKind, frame: number, time: number, from: 0 | 1, relSeq: number, len: number): void {
+    if (this.eventLength / EVENT_WIDTH - this.controlEvents >= MAX_OTHER_EVENTS) {
+      this.droppedEvents++;
+      return;
+    }
+    const e = this.eventData;
+    let at = this.eventLength;
+    while (at > 0 && e[at - EVENT_WIDTH + 1]! > frame) at -= EVENT_WIDTH;
+    for (let k = this.eventLength - 1; k >= at; k--) e[k + EVENT_WIDTH] = e[k]!;
+    e[at] = EVENT_CODE.get(kind)!;
+    e[at + 1] = frame;
+    e[at + 2] = time;
+    e[at + 3] = from;
+    e[at + 4] = relSeq;
+    e[at + 5] = len;
+    e[at + 6] = -1;
+    e[at + 7] = -1;
+    e[at + 8] = 0;
+    this.eventLength += EVENT_WIDTH;
   }
 
   private pushEvent(kind: TcpEventKind, seg: Segment, from: 0 | 1, fwd: Direction, rev: Direction, classes: number): void {

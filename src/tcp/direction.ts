@@ -60,6 +60,15 @@ export class Direction {
     this.highestSeqSet = false;
     this.seqWraps = 0;
     this.bytesAfterPeerFin = 0;
+    this.lastDataSeq = 0;
+    this.lastDataLen = 0;
+    this.lastDataFrame = 0;
+    this.lastDataTime = 0;
+    this.headSeq = 0;
+    this.headLen = 0;
+    this.headFrame = 0;
+    this.headTime = 0;
+    this.originalShown = 0;
   }
 
   packets = 0;
@@ -168,6 +177,22 @@ export class Direction {
   seqWraps = 0;
   /** Payload bytes sent after the peer's FIN (half-close traffic), retransmissions excluded. */
   bytesAfterPeerFin = 0;
+
+  /**
+   * This side's latest segment of new data (raw seq, length, frame; frame 0: none yet), and the first
+   * one it sent while the peer had acknowledged everything before it ("head": what an RTO resends
+   * first). A retransmission names its first transmission from these (connection.ts), without a
+   * list of every segment in flight; `originalShown` is the frame last named so, not named twice.
+   */
+  lastDataSeq = 0;
+  lastDataLen = 0;
+  lastDataFrame = 0;
+  lastDataTime = 0;
+  headSeq = 0;
+  headLen = 0;
+  headFrame = 0;
+  headTime = 0;
+  originalShown = 0;
 
   /** Bytes scaled by this side's window scale, or the raw value when scaling is unknown / unused. */
   scaledWindow(raw: number): number {

@@ -1,4 +1,11 @@
-/** Notable segments kept for each connection (the evidence the findings and the timeline cite). */
+/**
+ * Notable segments kept for each connection (the evidence the findings and the timeline cite). Two
+ * kinds name an earlier, plain segment once a later one made it notable, and are placed at its own
+ * frame: `first-transmission`, the first transmission of a segment that was later retransmitted on
+ * a timer (not fast, not spurious), and `last-data`, the last segment with new data (either side)
+ * before a FIN or a keep-alive probe — where the idle time before it began. They carry no ACK
+ * (-1), window (-1) or classes.
+ */
 export type TcpEventKind =
   | 'syn'
   | 'syn-ack'
@@ -12,12 +19,14 @@ export type TcpEventKind =
   | 'keep-alive-ack'
   | 'retransmission'
   | 'lost-segment'
-  | 'data-after-fin';
+  | 'data-after-fin'
+  | 'first-transmission'
+  | 'last-data';
 
 /** Kind codes for the packed event store (index = code). */
 export const EVENT_KINDS: readonly TcpEventKind[] = [
   'syn', 'syn-ack', 'fin', 'rst', 'zero-window', 'window-open', 'zero-window-probe', 'zero-window-probe-ack',
-  'keep-alive', 'keep-alive-ack', 'retransmission', 'lost-segment', 'data-after-fin',
+  'keep-alive', 'keep-alive-ack', 'retransmission', 'lost-segment', 'data-after-fin', 'first-transmission', 'last-data',
 ];
 export const EVENT_CODE: ReadonlyMap<TcpEventKind, number> = new Map(EVENT_KINDS.map((k, i) => [k, i]));
 /**

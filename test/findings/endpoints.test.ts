@@ -7,7 +7,7 @@ import { buildEndpoints } from '../../src/findings/index.js';
 import { analyze } from '../../src/pipeline/run.js';
 import { corpusOrSkip } from '../helpers/corpus.js';
 import { corpusCapture } from './corpus.js';
-import { nonFiniteNumbers, report, sample } from './helpers.js';
+import { nonFiniteNumbers, report, sample, truncatedPcap } from './helpers.js';
 
 const view = (views: ReturnType<typeof buildEndpoints>, ip: string, port: number | null) => views.find((v) => v.ip === ip && v.port === port)!;
 
@@ -108,4 +108,31 @@ test('endpoint views computed state by state (as for busy endpoints) equal the p
     compared++;
   }
   t.true(compared >= 17);
+});
+
+// tshark on samples/server-unreachable.pcap: stream 2 sends SYNs at frames 21 (4.996727) … 29
+// (9.086232), 30 (10.110234), never answered; the capture goes on to 20.007 s (connect() failed with
+// ETIMEDOUT at t≈12.1, the recording's log). Linux gives up one doubled interval after the last SYN.
+test('server-unreachable: the SYN_SENT socket its sender gave up is abandoned at last SYN + 2 × 1.024 s, not open at the end', async (t) => {
+  const r = await report(sample('server-unreachable.pcap'));
+  const start = Number(r.capture.firstEpoch);
+  const host = view(buildEndpoints(r.connections, r.capture), '10.231.18.1', null);
+  t.deepEqual(host.abandoned, [2]);
+  t.is(host.atEnd.SYN_SENT, undefined);
+  t.deepEqual(host.atEnd, { TIME_WAIT: 1 });
+  const rel = host.series.t.map((x) => x - start);
+  const syn = host.series.counts.SYN_SENT!;
+  const up = syn.findIndex((n, i) => n === 1 && rel[i]! > 4);
+  t.true(Math.abs(rel[up]! - 4.996727) < 1e-5);
+  t.is(syn[up + 1], 0);
+  t.true(Math.abs(rel[up + 1]! - (10.110234 + 2 * (10.110234 - 9.086232))) < 1e-5);
+  // The server's side of the attempt never existed; its views carry no abandoned attempt.
+  t.deepEqual(view(buildEndpoints(r.connections, r.capture), '10.231.18.2', 8080).abandoned, []);
+});
+
+test('server-unreachable cut at its last SYN (frame 30): the attempt is still SYN_SENT at the end, not abandoned (the capture does not show the sender giving up)', async (t) => {
+  const r = await analyze([truncatedPcap(sample('server-unreachable.pcap'), 30)]);
+  const host = view(buildEndpoints(r.connections, r.capture), '10.231.18.1', null);
+  t.deepEqual(host.abandoned, []);
+  t.is(host.atEnd.SYN_SENT, 1);
 });

@@ -107,7 +107,7 @@ test('stalled-response: a request lost to a dead peer waited 13.4 s without a re
   const [f] = ofKind(list, 'stalled-response');
   t.truthy(f);
   t.like(f!.details.requests[0], { requestFrame: 10, answered: false, reason: 'dead-peer' });
-  t.like(f!.details.requests[0]!.tcpCause, { kind: 'dead-peer', frame: 11, endedByRstFrame: 20 });
+  t.like(f!.details.requests[0]!.tcpCause, { kind: 'dead-peer', frame: 10, endedByRstFrame: 20 });
   t.deepEqual(f!.explainedBy, [ofKind(list, 'dead-peer')[0]!.rank]);
 });
 

@@ -1,6 +1,7 @@
 /**
  * The flat socket table (socket-table.ts) against a plain oracle written here from the interval
- * rules (states → intervals, TIME_WAIT for timeWaitSec, a reused 4-tuple ends the earlier sockets),
+ * rules (states → intervals, TIME_WAIT for timeWaitSec, a reused 4-tuple ends the earlier sockets,
+ * an unanswered attempt whose SYNs stopped long before the capture's last segment is abandoned),
  * on every sample capture and, when present, the corpus; and the helpers that made it fast.
  */
 import test from 'ava';
@@ -21,8 +22,20 @@ function oracle(connections: readonly ConnectionRecord[], timeWaitSec: number): 
     const sorted = [...list].sort((a, b) => a.startEpoch - b.startEpoch);
     for (let i = 0; i + 1 < sorted.length; i++) reusedAt.set(sorted[i]!.id, sorted[i + 1]!.startEpoch);
   }
+  const lastSeen = connections.reduce((m, c) => Math.max(m, c.endEpoch), -Infinity);
   const out: SocketInterval[] = [];
   for (const c of connections) {
+    // Abandoned: the client ends in SYN_SENT, the server side never had a state, ≥ 2 SYNs, and no
+    // SYN for 2.5 × the last interval (≥ 1 s) before the last segment: gone at last + 2 × interval.
+    const clientReal = c.states.client.filter((s) => s.frame !== null);
+    const serverReal = c.states.server.filter((s) => s.frame !== null && s.state !== 'CLOSED' && s.state !== 'UNKNOWN');
+    const synTimes = [...new Set(c.events.filter((e) => e.kind === 'syn' && e.by === 'client').map((e) => e.time))].sort((a, b) => a - b);
+    let abandonedAt = Infinity;
+    if (clientReal.at(-1)?.state === 'SYN_SENT' && serverReal.length === 0 && synTimes.length >= 2) {
+      const last = synTimes.at(-1)!;
+      const interval = last - synTimes.at(-2)!;
+      if (lastSeen - last > Math.max(2.5 * interval, 1)) abandonedAt = last + 2 * interval;
+    }
     for (const side of ['client', 'server'] as const) {
       const ch = c.states[side].filter((s) => s.frame !== null);
       const self = c[side];
@@ -33,6 +46,7 @@ function oracle(connections: readonly ConnectionRecord[], timeWaitSec: number): 
         let iv: Pick<SocketInterval, 'to' | 'toFrame' | 'toState' | 'toReason'> = next === undefined
           ? { to: Infinity, toFrame: null, toState: null, toReason: null }
           : { to: next.time, toFrame: next.frame, toState: next.state, toReason: 'change' };
+        if (cur.state === 'SYN_SENT' && next === undefined && abandonedAt < Infinity && abandonedAt >= cur.time) iv = { to: abandonedAt, toFrame: null, toState: 'CLOSED', toReason: 'abandoned' };
         if (cur.state === 'TIME_WAIT' && cur.time + timeWaitSec < iv.to) iv = { to: cur.time + timeWaitSec, toFrame: null, toState: 'CLOSED', toReason: 'timer' };
         const reused = reusedAt.get(c.id) ?? Infinity;
         if (reused < iv.to && reused >= cur.time) iv = { to: reused, toFrame: null, toState: 'CLOSED', toReason: 'reused' };

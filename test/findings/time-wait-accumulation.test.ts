@@ -53,3 +53,12 @@ if (corpusOrSkip() !== null) {
     }
   });
 }
+
+test('a handful of TIME_WAIT sockets is info, never a warning: fin-after-fin-timeout (3), connection-close (5)', async (t) => {
+  for (const [name, peak] of [['fin-after-fin-timeout.pcap', 3], ['connection-close-server-time-wait.pcap', 5]] as const) {
+    const tw = ofKind(await findings(sample(name)), 'time-wait-accumulation');
+    t.is(tw.length, 1, name);
+    t.like(tw[0]!.details, { peak, reusedWhileInTimeWait: 0 });
+    t.is(tw[0]!.severity, 'info', name);
+  }
+});

@@ -90,3 +90,21 @@ if (corpusOrSkip() !== null) {
     }
   });
 }
+
+// tshark on samples/keepalive-persist-blackhole.pcap, stream 1: zero window 18; probes 19, 21, 22,
+// 26, 29, 33; answers 20 (0.264921), 23, 27 (3.256923); probe 21 at 0.696877; nothing from
+// 10.231.19.2 after frame 27; stream 0's keep-alive probes 28, 30, 31 unanswered.
+test('unanswered persist probes say why: 21 rate-limited (432 ms after the last ACK, answered again at 23), 29 and 33 the host gone (keep-alive on #0 unanswered too)', async (t) => {
+  const [f] = ofKind(await findings(sample('keepalive-persist-blackhole.pcap')), 'zero-window');
+  t.truthy(f);
+  const u = f!.details.unansweredProbes;
+  t.deepEqual(u.map((x) => [x.frame, x.reason]), [[21, 'rate-limited'], [29, 'peer-unreachable'], [33, 'peer-unreachable']]);
+  t.regex(u[0]!.evidence, /came 432 ms after the receiver's previous ACK \(frame 20\), and it answered again at frame 23/);
+  t.regex(u[1]!.evidence, /10\.231\.19\.2 answered nothing after frame 27 \(t=3\.257 s\), and on connection #0 its peer's keep-alive probes went unanswered too \(3 tries from frame 28/);
+  t.regex(f!.summary, /Unanswered persist probes: frame 21 — rate-limited: .*; frames 29, 33 — the receiver's host stopped answering \(dead peer\)/);
+});
+
+test('slow-reader: probe 92 (0.448 s after the answer 91) is the one unanswered, rate-limited; every other probe answered', async (t) => {
+  const [f] = ofKind(await findings(sample('slow-reader-zero-window.pcap')), 'zero-window').filter((x) => !x.details.transient);
+  t.deepEqual(f!.details.unansweredProbes.map((x) => [x.frame, x.reason]), [[92, 'rate-limited']]);
+});

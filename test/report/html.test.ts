@@ -90,3 +90,39 @@ test('analyze --html and --out write the report; --html with several captures is
   t.is(stdin.code, 0, stdin.stderr);
   t.regex(readFileSync(file, 'utf8'), /standard input cannot be read a second time/);
 });
+
+/** The ladder's group for one frame: its arrow colour and label. */
+function ladderSegment(page: string, frame: number): { stroke: string; label: string; title: string } | undefined {
+  const g = (page.match(/<g class="seg[^"]*">.*?<\/g>/g) ?? []).find((s) => s.includes(`>#${frame} `));
+  if (g === undefined) return undefined;
+  return { stroke: /stroke="([^"]+)"/.exec(g)![1]!, label: /class="seg-label">([^<]*)</.exec(g)![1]!, title: /<title>([^<]*)</.exec(g)![1]! };
+}
+
+test('a lost request\'s first transmission (frame 10, a first-transmission event) is drawn as plain data, not as a retransmission, and without invented flags when drawn from the events', async (t) => {
+  const path = 'samples/dead-peer-keepalive.pcap';
+  const report = await reportOf(path);
+  t.true(report.connections[0]!.events.some((e) => e.kind === 'first-transmission' && e.frame === 10));
+  const reread = renderHtmlReport(report, await readConnectionSegments([path], report.connections, {}));
+  const fromEvents = renderHtmlReport(report, await readConnectionSegments(['-'], report.connections, {}));
+  const original = ladderSegment(reread, 10)!;
+  t.is(original.stroke, 'currentColor');
+  t.is(original.label, 'PSH,ACK seq=71 ack=170 len=71 win=64512');
+  t.not(ladderSegment(reread, 11)!.stroke, 'currentColor', 'its retransmission is coloured as one');
+  const kept = ladderSegment(fromEvents, 10)!;
+  t.is(kept.stroke, 'currentColor');
+  t.is(kept.label, '? seq=71 ack=? len=71 win=?');
+  t.regex(kept.title, /\(first-transmission\)$/);
+  for (const page of [reread, fromEvents]) t.false(/win=-1|window -1|NaN|undefined/.test(page));
+});
+
+test('last-data events (the last data before a FIN) drawn from the events alone show unknown flags, never a window of -1', async (t) => {
+  const report = await reportOf('samples/keepalive-idle-race.pcap');
+  const named = report.connections.flatMap((c) => c.events.filter((e) => e.kind === 'last-data'));
+  t.true(named.length > 0);
+  t.true(named.every((e) => e.ack === -1 && e.window === -1 && e.len > 0));
+  const page = renderHtmlReport(report, await readConnectionSegments(['-'], report.connections, {}));
+  const drawn = named.map((e) => ladderSegment(page, e.frame)).filter((s) => s !== undefined);
+  t.true(drawn.length > 0);
+  for (const s of drawn) t.regex(s.label, /^\? seq=\d+ ack=\? len=\d+ win=\?$/);
+  t.false(/win=-1|window -1|NaN|undefined/.test(page));
+});

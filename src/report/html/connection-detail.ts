@@ -20,9 +20,17 @@ const ACK = 0x10;
 /** The segments of a connection as drawn, with what the engine classified on the same frames. */
 interface Drawn extends SegmentDetail {
   classes: readonly string[];
+  /** Drawn from an event that kept no flags, ACK or window (NAMED_LATER). */
+  unknownFlags?: boolean;
 }
 
 const EVENT_FLAGS: Partial<Record<EventRecord['kind'], number>> = { syn: SYN, 'syn-ack': SYN | ACK, fin: FIN | ACK, rst: RST };
+/**
+ * Events that name an earlier, plain segment (a lost segment's first transmission, the last data
+ * before an idle period): the record keeps its seq and length only, so drawn from the events alone
+ * its flags, ACK and window are unknown and shown as such, not as a bare segment without an ACK.
+ */
+const NAMED_LATER: ReadonlySet<EventRecord['kind']> = new Set(['first-transmission', 'last-data']);
 
 function segmentsOf(c: ConnectionRecord, detail: SegmentDetail[] | undefined): Drawn[] {
   const classes = new Map<number, string[]>();
@@ -39,7 +47,7 @@ function segmentsOf(c: ConnectionRecord, detail: SegmentDetail[] | undefined): D
     seen.add(e.frame);
     out.push({
       frame: e.frame, time: e.time, fromClient: e.by === 'client', flags: (EVENT_FLAGS[e.kind] ?? 0) | (e.ack >= 0 ? ACK : 0),
-      seq: e.seq, ack: e.ack, len: e.len, window: e.window, classes: classes.get(e.frame) ?? [],
+      seq: e.seq, ack: e.ack, len: e.len, window: e.window, classes: classes.get(e.frame) ?? [], unknownFlags: NAMED_LATER.has(e.kind),
     });
   }
   return out;
@@ -49,8 +57,15 @@ function flagText(flags: number): string {
   return [[SYN, 'SYN'], [FIN, 'FIN'], [RST, 'RST'], [PSH, 'PSH'], [ACK, 'ACK']].filter(([b]) => flags & (b as number)).map(([, n]) => n).join(',');
 }
 
+/** Retransmission classes and kinds ('retransmission', 'fastRetransmission' …), not 'first-transmission'. */
 function isRetransmission(s: Drawn): boolean {
-  return s.classes.some((k) => /etransmission/.test(k));
+  return s.classes.some((k) => /etransmission/.test(k) && k !== 'first-transmission');
+}
+
+/** What the ladder writes of a segment's flags, ACK and window; '?' where the record kept none. */
+function headerText(s: Drawn): { flags: string; ack: string; window: string } {
+  if (s.unknownFlags === true) return { flags: '?', ack: '?', window: '?' };
+  return { flags: flagText(s.flags), ack: s.ack < 0 ? '-' : String(s.ack), window: s.window < 0 ? '-' : String(s.window) };
 }
 
 export function renderConnectionDetail(c: ConnectionRecord, detail: SegmentDetail[] | undefined, evidence: ReadonlySet<number>, start: number, note: string | null): Html {
@@ -126,12 +141,13 @@ function ladder(c: ConnectionRecord, all: Drawn[], evidence: ReadonlySet<number>
     const g = svg.append('g').attr('class', evidence.has(s.frame) ? 'seg evidence' : 'seg');
     g.append('line').attr('x1', x1).attr('x2', x2 + (x2 > x1 ? -6 : 6)).attr('y1', y).attr('y2', y + 8).attr('stroke', color).attr('stroke-width', 1.5);
     g.append('path').attr('d', x2 > x1 ? `M${x2},${y + 9}l-8,-5l1,6z` : `M${x2},${y + 9}l8,-5l-1,6z`).attr('fill', color);
+    const h = headerText(s);
     g.append('text').attr('x', 260).attr('y', y + 2).attr('text-anchor', 'middle').attr('class', 'seg-label')
-      .text(`${flagText(s.flags)} seq=${s.seq} ack=${s.ack < 0 ? '-' : s.ack} len=${s.len} win=${s.window}`);
+      .text(`${h.flags} seq=${s.seq} ack=${h.ack} len=${s.len} win=${h.window}`);
     g.append('text').attr('x', s.fromClient ? cx - 6 : sx + 6).attr('y', y + 4).attr('text-anchor', s.fromClient ? 'end' : 'start').attr('class', 'frame-no')
       .text(`#${s.frame} ${offset(s.time, start)}`);
-    g.append('title').text(`frame ${s.frame}, ${offset(s.time, start)}: ${s.fromClient ? 'client → server' : 'server → client'} ${flagText(s.flags)}` +
-      ` seq ${s.seq} ack ${s.ack} len ${s.len} window ${s.window}${s.classes.length > 0 ? ` (${[...new Set(s.classes)].join(', ')})` : ''}`);
+    g.append('title').text(`frame ${s.frame}, ${offset(s.time, start)}: ${s.fromClient ? 'client → server' : 'server → client'} ${h.flags}` +
+      ` seq ${s.seq} ack ${h.ack} len ${s.len} window ${h.window}${s.classes.length > 0 ? ` (${[...new Set(s.classes)].join(', ')})` : ''}`);
     y += step;
   }
   legend(svg, 10, height - 14, [
