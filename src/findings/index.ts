@@ -93,6 +93,7 @@ function weight(f: UnrankedFinding): number {
           return 58;
         case 'stall-timeout':
         case 'stale-connection':
+        case 'retries-exhausted':
           return 60;
         case 'idle-timeout':
           return 35;
@@ -142,11 +143,12 @@ function magnitude(f: UnrankedFinding): number {
 const EXPLAINS: Record<string, readonly string[]> = {
   'slow-reader': ['zero-window', 'reset:stall-timeout', 'truncated-body', 'stalled-response'],
   'zero-window': ['reset:stall-timeout', 'truncated-body', 'stalled-response'],
-  'dead-peer': ['reset:stale-connection', 'retransmissions', 'keepalive-probes', 'truncated-body', 'stalled-response'],
+  'dead-peer': ['reset:stale-connection', 'reset:retries-exhausted', 'retransmissions', 'keepalive-probes', 'truncated-body', 'stalled-response'],
   'close-wait': ['reset:after-fin-wait-2-timeout', 'reset:after-peer-close', 'fin-wait-2', 'last-ack'],
   'reset:stall-timeout': ['truncated-body'],
   'reset:abortive-close': ['truncated-body'],
   'reset:stale-connection': ['truncated-body'],
+  'reset:retries-exhausted': ['truncated-body', 'stalled-response'],
   'keepalive-timeout-mismatch': ['keepalive-race', 'reset:after-peer-close'],
   'keepalive-race': ['reset:after-peer-close'],
   'connection-close': ['time-wait-accumulation'],

@@ -13,6 +13,9 @@
  * 6. a zero-window stall of at least 1 s was still on (or ended with this RST) → stall-timeout;
  * 7. it answered Y's retransmission or keep-alive within 1 s, after repeated tries or a silence of
  *    at least 1 s → stale-connection (X forgot the connection);
+ * 7b. X itself had been retrying (keep-alive probes, retransmissions) and the peer answered none of
+ *    them; this RST ends that run → retries-exhausted (Linux's keep-alive timer sends a RST when
+ *    tcp_keepalive_probes go unanswered: X's TCP gave up on a dead peer, not its application);
  * 8. nothing was exchanged for at least max(1 s, 20 × RTT) before it, as far as the records show
  *    (every segment of the connection placed in time, or a series) → idle-timeout;
  * 9. otherwise, on a connection that had an exchange → abortive-close; else unknown.
@@ -111,6 +114,7 @@ function classifyResets(ctx: DetectorContext, c: ConnectionRecord): ResetInfo[] 
       continue;
     }
     let result: ResetInfo;
+    let gaveUp: (typeof runs)[number] | undefined;
     const ySyn = [...before].reverse().find((e) => e.by === y && e.kind === 'syn');
     const xSynAck = before.find((e) => e.by === x && e.kind === 'syn-ack');
     const xSyn = eventsOf(c).find((e) => e.by === x && e.kind === 'syn');
@@ -154,6 +158,10 @@ function classifyResets(ctx: DetectorContext, c: ConnectionRecord): ResetInfo[] 
       const since = run !== undefined ? (run.hasOriginal ? `first sent at frame ${run.frames[0]} (${rel(run.times[0]!, ctx.start)})` : `since ${rel(run.times[0]!, ctx.start)}`) : '';
       const tries = run !== undefined ? `, retransmission ${retry} of ${run.count}, ${since}` : '';
       result = info('stale-connection', triggerOf(lastY), lastY.frame, `frame ${r.frame}: ${xName} answered ${y}'s ${lastY.kind === 'keep-alive' ? 'keep-alive' : 'retransmission'} (frame ${lastY.frame}${tries}) with RST ${dur(r.time - lastY.time)} later`);
+    } else if ((gaveUp = runs.find((run) => run.sender === x && !run.answered && run.count >= 2 && run.after === 'rst-from-sender' && run.afterFrame === r.frame)) !== undefined) {
+      const what = gaveUp.mode === 'keep-alive' ? 'keep-alive probes' : gaveUp.mode === 'syn' ? 'SYNs' : 'retransmissions';
+      result = info('retries-exhausted', gaveUp.mode === 'keep-alive' ? 'keep-alive' : 'retransmission', gaveUp.frames[gaveUp.frames.length - 1]!,
+        `frame ${r.frame}: ${xName} reset the connection ${dur(r.time - gaveUp.times[gaveUp.times.length - 1]!)} after the last of its ${gaveUp.count} unanswered ${what} (frames ${gaveUp.frames[0]}–${gaveUp.frames[gaveUp.frames.length - 1]}): it gave up on ${y}`);
     } else if (q.sec !== null && q.sec >= Math.max(MIN_IDLE_SEC, 20 * rtt) && (q.exact || c.series !== null)) {
       result = info('idle-timeout', 'none', null, `frame ${r.frame}: ${xName} reset the connection after ${dur(q.sec)} without traffic`);
     } else if (before.length > 0 || c.payloadBytes.client + c.payloadBytes.server > 0) {
@@ -263,6 +271,17 @@ const CAUSES: Record<ResetCause, CauseText> = {
     advice: () => [
       'Find what interrupted the path or restarted the peer before the retransmissions started (see the dead-peer finding for the timeline).',
       'Give requests an application timeout and use TCP keep-alive on pooled connections so such connections are discarded before they are reused.',
+    ],
+    condition: () => 'tcp.analysis.retransmission || tcp.analysis.keep_alive || tcp.flags.reset==1',
+  },
+  'retries-exhausted': {
+    severity: () => 'warning',
+    title: (n, who) => `${who} gave up on ${plural(n, 'connection')} whose peer stopped answering`,
+    summary: (r, who) => `${who} reset ${plural(r.length, 'connection')} after its own retries went unanswered (RST frame${r.length === 1 ? '' : 's'} ${list(r)}): ${r.length === 1 ? r[0]!.evidence.replace(/^frame \d+: /, '') : 'its TCP gave up on a peer that no longer answered'}.`,
+    explanation: 'This side kept trying — TCP keep-alive probes on an idle connection, or retransmissions of data — and the peer answered none of them; when its limit was reached the kernel dropped the connection and sent a RST (Linux does so when `net.ipv4.tcp_keepalive_probes` keep-alive probes go unanswered). The application sees ETIMEDOUT on its next read or write. The cause is the peer or the path, not this side\'s application (see the dead-peer and keep-alive findings for when it stopped answering).',
+    advice: () => [
+      'Find what happened to the peer or the path when the retries started: a host that went down, a network cut, a firewall or NAT that dropped the flow.',
+      'Make the application treat ETIMEDOUT on a pooled connection as a dead connection: discard it and reconnect (retry idempotent requests).',
     ],
     condition: () => 'tcp.analysis.retransmission || tcp.analysis.keep_alive || tcp.flags.reset==1',
   },

@@ -39,6 +39,7 @@ export type ResetCause =
   | 'after-peer-close'
   | 'after-fin-wait-2-timeout'
   | 'stale-connection'
+  | 'retries-exhausted'
   | 'stall-timeout'
   | 'idle-timeout'
   | 'abortive-close'

@@ -38,6 +38,21 @@ test('keepalive-persist-blackhole: the dead-peer keep-alive run says the idle ti
   t.regex(dp.summary, /intervals 1\.024, 1\.024 s: the probe interval.*after 3\.06 s idle \(the keep-alive time.*last data frame 8 → first probe frame 24, answered\)/);
 });
 
+test('keepalive-persist-blackhole: the client\'s RST after its unanswered keep-alive probes is retries-exhausted (its TCP gave up), explained by the dead peer, one incident with it', async (t) => {
+  const path = sample('keepalive-persist-blackhole.pcap');
+  const all = await findings(path);
+  const [reset] = ofKind(all, 'reset');
+  const dp = ofKind(all, 'dead-peer').find((f) => f.details.mode === 'keep-alive')!;
+  t.truthy(reset);
+  t.like(reset!.details, { cause: 'retries-exhausted' });
+  t.like(reset!.details.resets[0], { frame: 32, by: 'client', cause: 'retries-exhausted', trigger: 'keep-alive', triggerFrame: 31 });
+  t.is(reset!.severity, 'warning');
+  t.deepEqual(reset!.explainedBy, [dp.rank]);
+  t.regex(reset!.summary, /after the last of its 3 unanswered keep-alive probes \(frames 28–31\): it gave up on server/);
+  // Not an abortive close: nothing in the capture says the application chose to reset.
+  t.false(all.some((f) => f.kind === 'reset' && f.details.cause === 'abortive-close'));
+});
+
 test('no keepalive-probes on the samples: persist probes of the slow reader are not keep-alives', async (t) => {
   for (const name of ['slow-reader-zero-window.pcap', 'dead-peer-keepalive.pcap', 'close-wait-leak.pcap', 'keepalive-idle-race.pcap']) {
     t.is(ofKind(await findings(sample(name)), 'keepalive-probes').length, 0, name);
