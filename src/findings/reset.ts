@@ -215,7 +215,7 @@ const CAUSES: Record<ResetCause, CauseText> = {
   'after-peer-close': {
     severity: (r) => (r.some((x) => x.trigger === 'data' && !x.followUp) ? 'critical' : 'warning'),
     title: (n, who) => `${who} reset ${plural(n, 'connection')} used after it had closed them`,
-    summary: (r, who) => {
+    summary: (r, who, _ctx, d) => {
       const data = r.filter((x) => x.trigger === 'data').length;
       const ka = r.filter((x) => x.trigger === 'keep-alive').length;
       const fin = r.filter((x) => x.trigger === 'fin').length;
@@ -226,7 +226,10 @@ const CAUSES: Record<ResetCause, CauseText> = {
       if (parts.length === 0) parts.push('the peer sent segments after that FIN');
       const gaps = r.map((x) => x.afterOwnFinSec).filter((x): x is number => x !== null);
       const gapText = gaps.length > 0 ? `, ${range(gaps)} after the FIN` : '';
-      return `${who} closed first (FIN) and then answered with RST because the peer was still using the connection: ${parts.join('; ')}${gapText} (RST frames ${list(r)}).`;
+      const idle = d.idleClose !== null && d.idleClose.agreeing * 2 > d.idleClose.of
+        ? ` It closes idle connections after ${dur(d.idleClose.estimateSec)}, on ${d.idleClose.agreeing} of ${d.idleClose.of} (last data → its FIN): the peer must stop reusing them before that.`
+        : '';
+      return `${who} closed first (FIN) and then answered with RST because the peer was still using the connection: ${parts.join('; ')}${gapText} (RST frames ${list(r)}).${idle}`;
     },
     explanation: 'This side had closed the connection — usually its idle keep-alive timeout — while the peer still treated it as open and used it again. A socket whose application has closed it cannot take data, so its kernel answers with RST; the peer gets ECONNRESET / "socket hang up" for a request that was never processed. The race window is the time a FIN needs to reach the peer and be noticed by its connection pool: it is hit whenever the client reuses a connection at about the server\'s idle timeout.',
     advice: () => [
@@ -368,6 +371,35 @@ function applyFinWait2Timeouts(ctx: DetectorContext, all: ResetInfo[]): void {
   for (const r of all) if (r.followUp && moved.has(`${r.connection}|${r.by}`)) r.cause = 'after-fin-wait-2-timeout';
 }
 
+/** An idle close: at least this long between the last data and the FIN (a close after a response is sooner). */
+const MIN_IDLE_CLOSE_SEC = 0.05;
+
+/**
+ * How long the side that reset these connections lets one idle before it closes it: over every
+ * connection of the same server on which that side sent the first FIN, last data (either way) → that
+ * FIN. The keep-alive race is the peer reusing a connection at about this age.
+ */
+function idleCloseOf(ctx: DetectorContext, resets: ResetInfo[]): ResetDetails['idleClose'] {
+  const first = ctx.byId.get(resets[0]!.connection)!;
+  const closer = resets[0]!.by;
+  const idles: number[] = [];
+  for (const c of ctx.connections) {
+    if (c.server.ip !== first.server.ip || c.server.port !== first.server.port || c.closedFirstBy !== closer) continue;
+    const fin = c.finFrames[closer];
+    if (fin === null) continue;
+    const evs = eventsOf(c);
+    const finEvent = evs.find((e) => e.frame === fin);
+    let last: EventRecord | undefined;
+    for (const e of evs) if (e.kind === 'last-data' && e.frame < fin && (last === undefined || e.frame > last.frame)) last = e;
+    if (finEvent === undefined || last === undefined || finEvent.time - last.time < MIN_IDLE_CLOSE_SEC) continue;
+    idles.push(round6(finEvent.time - last.time));
+  }
+  if (idles.length < 2) return null;
+  const sp = spread(idles);
+  const agreeing = idles.filter((x) => Math.abs(x - sp.median) <= Math.max(MIN_IDLE_CLOSE_SEC, 0.1 * sp.median)).length;
+  return { estimateSec: sp.median, agreeing, of: idles.length, spreadSec: sp };
+}
+
 function finWait2Timeout(cause: ResetCause, firsts: ResetInfo[]): ResetDetails['finWait2Timeout'] {
   if (cause !== 'after-fin-wait-2-timeout') return null;
   const gaps = firsts.map((r) => r.finWait2Sec).filter((x): x is number => x !== null);
@@ -421,6 +453,7 @@ export function detectResets(ctx: DetectorContext): Omit<ResetFinding, 'rank' | 
       bySide: { client: resets.filter((r) => r.by === 'client').length, server: resets.filter((r) => r.by === 'server').length },
       server,
       finWait2Timeout: finWait2Timeout(cause, firsts),
+      idleClose: cause === 'after-peer-close' ? idleCloseOf(ctx, resets) : null,
       resets: resets.slice(0, MAX_LISTED),
     };
     const startEpoch = minOf(resets.map((r) => r.epoch));

@@ -410,6 +410,13 @@ export interface ResetDetails {
    * it was measured. null for other causes.
    */
   finWait2Timeout: { estimateSec: number; spreadSec: Spread; measured: number; of: number } | null;
+  /**
+   * after-peer-close: the idle time after which the closing side closes, inferred from its idle closes
+   * on every connection of this server it closed first (last data → its FIN, at least 50 ms): the
+   * median, on how many it agrees within 10 % (or 50 ms), and the spread. null for other causes or
+   * fewer than 2 such closes.
+   */
+  idleClose: { estimateSec: number; agreeing: number; of: number; spreadSec: Spread } | null;
   resets: ResetInfo[];
 }
 

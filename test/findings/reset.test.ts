@@ -31,6 +31,18 @@ test('keepalive-idle-race: 5 server RSTs after-peer-close, each answering a requ
   t.regex(f.summary, /on 5 connections the peer sent data after that FIN, 113 µs to 199 ms after the FIN/);
 });
 
+test('keepalive-idle-race: the server\'s idle-close time inferred from TCP alone (last data -> its FIN on all 6 connections it closed: nginx keepalive_timeout 1s)', async (t) => {
+  const [f] = ofKind(await findings(sample('keepalive-idle-race.pcap')), 'reset');
+  const d = f!.details.idleClose!;
+  t.like(d, { agreeing: 6, of: 6 });
+  t.true(close(d.estimateSec, 1.0013, 0.001));
+  t.true(d.spreadSec.min >= 1 && d.spreadSec.max < 1.01);
+  t.regex(f!.summary, /It closes idle connections after 1\.00 s, on 6 of 6 \(last data → its FIN\)/);
+  // Only the keep-alive race's cause carries it.
+  const [stale] = ofKind(await findings(sample('dead-peer-keepalive.pcap')), 'reset');
+  t.is(stale!.details.idleClose, null);
+});
+
 test('dead-peer-keepalive: the server\'s RST (frame 20) answers the 7th retransmission: stale-connection', async (t) => {
   const rs = ofKind(await findings(sample('dead-peer-keepalive.pcap')), 'reset');
   t.is(rs.length, 1);
