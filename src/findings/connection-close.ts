@@ -7,7 +7,7 @@
  * server), when they are at least half of its HTTP connections that closed.
  */
 import type { DetectorContext } from './context.js';
-import { httpConnections, tokens, type HttpConnection, type HttpTransactionView } from './http-view.js';
+import { stateOf, tokens, type HttpConnection, type HttpTransactionView } from './http-view.js';
 import type { ConnectionCloseFinding } from './types.js';
 import { addr, frameList, pct, plural, timeSpan, wsFilter, minOf, maxOf } from './util.js';
 
@@ -25,34 +25,54 @@ function closeRequest(t: HttpTransactionView): 'connection-close' | 'http/1.0' |
   return null;
 }
 
+/** What the finding needs of one connection the server closed after close requests (not its decoded record). */
+interface Closing {
+  id: number;
+  clientIp: string;
+  server: { ip: string; port: number };
+  startEpoch: number;
+  endEpoch: number;
+  requests: number;
+  firstRequestFrame: number | undefined;
+  serverFinFrame: number | null;
+}
+type Groups = Map<string, { closing: Closing[]; closed: number; reasons: Set<string> }>;
+const states = new WeakMap<DetectorContext, Groups>();
+const groupsOf = (ctx: DetectorContext): Groups => stateOf(states, ctx, () => new Map());
+
+/** The one pass over the HTTP connections (index.ts). */
+export function collectConnectionClose(ctx: DetectorContext, hc: HttpConnection): void {
+  const { c, h } = hc;
+  if (c.closedFirstBy === null || h.transactions.length === 0) return;
+  const groups = groupsOf(ctx);
+  let g = groups.get(hc.serverKey);
+  if (g === undefined) groups.set(hc.serverKey, (g = { closing: [], closed: 0, reasons: new Set() }));
+  g.closed++;
+  const reasons = h.transactions.map(closeRequest);
+  if (c.closedFirstBy !== 'server' || reasons.some((r) => r === null)) return;
+  g.closing.push({
+    id: c.id, clientIp: hc.clientIp, server: hc.server, startEpoch: c.startEpoch, endEpoch: c.endEpoch, requests: h.requests,
+    firstRequestFrame: h.transactions[0]?.request?.firstFrame, serverFinFrame: c.finFrames.server,
+  });
+  for (const r of reasons) g.reasons.add(r!);
+}
+
 export function detectConnectionClose(ctx: DetectorContext): Omit<ConnectionCloseFinding, 'rank' | 'explainedBy'>[] {
-  const groups = new Map<string, { closing: HttpConnection[]; closed: number; reasons: Set<string> }>();
-  for (const hc of httpConnections(ctx)) {
-    const { c, h } = hc;
-    if (c.closedFirstBy === null || h.transactions.length === 0) continue;
-    let g = groups.get(hc.serverKey);
-    if (g === undefined) groups.set(hc.serverKey, (g = { closing: [], closed: 0, reasons: new Set() }));
-    g.closed++;
-    const reasons = h.transactions.map(closeRequest);
-    if (c.closedFirstBy !== 'server' || reasons.some((r) => r === null)) continue;
-    g.closing.push(hc);
-    for (const r of reasons) g.reasons.add(r!);
-  }
   const out: Omit<ConnectionCloseFinding, 'rank' | 'explainedBy'>[] = [];
-  for (const g of groups.values()) {
+  for (const g of groupsOf(ctx).values()) {
     const n = g.closing.length;
     if (n < MIN_CONNECTIONS || n / g.closed < MIN_SHARE) continue;
-    const first = g.closing[0]!.c;
+    const first = g.closing[0]!;
     const endpoint = { ip: first.server.ip, port: first.server.port };
-    const requests = g.closing.reduce((s, { h }) => s + h.requests, 0);
+    const requests = g.closing.reduce((s, x) => s + x.requests, 0);
     const clients = new Map<string, number>();
     for (const { clientIp } of g.closing) clients.set(clientIp, (clients.get(clientIp) ?? 0) + 1);
     const clientList = [...clients].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([ip, connections]) => ({ ip, connections }));
-    const ids = g.closing.map(({ c }) => c.id);
+    const ids = g.closing.map((x) => x.id);
     const asked = [...g.reasons].map((r) => (r === 'connection-close' ? '`Connection: close`' : 'HTTP/1.0 without keep-alive')).join(' or ');
     const perConn = requests / n;
-    const start = minOf(g.closing.map(({ c }) => c.startEpoch));
-    const end = maxOf(g.closing.map(({ c }) => c.endEpoch));
+    const start = minOf(g.closing.map((x) => x.startEpoch));
+    const end = maxOf(g.closing.map((x) => x.endEpoch));
     out.push({
       kind: 'connection-close',
       severity: 'info',
@@ -64,7 +84,7 @@ export function detectConnectionClose(ctx: DetectorContext): Omit<ConnectionClos
         'If the client must close, let it close first (it then holds the TIME_WAIT, which is harmless on the client below its port range).',
       ],
       connections: ids,
-      frames: frameList(g.closing.flatMap(({ c, h }) => [h.transactions[0]?.request?.firstFrame, c.finFrames.server])),
+      frames: frameList(g.closing.flatMap((x) => [x.firstRequestFrame, x.serverFinFrame])),
       endpoint,
       ...timeSpan(start, end),
       wiresharkFilter: wsFilter(ids, endpoint, 'http.connection == "close" || tcp.flags.fin==1'),

@@ -6,12 +6,14 @@
 import type { ConnectionRecord } from '../tcp/connection-record.js';
 import type { CaptureBounds } from './types.js';
 import { detectCloseWait } from './close-wait.js';
-import { detectConnectionClose } from './connection-close.js';
+import { collectConnectionClose, detectConnectionClose } from './connection-close.js';
 import { detectHopByHopForwarded } from './hop-by-hop-forwarded.js';
-import { detectKeepaliveRace } from './keepalive-race.js';
-import { detectKeepaliveTimeoutMismatch } from './keepalive-timeout-mismatch.js';
-import { detectStalledResponse } from './stalled-response.js';
-import { detectTruncatedBody } from './truncated-body.js';
+import { eachHttpConnection, type HttpConnection } from './http-view.js';
+import { collectKeepaliveRace, detectKeepaliveRace } from './keepalive-race.js';
+import { collectKeepaliveTimeoutMismatch, detectKeepaliveTimeoutMismatch } from './keepalive-timeout-mismatch.js';
+import { collectProxyLegs } from './proxy-pairs.js';
+import { collectStalledResponse, detectStalledResponse } from './stalled-response.js';
+import { collectTruncatedBody, detectTruncatedBody } from './truncated-body.js';
 import { makeContext, type DetectorContext } from './context.js';
 import { detectDeadPeer } from './dead-peer.js';
 import { detectFinWait2 } from './fin-wait-2.js';
@@ -67,6 +69,20 @@ const DETECTORS: { kind: FindingKind; run: (ctx: DetectorContext) => UnrankedFin
   { kind: 'hop-by-hop-forwarded', run: (ctx) => detectHopByHopForwarded(ctx, ctx.stallSec), intervals: false },
   { kind: 'stalled-response', run: (ctx) => detectStalledResponse(ctx, ctx.stallSec), intervals: false },
 ];
+
+/**
+ * The HTTP detectors' per-connection work, done in one pass that decodes each connection's HTTP
+ * record once (eachHttpConnection); each keeps only what its finding needs.
+ */
+const HTTP_COLLECTORS: readonly ((ctx: DetectorContext, hc: HttpConnection) => void)[] = [
+  collectProxyLegs, collectConnectionClose, collectKeepaliveRace, collectKeepaliveTimeoutMismatch, collectTruncatedBody, collectStalledResponse,
+];
+
+function collectHttp(ctx: DetectorContext): void {
+  eachHttpConnection(ctx, (hc) => {
+    for (const collect of HTTP_COLLECTORS) collect(ctx, hc);
+  });
+}
 
 /**
  * How likely a finding is the cause of the incident, within its severity: causes before symptoms,
@@ -199,6 +215,7 @@ export function detectFindings(connections: ConnectionRecord[], capture: Capture
   ctx.sockets(); // built now: its facts serve the first detectors too
   forgetEvents();
   try {
+    collectHttp(ctx);
     // Every detector runs (later ones use what earlier ones explained); the filter applies afterwards.
     return finish(DETECTORS.map((d) => d.run(ctx)), options);
   } finally {
@@ -222,6 +239,7 @@ export async function detectFindingsWhileTableBuilds(
   const found: UnrankedFinding[][] = DETECTORS.map(() => []);
   try {
     forgetEvents();
+    collectHttp(ctx);
     DETECTORS.forEach((d, i) => {
       if (!d.intervals) found[i] = d.run(ctx);
     });

@@ -8,7 +8,7 @@
  * server reset the connection after it.
  */
 import type { DetectorContext } from './context.js';
-import { finTime, groupByServer, requestLine, type HttpConnection } from './http-view.js';
+import { addToServer, finTime, requestLine, stateOf, type HttpConnection, type ServerGroups } from './http-view.js';
 import type { KeepaliveRace, KeepaliveRaceFinding } from './types.js';
 import { addr, durRange, frameList, median, plural, round6, timeSpan, wsFilter, minOf, maxOf } from './util.js';
 
@@ -46,10 +46,18 @@ export function raceOf(hc: HttpConnection): KeepaliveRace | null {
   };
 }
 
+const states = new WeakMap<DetectorContext, ServerGroups<KeepaliveRace>>();
+const groupsOf = (ctx: DetectorContext): ServerGroups<KeepaliveRace> => stateOf(states, ctx, () => new Map());
+
+/** The one pass over the HTTP connections (index.ts): this connection's race, if any. */
+export function collectKeepaliveRace(ctx: DetectorContext, hc: HttpConnection): void {
+  addToServer(groupsOf(ctx), hc, raceOf(hc));
+}
+
 export function detectKeepaliveRace(ctx: DetectorContext): Omit<KeepaliveRaceFinding, 'rank' | 'explainedBy'>[] {
   const out: Omit<KeepaliveRaceFinding, 'rank' | 'explainedBy'>[] = [];
-  for (const { first, items: races } of groupByServer(ctx, raceOf)) {
-    const endpoint = { ip: first.c.server.ip, port: first.c.server.port };
+  for (const { server, items: races } of groupsOf(ctx).values()) {
+    const endpoint = { ip: server.ip, port: server.port };
     const ids = races.map((r) => r.connection);
     const idles = races.map((r) => r.idleSec).filter((x): x is number => x !== null);
     const gaps = races.map((r) => r.finToRequestSec);

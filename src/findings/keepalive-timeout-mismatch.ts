@@ -9,7 +9,7 @@
  * idle time reaches LATE_SHARE of that timeout; from MIN_LATE late reuses on, the finding is made.
  */
 import type { DetectorContext } from './context.js';
-import { finTime, httpConnections, keepAliveTimeout, tokens, type HttpConnection } from './http-view.js';
+import { finTime, keepAliveTimeout, stateOf, tokens, type HttpConnection } from './http-view.js';
 import { raceOf } from './keepalive-race.js';
 import type { IdleClose, KeepaliveTimeoutMismatchFinding, LateReuse } from './types.js';
 import { addr, durRange, dur, frameList, median, plural, round6, spread, timeSpan, wsFilter, minOf, maxOf } from './util.js';
@@ -38,38 +38,58 @@ function idleCloseOf(hc: HttpConnection): IdleClose | null {
   return { connection: c.id, lastResponseFrame: r.lastFrame!, finFrame: c.finFrames.server!, idleSec: round6(idle) };
 }
 
-export function detectKeepaliveTimeoutMismatch(ctx: DetectorContext): Omit<KeepaliveTimeoutMismatchFinding, 'rank' | 'explainedBy'>[] {
-  const groups = new Map<string, HttpConnection[]>();
-  for (const hc of httpConnections(ctx)) {
-    const g = groups.get(hc.serverKey);
-    if (g === undefined) groups.set(hc.serverKey, [hc]);
-    else g.push(hc);
+/** A request on a connection that had been idle before it (what a late reuse is made from). */
+interface Reuse {
+  connection: number;
+  requestFrame: number;
+  requestEpoch: number;
+  idleSec: number;
+  reset: number | null;
+}
+/** One server's connections, as the finding reads them (not their decoded records). */
+interface Members {
+  server: { ip: string; port: number };
+  firstStartEpoch: number;
+  closes: IdleClose[];
+  advertised: number[];
+  reuses: Reuse[];
+}
+const states = new WeakMap<DetectorContext, Map<string, Members>>();
+const groupsOf = (ctx: DetectorContext): Map<string, Members> => stateOf(states, ctx, () => new Map());
+
+/** The one pass over the HTTP connections (index.ts). */
+export function collectKeepaliveTimeoutMismatch(ctx: DetectorContext, hc: HttpConnection): void {
+  const groups = groupsOf(ctx);
+  let g = groups.get(hc.serverKey);
+  if (g === undefined) groups.set(hc.serverKey, (g = { server: hc.server, firstStartEpoch: Infinity, closes: [], advertised: [], reuses: [] }));
+  g.firstStartEpoch = Math.min(g.firstStartEpoch, hc.c.startEpoch);
+  const close = idleCloseOf(hc);
+  if (close !== null) g.closes.push(close);
+  for (const t of hc.h.transactions) {
+    const a = keepAliveTimeout(t.response?.headers['Keep-Alive']);
+    if (a !== null) g.advertised.push(a);
   }
+  const race = raceOf(hc);
+  for (const t of hc.h.transactions) {
+    if (t.idleSec === null || t.request === null) continue;
+    const failed = race !== null && race.requestFrame === t.request.firstFrame;
+    g.reuses.push({ connection: hc.c.id, requestFrame: t.request.firstFrame, requestEpoch: t.request.firstTime, idleSec: t.idleSec, reset: failed ? race.rstFrame : null });
+  }
+}
+
+export function detectKeepaliveTimeoutMismatch(ctx: DetectorContext): Omit<KeepaliveTimeoutMismatchFinding, 'rank' | 'explainedBy'>[] {
   const out: Omit<KeepaliveTimeoutMismatchFinding, 'rank' | 'explainedBy'>[] = [];
-  for (const members of groups.values()) {
-    const closes = members.map(idleCloseOf).filter((x): x is IdleClose => x !== null);
-    const advertised = members.flatMap(({ h }) => h.transactions.map((t) => keepAliveTimeout(t.response?.headers['Keep-Alive'])))
-      .filter((x): x is number => x !== null);
+  for (const { server, firstStartEpoch, closes, advertised, reuses: seen } of groupsOf(ctx).values()) {
     const estimate = closes.length >= 2 ? median(closes.map((x) => x.idleSec)) : null;
     const agreeing = estimate === null ? 0 : closes.filter((x) => Math.abs(x.idleSec - estimate) <= Math.max(AGREE_SEC, AGREE_SHARE * estimate)).length;
     const advertisedSec = advertised.length > 0 ? minOf(advertised) : null;
     const timeout = estimate !== null && agreeing * 2 > closes.length ? estimate : advertisedSec;
     if (timeout === null) continue;
-    const late: LateReuse[] = [];
-    let reuses = 0;
-    for (const hc of members) {
-      const race = raceOf(hc);
-      for (const t of hc.h.transactions) {
-        if (t.idleSec === null || t.request === null) continue;
-        reuses++;
-        if (t.idleSec < LATE_SHARE * timeout) continue;
-        const failed = race !== null && race.requestFrame === t.request.firstFrame;
-        late.push({ connection: hc.c.id, requestFrame: t.request.firstFrame, requestEpoch: round6(t.request.firstTime), idleSec: round6(t.idleSec), reset: failed ? race.rstFrame : null });
-      }
-    }
+    const reuses = seen.length;
+    const late: LateReuse[] = seen.filter((x) => x.idleSec >= LATE_SHARE * timeout)
+      .map((x) => ({ connection: x.connection, requestFrame: x.requestFrame, requestEpoch: round6(x.requestEpoch), idleSec: round6(x.idleSec), reset: x.reset }));
     if (late.length < MIN_LATE) continue;
-    const first = members[0]!.c;
-    const endpoint = { ip: first.server.ip, port: first.server.port };
+    const endpoint = { ip: server.ip, port: server.port };
     const failed = late.filter((x) => x.reset !== null).length;
     const idles = late.map((x) => x.idleSec);
     const ids = [...new Set([...late.map((x) => x.connection), ...closes.map((x) => x.connection)])].sort((a, b) => a - b);
@@ -88,7 +108,7 @@ export function detectKeepaliveTimeoutMismatch(ctx: DetectorContext): Omit<Keepa
       connections: ids,
       frames: frameList([...closes.flatMap((x) => [x.lastResponseFrame, x.finFrame]), ...late.flatMap((x) => [x.requestFrame, x.reset])]),
       endpoint,
-      ...timeSpan(minOf(members.map(({ c }) => c.startEpoch)), maxOf(late.map((x) => x.requestEpoch))),
+      ...timeSpan(firstStartEpoch, maxOf(late.map((x) => x.requestEpoch))),
       wiresharkFilter: wsFilter(ids, endpoint, 'tcp.flags.fin==1 || tcp.flags.reset==1 || http'),
       details: {
         server: endpoint,

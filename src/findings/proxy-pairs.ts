@@ -6,7 +6,7 @@
  * Shared by hop-by-hop-forwarded and stalled-response.
  */
 import type { DetectorContext } from './context.js';
-import { finTime, httpConnections, type HttpConnection, type HttpTransactionView } from './http-view.js';
+import { finTime, httpConnections, stateOf, type HttpConnection, type HttpTransactionView } from './http-view.js';
 
 /** A proxy that holds a request longer than this is not what a pairing by method and target can trust. */
 const PAIR_WINDOW_SEC = 120;
@@ -26,9 +26,36 @@ export interface ProxyPair {
 
 const cache = new WeakMap<DetectorContext, ProxyPair[]>();
 
+/** The addresses of the HTTP connections' two ends, from the one pass (index.ts). */
+type Ends = { servers: Set<string>; clients: Set<string> };
+const ends = new WeakMap<DetectorContext, Ends>();
+const endsOf = (ctx: DetectorContext): Ends => stateOf(ends, ctx, () => ({ servers: new Set(), clients: new Set() }));
+
+export function collectProxyLegs(ctx: DetectorContext, hc: HttpConnection): void {
+  const e = endsOf(ctx);
+  e.servers.add(hc.server.ip);
+  e.clients.add(hc.clientIp);
+}
+
+/**
+ * Whether any leg can be an upstream one: a client address that also serves HTTP, or more than one
+ * client (a proxy with one address per leg). Otherwise nothing can pair, and the records are not
+ * all decoded at once for it.
+ */
+function legsCanPair(ctx: DetectorContext): boolean {
+  const { servers, clients } = endsOf(ctx);
+  if (clients.size > 1) return true;
+  for (const ip of clients) if (servers.has(ip)) return true;
+  return false;
+}
+
 export function proxyPairs(ctx: DetectorContext): readonly ProxyPair[] {
   const hit = cache.get(ctx);
   if (hit !== undefined) return hit;
+  if (!legsCanPair(ctx)) {
+    cache.set(ctx, []);
+    return [];
+  }
   const all = httpConnections(ctx);
   // Upstream legs are the HTTP connections whose client is not a plain client: an address that also
   // serves HTTP (one address on both legs), or, for a proxy with one address per leg, any

@@ -8,37 +8,67 @@
  */
 import type { DetectorContext } from './context.js';
 import { tcpCauseDuring, tcpCauseText } from './http-tcp-cause.js';
-import { httpConnections, requestLine, type HttpConnection } from './http-view.js';
+import { requestLine, stateOf, type HttpConnection } from './http-view.js';
 import { proxyPairs } from './proxy-pairs.js';
 import type { StalledRequest, StalledResponseFinding } from './types.js';
 import { addr, durRange, dur, frameList, plural, round6, timeSpan, wsFilter, minOf, maxOf } from './util.js';
 
+/** A request that waited too long, as the one pass saw it (its reason needs the proxy pairs, known after). */
+interface Waited {
+  hc: { c: HttpConnection['c']; serverKey: string; server: HttpConnection['server'] };
+  transDepth: number;
+  request: string;
+  requestFrame: number;
+  requestEpoch: number;
+  responseFrame: number | null;
+  answered: boolean;
+  ended: boolean;
+  sent: number;
+  until: number;
+}
+const states = new WeakMap<DetectorContext, Waited[]>();
+const waitedOf = (ctx: DetectorContext): Waited[] => stateOf(states, ctx, () => []);
+
+/** The one pass over the HTTP connections (index.ts): requests that waited longer than ctx.stallSec. */
+export function collectStalledResponse(ctx: DetectorContext, hc: HttpConnection): void {
+  const { c, h } = hc;
+  for (const t of h.transactions) {
+    const q = t.request;
+    if (q === null) continue;
+    const sent = q.lastTime ?? q.firstTime;
+    const until = t.response?.firstTime ?? (h.ended !== null ? c.endEpoch : ctx.end);
+    if (until - sent <= ctx.stallSec) continue;
+    waitedOf(ctx).push({
+      hc: { c, serverKey: hc.serverKey, server: hc.server }, transDepth: t.trans_depth, request: requestLine(t), requestFrame: q.firstFrame,
+      requestEpoch: q.firstTime, responseFrame: t.response?.firstFrame ?? null, answered: t.response !== null, ended: h.ended !== null, sent, until,
+    });
+  }
+}
+
 export function detectStalledResponse(ctx: DetectorContext, stallSec: number): Omit<StalledResponseFinding, 'rank' | 'explainedBy'>[] {
-  const held = new Map(proxyPairs(ctx).map((p) => [p.inT, p]));
-  const groups = new Map<string, { first: HttpConnection; stalls: StalledRequest[] }>();
-  for (const hc of httpConnections(ctx)) {
-    const { c, h } = hc;
-    for (const t of h.transactions) {
-      const q = t.request;
-      if (q === null) continue;
-      const sent = q.lastTime ?? q.firstTime;
-      const until = t.response?.firstTime ?? (h.ended !== null ? c.endEpoch : ctx.end);
+  const held = new Map(proxyPairs(ctx).map((p) => [`${p.inbound.c.id}|${p.inT.trans_depth}`, p]));
+  const groups = new Map<string, { first: Waited['hc']; stalls: StalledRequest[] }>();
+  for (const w of waitedOf(ctx)) {
+    const hc = w.hc;
+    const c = hc.c;
+    {
+      const { sent, until } = w;
       const wait = until - sent;
       if (wait <= stallSec) continue;
-      const pair = held.get(t);
+      const pair = held.get(`${c.id}|${w.transDepth}`);
       const tcp = tcpCauseDuring(ctx, c, sent, until);
       let reason: StalledRequest['reason'];
       if (pair !== undefined && pair.heldSec >= stallSec) reason = pair.upstreamFin !== null ? 'proxy-waiting-for-upstream-close' : 'proxy-held-request';
       else if (tcp !== null) reason = tcp.kind;
-      else reason = t.response !== null ? 'server-slow' : h.ended !== null ? 'closed-unanswered' : 'unanswered-at-capture-end';
+      else reason = w.answered ? 'server-slow' : w.ended ? 'closed-unanswered' : 'unanswered-at-capture-end';
       const stall: StalledRequest = {
         connection: c.id,
-        request: requestLine(t),
-        requestFrame: q.firstFrame,
-        requestEpoch: round6(q.firstTime),
-        responseFrame: t.response?.firstFrame ?? null,
+        request: w.request,
+        requestFrame: w.requestFrame,
+        requestEpoch: round6(w.requestEpoch),
+        responseFrame: w.responseFrame,
         waitSec: round6(wait),
-        answered: t.response !== null,
+        answered: w.answered,
         reason,
         tcpCause: tcp,
         forwardedFrame: pair?.outT.request?.firstFrame ?? null,
@@ -51,7 +81,7 @@ export function detectStalledResponse(ctx: DetectorContext, stallSec: number): O
   }
   const out: Omit<StalledResponseFinding, 'rank' | 'explainedBy'>[] = [];
   for (const { first, stalls } of groups.values()) {
-    const endpoint = { ip: first.c.server.ip, port: first.c.server.port };
+    const endpoint = { ip: first.server.ip, port: first.server.port };
     const ids = [...new Set(stalls.map((s) => s.connection))];
     const worst = stalls.reduce((a, b) => (b.waitSec > a.waitSec ? b : a));
     const reasons = [...new Set(stalls.map((s) => s.reason))];

@@ -7,7 +7,7 @@
  */
 import type { DetectorContext } from './context.js';
 import { tcpCauseDuring, tcpCauseText } from './http-tcp-cause.js';
-import { finTime, groupByServer, requestLine, tokens, type HttpConnection } from './http-view.js';
+import { addToServer, finTime, requestLine, stateOf, tokens, type HttpConnection, type ServerGroups } from './http-view.js';
 import type { TruncatedBody, TruncatedBodyFinding } from './types.js';
 import { addr, bytes, frameList, plural, round6, timeSpan, wsFilter, minOf, maxOf } from './util.js';
 
@@ -44,10 +44,18 @@ function truncatedOn(ctx: DetectorContext, hc: HttpConnection): TruncatedBody | 
   return null;
 }
 
+const states = new WeakMap<DetectorContext, ServerGroups<TruncatedBody>>();
+const groupsOf = (ctx: DetectorContext): ServerGroups<TruncatedBody> => stateOf(states, ctx, () => new Map());
+
+/** The one pass over the HTTP connections (index.ts): this connection's truncated response, if any. */
+export function collectTruncatedBody(ctx: DetectorContext, hc: HttpConnection): void {
+  addToServer(groupsOf(ctx), hc, truncatedOn(ctx, hc));
+}
+
 export function detectTruncatedBody(ctx: DetectorContext): Omit<TruncatedBodyFinding, 'rank' | 'explainedBy'>[] {
   const out: Omit<TruncatedBodyFinding, 'rank' | 'explainedBy'>[] = [];
-  for (const { first, items: cut } of groupByServer(ctx, (hc) => truncatedOn(ctx, hc))) {
-    const endpoint = { ip: first.c.server.ip, port: first.c.server.port };
+  for (const { server, items: cut } of groupsOf(ctx).values()) {
+    const endpoint = { ip: server.ip, port: server.port };
     const ids = cut.map((x) => x.connection);
     const x = cut[0]!;
     const size = x.declared !== null ? `${bytes(x.delivered)} of the ${bytes(x.declared)} its Content-Length declared` : `${bytes(x.delivered)} of a chunked body, without its last chunk`;
