@@ -23,7 +23,6 @@ export function raceOf(hc: HttpConnection): KeepaliveRace | null {
   const tf = finTime(hc, 'server');
   const fin = c.finFrames.server;
   if (fin === null || tf === null) return null;
-  if (fin === null || tf === null) return null;
   const t = h.transactions.find((x) => x.request !== null && x.response === null && x.request.firstTime >= tf - RACE_SLACK_SEC);
   if (t === undefined) return null;
   const q = t.request!;

@@ -15,7 +15,9 @@ import { addr, durRange, dur, frameList, plural, round6, timeSpan, wsFilter, min
 
 /** A request that waited too long, as the one pass saw it (its reason needs the proxy pairs, known after). */
 interface Waited {
-  hc: { c: HttpConnection['c']; serverKey: string; server: HttpConnection['server'] };
+  c: HttpConnection['c'];
+  serverKey: string;
+  server: HttpConnection['server'];
   transDepth: number;
   request: string;
   requestFrame: number;
@@ -39,7 +41,7 @@ export function collectStalledResponse(ctx: DetectorContext, hc: HttpConnection)
     const until = t.response?.firstTime ?? (h.ended !== null ? c.endEpoch : ctx.end);
     if (until - sent <= ctx.stallSec) continue;
     waitedOf(ctx).push({
-      hc: { c, serverKey: hc.serverKey, server: hc.server }, transDepth: t.trans_depth, request: requestLine(t), requestFrame: q.firstFrame,
+      c, serverKey: hc.serverKey, server: hc.server, transDepth: t.trans_depth, request: requestLine(t), requestFrame: q.firstFrame,
       requestEpoch: q.firstTime, responseFrame: t.response?.firstFrame ?? null, answered: t.response !== null, ended: h.ended !== null, sent, until,
     });
   }
@@ -47,14 +49,11 @@ export function collectStalledResponse(ctx: DetectorContext, hc: HttpConnection)
 
 export function detectStalledResponse(ctx: DetectorContext, stallSec: number): Omit<StalledResponseFinding, 'rank' | 'explainedBy'>[] {
   const held = new Map(proxyPairs(ctx).map((p) => [`${p.inbound.c.id}|${p.inT.trans_depth}`, p]));
-  const groups = new Map<string, { first: Waited['hc']; stalls: StalledRequest[] }>();
+  const groups = new Map<string, { first: Waited; stalls: StalledRequest[] }>();
   for (const w of waitedOf(ctx)) {
-    const hc = w.hc;
-    const c = hc.c;
-    {
-      const { sent, until } = w;
-      const wait = until - sent;
-      if (wait <= stallSec) continue;
+    const { c, sent, until } = w;
+    const wait = until - sent;
+    if (wait > stallSec) {
       const pair = held.get(`${c.id}|${w.transDepth}`);
       const tcp = tcpCauseDuring(ctx, c, sent, until);
       let reason: StalledRequest['reason'];
@@ -74,8 +73,8 @@ export function detectStalledResponse(ctx: DetectorContext, stallSec: number): O
         forwardedFrame: pair?.outT.request?.firstFrame ?? null,
         upstreamFinFrame: reason === 'proxy-waiting-for-upstream-close' ? pair!.upstreamFin!.frame : null,
       };
-      const g = groups.get(hc.serverKey);
-      if (g === undefined) groups.set(hc.serverKey, { first: hc, stalls: [stall] });
+      const g = groups.get(w.serverKey);
+      if (g === undefined) groups.set(w.serverKey, { first: w, stalls: [stall] });
       else g.stalls.push(stall);
     }
   }

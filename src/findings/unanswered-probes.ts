@@ -73,15 +73,36 @@ function lastBefore(events: readonly EventRecord[], t: number): EventRecord | un
   return found;
 }
 
-/** A kept event sent by `host` on another connection after `t` (the records keep notable segments only). */
+/** Every kept event a host sent, time order, per analysis: built once per host asked about. */
+const sentByHost = new WeakMap<DetectorContext, Map<string, { time: number; connection: number; frame: number }[]>>();
+
+/**
+ * The first kept event `host` sent on another connection after `t` (the records keep notable
+ * segments only). One scan of the connections per host asked about, then a binary search per probe:
+ * a scan per probe was connections × probes on a capture of many stalled readers.
+ */
 function laterFromHost(ctx: DetectorContext, host: string, except: number, t: number): { connection: number; frame: number } | null {
-  for (const c of ctx.connections) {
-    if (c.id === except || c.endEpoch <= t) continue;
-    for (const side of ['client', 'server'] as const) {
-      if (c[side].ip !== host) continue;
-      const x = eventsOf(c).find((ev) => ev.by === side && ev.time > t);
-      if (x !== undefined) return { connection: c.id, frame: x.frame };
+  let byHost = sentByHost.get(ctx);
+  if (byHost === undefined) sentByHost.set(ctx, (byHost = new Map()));
+  let sent = byHost.get(host);
+  if (sent === undefined) {
+    sent = [];
+    for (const c of ctx.connections) {
+      for (const side of ['client', 'server'] as const) {
+        if (c[side].ip !== host) continue;
+        for (const ev of eventsOf(c)) if (ev.by === side) sent.push({ time: ev.time, connection: c.id, frame: ev.frame });
+      }
     }
+    sent.sort((x, y) => x.time - y.time || x.frame - y.frame);
+    byHost.set(host, sent);
   }
+  let lo = 0;
+  let hi = sent.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sent[mid]!.time <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let k = lo; k < sent.length; k++) if (sent[k]!.connection !== except) return { connection: sent[k]!.connection, frame: sent[k]!.frame };
   return null;
 }

@@ -69,17 +69,17 @@ function tcpEnd(c: ConnectionRecord, h: HttpRecord): string {
 
 /** One connection's line: its exchange that went wrong (else its last), then how TCP ended it. */
 function httpLine(c: ConnectionRecord, h: HttpRecord): string {
-  const bad = h.transactions.find((t) => problemsOf(t, c).length > 0);
+  let problems: string[] = [];
+  const bad = h.transactions.find((t) => (problems = problemsOf(t, c)).length > 0);
   const t = bad ?? h.transactions[h.transactions.length - 1]!;
   const headers = keepAliveHeaders(t);
   return `${count(h.requests, 'request')}, ${count(h.responses, 'response')}; ${bad !== undefined ? '' : 'last: '}${requestOf(t)} → ${statusOf(t)}` +
-    `${headers !== '' ? `, ${headers}` : ''}; ${bad !== undefined ? `went wrong: ${problemsOf(t, c).join(', ')}; ` : ''}TCP: ${tcpEnd(c, h)}`;
+    `${headers !== '' ? `, ${headers}` : ''}; ${bad !== undefined ? `went wrong: ${problems.join(', ')}; ` : ''}TCP: ${tcpEnd(c, h)}`;
 }
 
 /** Empty when no connection a finding points at carried HTTP/1.x. */
 export function renderHttpStory(report: Report, width: number): string {
   const ids = [...new Set(report.findings.flatMap((f) => f.connections))].sort((a, b) => a - b);
-  const byId = new Map(report.connections.map((c) => [c.id, c]));
   const lines: string[] = [];
   let more = 0;
   for (let k = 0; k < ids.length; k++) {
@@ -89,7 +89,8 @@ export function renderHttpStory(report: Report, width: number): string {
       more = ids.length - k;
       break;
     }
-    const c = byId.get(ids[k]!);
+    // Records are in id order (id = tcp.stream), so the id is the index.
+    const c = report.connections[ids[k]!]?.id === ids[k] ? report.connections[ids[k]!] : report.connections.find((x) => x.id === ids[k]);
     const h = c !== undefined ? httpOf(c) : null;
     if (c === undefined || h === null) continue;
     lines.push(wrapProse(`  conn ${ids[k]}  `, httpLine(c, h), width, '      '));
