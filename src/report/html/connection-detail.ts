@@ -11,6 +11,9 @@ import { html, type Html } from './template.js';
 import { httpOf } from '../../model/http.js';
 import { waterfallSection } from './waterfall.js';
 
+/** Zero-window probes and keep-alive probes (their acks too): one colour in the ladder and the graph. */
+const isProbe = (classes: readonly string[]): boolean => classes.some((k) => /robe|eepAlive|keep-alive/.test(k));
+
 const FIN = 0x01;
 const SYN = 0x02;
 const RST = 0x04;
@@ -137,7 +140,7 @@ function ladder(c: ConnectionRecord, all: Drawn[], evidence: ReadonlySet<number>
     const [x1, x2] = s.fromClient ? [cx, sx] : [sx, cx];
     const color = s.flags & RST ? PALETTE.vermillion : s.flags & (SYN | FIN) ? PALETTE.green
       : s.classes.includes('zeroWindow') || s.classes.includes('zero-window') ? '#b8860b'
-      : s.classes.some((k) => /robe/.test(k)) ? PALETTE.purple : isRetransmission(s) ? PALETTE.orange : 'currentColor';
+      : isProbe(s.classes) ? PALETTE.purple : isRetransmission(s) ? PALETTE.orange : 'currentColor';
     const g = svg.append('g').attr('class', evidence.has(s.frame) ? 'seg evidence' : 'seg');
     g.append('line').attr('x1', x1).attr('x2', x2 + (x2 > x1 ? -6 : 6)).attr('y1', y).attr('y2', y + 8).attr('stroke', color).attr('stroke-width', 1.5);
     g.append('path').attr('d', x2 > x1 ? `M${x2},${y + 9}l-8,-5l1,6z` : `M${x2},${y + 9}l8,-5l-1,6z`).attr('fill', color);
@@ -153,7 +156,7 @@ function ladder(c: ConnectionRecord, all: Drawn[], evidence: ReadonlySet<number>
   legend(svg, 10, height - 14, [
     { label: 'SYN/FIN', color: PALETTE.green, mark: 'line' }, { label: 'RST', color: PALETTE.vermillion, mark: 'line' },
     { label: 'retransmission', color: PALETTE.orange, mark: 'line' }, { label: 'zero window', color: '#b8860b', mark: 'line' },
-    { label: 'probe', color: PALETTE.purple, mark: 'line' },
+    { label: 'probe / keep-alive', color: PALETTE.purple, mark: 'line' },
   ]);
   return done();
 }
@@ -209,7 +212,7 @@ function timeSequence(c: ConnectionRecord, segs: Drawn[], start: number): Html {
   for (const s of sent) {
     const control = s.flags & (SYN | FIN | RST);
     const retrans = isRetransmission(s) || (s.len > 0 && s.seq + s.len <= highest);
-    const probe = s.classes.some((k) => /robe|eepAlive|keep-alive/.test(k));
+    const probe = isProbe(s.classes);
     highest = Math.max(highest, s.seq + s.len);
     if (s.len > 0) {
       svg.append('line').attr('x1', x(s.time)).attr('x2', x(s.time)).attr('y1', y(s.seq)).attr('y2', Math.min(y(s.seq) - 2, y(s.seq + s.len)))
