@@ -12,6 +12,7 @@ import type { ReadProgress } from '../../src/capture/reader.js';
 import { progressDisplay, progressWanted } from '../../src/cli/progress.js';
 import { CLI } from '../helpers/cli.js';
 import { TempDir } from '../helpers/io.js';
+import * as W from '../helpers/capture-writer.js';
 
 const tmp = new TempDir();
 test.after.always(() => tmp.cleanup());
@@ -100,11 +101,27 @@ test('the bar: nothing in the first second, then bytes of the total, packets/s a
 });
 
 /**
- * The CLI reading a capture from standard input that arrives in two parts 2.5 s apart (the CLI's start-up, up to a second on a busy machine, must not eat the delay), with stderr
+ * A capture of 1 MiB (UDP frames, so the analysis is quick) for the slow-input runs: its first part
+ * is far larger than a pipe's buffer (64 KiB on Linux), so the feeder's `head` returns only once the
+ * CLI has started and read most of it. The pause that follows is then the CLI's own wait, however
+ * long the CLI took to start on a busy machine (a CI run once started it so late that the pause
+ * was over before it read anything, and no bar was due).
+ */
+function bigCapture(): string {
+  const records = Array.from({ length: 2048 }, (_, i) => ({
+    tsSec: 1_700_000_000 + (i >> 8), tsFrac: (i & 255) * 1000,
+    data: W.ethernet(W.ipv4(W.udp(W.pattern(460, i)), { protocol: W.PROTO_UDP })),
+  }));
+  return tmp.write('big.pcap', W.pcapFile({ linkType: W.LT_ETHERNET, records }));
+}
+const FIRST_PART = 512 * 1024;
+
+/**
+ * The CLI reading a capture from standard input that arrives in two parts 2.5 s apart, with stderr
  * on a pseudo-terminal (`script`, util-linux) or a pipe. Its stdout goes to /dev/null.
  */
-function slowStdin(tty: boolean, env: Record<string, string>): Promise<string> {
-  const feed = `(head -c 40000 ${SAMPLE}; sleep 2.5; tail -c +40001 ${SAMPLE})`;
+function slowStdin(capture: string, tty: boolean, env: Record<string, string>): Promise<string> {
+  const feed = `(head -c ${FIRST_PART} ${capture}; sleep 2.5; tail -c +${FIRST_PART + 1} ${capture})`;
   // In the pipe case stderr goes to the pipe read here (2>&1 first), stdout to /dev/null.
   const run = `${feed} | "${process.execPath}" "${CLI}" analyze - ${tty ? '' : '2>&1 '}> /dev/null`;
   const { CI: _ci, ...inherited } = process.env;
@@ -122,8 +139,9 @@ function slowStdin(tty: boolean, env: Record<string, string>): Promise<string> {
 }
 
 test('the CLI on a slow standard input: a bar on a terminal, none in CI, none in a pipe', async (t) => {
-  const [onTty, inCi, piped] = await Promise.all([slowStdin(true, {}), slowStdin(true, { CI: 'true' }), slowStdin(false, {})]);
-  t.regex(onTty, /reading standard input: 0\.\d MiB \| [\d,]+ packets \| [\d,]+ packets\/s/);
+  const capture = bigCapture();
+  const [onTty, inCi, piped] = await Promise.all([slowStdin(capture, true, {}), slowStdin(capture, true, { CI: 'true' }), slowStdin(capture, false, {})]);
+  t.regex(onTty, /reading standard input: \d\.\d MiB \| [\d,]+ packets \| [\d,]+ packets\/s/);
   t.notRegex(onTty, /ETA/, 'standard input has no total');
   t.false(inCi.includes('reading'), inCi);
   t.regex(inCi, /end/, 'the terminal session ran');
