@@ -56,7 +56,7 @@ function endpoint(e: { ip: string; port: number }): string {
   return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
 }
 
-export const SHORT: Record<string, string> = {
+const SHORT: Record<string, string> = {
   UNKNOWN: '?', SYN_SENT: 'SYN_SENT', SYN_RECEIVED: 'SYN_RCVD', ESTABLISHED: 'ESTAB', FIN_WAIT_1: 'FIN_WAIT1',
   FIN_WAIT_2: 'FIN_WAIT2', CLOSING: 'CLOSING', TIME_WAIT: 'TIME_WAIT', CLOSE_WAIT: 'CLOSE_WAIT', LAST_ACK: 'LAST_ACK',
   CLOSED: 'CLOSED',
@@ -75,12 +75,11 @@ export function finalStates(c: ConnectionRecord, abandoned: ReadonlySet<number>)
 
 /** Flags column: R reset, Z zero window, P probes, T retransmissions, K keep-alives, ? roles guessed. */
 export function flagsOf(c: ConnectionRecord): string {
-  const a = c.analysis;
-  const any = (k: keyof typeof a.client) => (a.client[k] ?? 0) + (a.server[k] ?? 0) > 0;
-  return [
-    c.resets.length ? 'R' : '', any('zeroWindow') ? 'Z' : '', any('zeroWindowProbe') ? 'P' : '',
-    any('retransmission') ? 'T' : '', any('keepAlive') ? 'K' : '', c.roleGuessed ? '?' : '',
-  ].join('');
+  const { client, server } = c.analysis;
+  const any = (k: keyof typeof client): boolean => (client[k] ?? 0) + (server[k] ?? 0) > 0;
+  // Concatenated, not joined from an array: the HTML table asks this of every connection.
+  return (c.resets.length > 0 ? 'R' : '') + (any('zeroWindow') ? 'Z' : '') + (any('zeroWindowProbe') ? 'P' : '') +
+    (any('retransmission') ? 'T' : '') + (any('keepAlive') ? 'K' : '') + (c.roleGuessed ? '?' : '');
 }
 
 /** Narrower terminals get the compact table. */

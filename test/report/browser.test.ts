@@ -4,7 +4,7 @@
  * chromium is required: without it these tests fail (CI installs it in .ci/run).
  */
 import test from 'ava';
-import { copyFileSync, existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -52,6 +52,13 @@ async function open(path: string): Promise<Opened> {
   return { page, problems };
 }
 
+/** The table's first page as written in the file (what a reader without JavaScript sees): cell texts per row. */
+function markupRows(page: string): string[][] {
+  const body = /<table id="conn-table">.*?<tbody>(.*?)<\/tbody>/s.exec(page)![1]!;
+  const text = (cell: string): string => cell.replace(/<[^>]*>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  return [...body.matchAll(/<tr[^>]*>(.*?)<\/tr>/gs)].map((tr) => [...tr[1]!.matchAll(/<td>(.*?)<\/td>/gs)].map((td) => text(td[1]!)));
+}
+
 for (const sample of samples) {
   const name = sample.replace(/\.(pcapng|pcap)$/, '');
   test.serial(`${name}: opens offline without errors, charts drawn, filter, sort, hover, copy and zoom work`, async (t) => {
@@ -61,6 +68,8 @@ for (const sample of samples) {
     t.true(await page.locator('.timeline .lane-marks rect').count() > 0, 'lane bars');
     t.true(await page.locator('.overview path').count() > 0, 'overview areas');
     const rows = await page.locator('#conn-table tbody tr').count();
+    const scripted = await Promise.all((await page.locator('#conn-table tbody tr').all()).map((tr) => tr.locator('td').allTextContents()));
+    t.deepEqual(scripted, markupRows(readFileSync(join(tmp.path, 'out', `${name}.html`), 'utf8')), 'the script builds the first page from its data block exactly as the markup shows it');
     t.true(rows > 0);
     // Filter: a stream id that exists leaves its lane and row (the trailing space keeps #1 from matching #12).
     const firstId = await page.locator('#conn-table tbody tr td a').first().textContent();

@@ -39,14 +39,23 @@ export const SCRIPT = `
   var $ = function (s, r) { return (r || document).querySelector(s); };
   var $$ = function (s, r) { return Array.prototype.slice.call((r || document).querySelectorAll(s)); };
   var data = JSON.parse($('#conn-data').textContent);
-  var cols = ['id', 'client', 'server', 'pk', 'by', 'start', 'dur', 'closer', 'resets', 'final', 'flags'];
-  var rows = data.rows.map(function (r) {
-    var ep = function (ip, port) { ip = data.ips[ip]; return (ip.indexOf(':') >= 0 ? '[' + ip + ']' : ip) + ':' + port; };
-    var client = ep(r[1], r[2]), server = ep(r[3], r[4]);
-    return { id: r[0], cells: [r[0], client, server, r[5] + '/' + r[6], r[7] + '/' + r[8], '+' + r[9].toFixed(3), r[10], r[11], r[12], r[13], r[14]],
-      keys: [r[0], client, server, r[5] + r[6], r[7] + r[8], r[9], r[10], r[11], r[12], r[13], r[14]],
-      start: r[9], end: r[15], text: ('#' + r[0] + ' ' + client + ' ' + server + ' ' + r[14] + ' ' + r[13] + ' ' + r[11] + ' ' + r[12]).toLowerCase() };
-  });
+  // Column-wise rows (table.ts TABLE_COLUMNS): running sums undo the differences, dict holds the texts.
+  var col = data.columns, dict = data.dict;
+  ['id', 'clientPort', 'startMs', 'closedFrame', 'resetFrame'].forEach(function (k) { var a = col[k]; for (var i = 1; i < a.length; i++) a[i] += a[i - 1]; });
+  var ep = function (ip, port) { ip = dict[ip]; return (ip.indexOf(':') >= 0 ? '[' + ip + ']' : ip) + ':' + port; };
+  var rows = new Array(data.n);
+  for (var i = 0; i < data.n; i++) {
+    var id = col.id[i], client = ep(col.clientIp[i], col.clientPort[i]), server = ep(col.serverIp[i], col.serverPort[i]);
+    var start = col.startMs[i] / 1000, dur = col.durationMs[i] / 1000;
+    var closedBy = dict[col.closedBy[i]], resetBy = dict[col.resetBy[i]], more = col.resetsMore[i];
+    var closer = closedBy === '-' ? '-' : closedBy + ' #' + col.closedFrame[i];
+    var resets = resetBy === '-' ? '-' : resetBy + ' #' + col.resetFrame[i] + (more > 0 ? ' +' + more : '');
+    var pc = col.packetsClient[i], ps = col.packetsServer[i], bc = col.bytesClient[i], bs = col.bytesServer[i];
+    var fin = dict[col.final[i]], flags = dict[col.flags[i]];
+    rows[i] = { id: id, cells: [id, client, server, pc + '/' + ps, bc + '/' + bs, '+' + start.toFixed(3), dur, closer, resets, fin, flags],
+      keys: [id, client, server, pc + ps, bc + bs, start, dur, closer, resets, fin, flags],
+      start: start, end: start + dur, text: ('#' + id + ' ' + client + ' ' + server + ' ' + flags + ' ' + dict[col.outcome[i]] + ' ' + fin + ' ' + closer + ' ' + resets).toLowerCase() };
+  }
   var drawn = {}; data.drawn.forEach(function (id) { drawn[id] = true; });
   var state = { filter: '', from: null, to: null, sort: 0, dir: 1, page: 0 };
   var PAGE = 100;

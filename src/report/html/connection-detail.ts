@@ -84,6 +84,8 @@ ${waterfallSection(c, httpOf(c), start)}</article>`;
 }
 
 const LADDER_MAX = 120;
+/** Segments up to which every mark of a time-sequence graph has its own hover text. */
+const MARKS_WITH_TITLES = 400;
 
 /** Client and server as two vertical lines, one arrow per segment; long quiet gaps compressed and labelled. */
 function ladder(c: ConnectionRecord, all: Drawn[], evidence: ReadonlySet<number>, start: number): Html {
@@ -116,7 +118,7 @@ function ladder(c: ConnectionRecord, all: Drawn[], evidence: ReadonlySet<number>
     }
   }
   const height = 50 + segs.length * step + gaps * 8 + 30;
-  const { svg, done } = chart(520, height, `Ladder diagram of connection ${c.id}`, 'ladder');
+  const { svg, fill, done } = chart(520, height, `Ladder diagram of connection ${c.id}`, 'ladder');
   const cx = 110;
   const sx = 410;
   svg.append('text').attr('x', cx).attr('y', 14).attr('text-anchor', 'middle').attr('class', 'chart-title').text(`client ${endpointText(c.client)}`);
@@ -125,34 +127,36 @@ function ladder(c: ConnectionRecord, all: Drawn[], evidence: ReadonlySet<number>
   svg.append('line').attr('x1', sx).attr('x2', sx).attr('y1', 22).attr('y2', height - 26).attr('class', 'axis-line');
   let y = 40;
   let prevTime: number | null = null;
+  const marks: Html[] = [];
   for (const s of segs) {
     if ('omitted' in s) {
-      svg.append('text').attr('x', 260).attr('y', y + 4).attr('text-anchor', 'middle').attr('class', 'gap').text(`⋮ ${s.omitted} segment(s) not drawn ⋮`);
+      marks.push(html`<text x="260" y="${y + 4}" text-anchor="middle" class="gap">⋮ ${s.omitted} segment(s) not drawn ⋮</text>`);
       y += step;
       prevTime = null;
       continue;
     }
     if (prevTime !== null && s.time - prevTime > 1) {
       y += 8;
-      svg.append('text').attr('x', 260).attr('y', y - 8).attr('text-anchor', 'middle').attr('class', 'gap').text(`… ${seconds(s.time - prevTime)} …`);
+      marks.push(html`<text x="260" y="${y - 8}" text-anchor="middle" class="gap">… ${seconds(s.time - prevTime)} …</text>`);
     }
     prevTime = s.time;
     const [x1, x2] = s.fromClient ? [cx, sx] : [sx, cx];
     const color = s.flags & RST ? PALETTE.vermillion : s.flags & (SYN | FIN) ? PALETTE.green
       : s.classes.includes('zeroWindow') || s.classes.includes('zero-window') ? '#b8860b'
       : isProbe(s.classes) ? PALETTE.purple : isRetransmission(s) ? PALETTE.orange : 'currentColor';
-    const g = svg.append('g').attr('class', evidence.has(s.frame) ? 'seg evidence' : 'seg');
-    g.append('line').attr('x1', x1).attr('x2', x2 + (x2 > x1 ? -6 : 6)).attr('y1', y).attr('y2', y + 8).attr('stroke', color).attr('stroke-width', 1.5);
-    g.append('path').attr('d', x2 > x1 ? `M${x2},${y + 9}l-8,-5l1,6z` : `M${x2},${y + 9}l8,-5l-1,6z`).attr('fill', color);
     const h = headerText(s);
-    g.append('text').attr('x', 260).attr('y', y + 2).attr('text-anchor', 'middle').attr('class', 'seg-label')
-      .text(`${h.flags} seq=${s.seq} ack=${h.ack} len=${s.len} win=${h.window}`);
-    g.append('text').attr('x', s.fromClient ? cx - 6 : sx + 6).attr('y', y + 4).attr('text-anchor', s.fromClient ? 'end' : 'start').attr('class', 'frame-no')
-      .text(`#${s.frame} ${offset(s.time, start)}`);
-    g.append('title').text(`frame ${s.frame}, ${offset(s.time, start)}: ${s.fromClient ? 'client → server' : 'server → client'} ${h.flags}` +
-      ` seq ${s.seq} ack ${h.ack} len ${s.len} window ${h.window}${s.classes.length > 0 ? ` (${[...new Set(s.classes)].join(', ')})` : ''}`);
+    const title = `frame ${s.frame}, ${offset(s.time, start)}: ${s.fromClient ? 'client → server' : 'server → client'} ${h.flags}` +
+      ` seq ${s.seq} ack ${h.ack} len ${s.len} window ${h.window}${s.classes.length > 0 ? ` (${[...new Set(s.classes)].join(', ')})` : ''}`;
+    marks.push(html`<g class="${evidence.has(s.frame) ? 'seg evidence' : 'seg'}">${[
+      html`<line x1="${x1}" x2="${x2 + (x2 > x1 ? -6 : 6)}" y1="${y}" y2="${y + 8}" stroke="${color}" stroke-width="1.5"></line>`,
+      html`<path d="${x2 > x1 ? `M${x2},${y + 9}l-8,-5l1,6z` : `M${x2},${y + 9}l8,-5l-1,6z`}" fill="${color}"></path>`,
+      html`<text x="260" y="${y + 2}" text-anchor="middle" class="seg-label">${h.flags} seq=${s.seq} ack=${h.ack} len=${s.len} win=${h.window}</text>`,
+      html`<text x="${s.fromClient ? cx - 6 : sx + 6}" y="${y + 4}" text-anchor="${s.fromClient ? 'end' : 'start'}" class="frame-no">#${s.frame} ${offset(s.time, start)}</text>`,
+      html`<title>${title}</title>`,
+    ]}</g>`);
     y += step;
   }
+  fill(svg.append('g').attr('class', 'segs'), marks);
   legend(svg, 10, height - 14, [
     { label: 'SYN/FIN', color: PALETTE.green, mark: 'line' }, { label: 'RST', color: PALETTE.vermillion, mark: 'line' },
     { label: 'retransmission', color: PALETTE.orange, mark: 'line' }, { label: 'zero window', color: '#b8860b', mark: 'line' },
@@ -176,8 +180,14 @@ function timeSequence(c: ConnectionRecord, segs: Drawn[], start: number): Html {
   const t0 = segs.length > 0 ? segs[0]!.time : c.startEpoch;
   const t1 = Math.max(t0 + 1e-3, segs.length > 0 ? segs[segs.length - 1]!.time : c.endEpoch);
   // The window edge may sit far above the data (64 KiB open, 200 bytes sent): then it is clamped at the top.
-  const maxData = Math.max(1, ...sent.map((s) => s.seq + s.len), ...acks.map((s) => s.ack));
-  const maxEdge = Math.max(0, ...acks.map((s) => s.ack + s.window));
+  // Loops, not Math.max(...list): a long transfer has more segments than a call may take arguments.
+  let maxData = 1;
+  for (const s of sent) maxData = Math.max(maxData, s.seq + s.len);
+  let maxEdge = 0;
+  for (const s of acks) {
+    maxData = Math.max(maxData, s.ack);
+    maxEdge = Math.max(maxEdge, s.ack + s.window);
+  }
   const maxSeq = maxEdge <= 3 * maxData ? Math.max(maxData, maxEdge) : maxData * 1.25;
   const x = d3.scaleLinear().domain([t0, t1]).range([70, width - 20]);
   const y = d3.scaleLinear().domain([0, maxSeq]).nice().range([height - 60, 24]).clamp(true);
@@ -196,6 +206,15 @@ function timeSequence(c: ConnectionRecord, segs: Drawn[], start: number): Html {
     svg.append('path').attr('d', step(acks.map((s) => [x(s.time), y(s.ack)]))).attr('fill', 'none').attr('stroke', PALETTE.green).attr('stroke-width', 1.5);
     svg.append('path').attr('d', step(acks.map((s) => [x(s.time), y(s.ack + s.window)]))).attr('fill', 'none').attr('stroke', PALETTE.sky).attr('stroke-width', 1.5);
   }
+  // Beyond this many segments, the ordinary marks (data in sequence, duplicate-ACK ticks) are drawn
+  // as one path each: a mark per segment with its own hover text cost the 181 k-connection report
+  // most of its chart time and cannot be told apart at this width anyway. Retransmissions, probes,
+  // zero windows and SYN/FIN/RST keep a mark and a hover text each.
+  const bulk = segs.length > MARKS_WITH_TITLES;
+  let dupTicks = '';
+  let dataBars = '';
+  // Placed before the other marks, so the retransmissions and probes are drawn over it.
+  const bars = svg.append('path').attr('class', 'data-bars').attr('fill', 'none');
   let lastAck = -1;
   for (const s of acks) {
     const dup = s.ack === lastAck && s.len === 0 && !(s.flags & (SYN | FIN | RST));
@@ -204,8 +223,11 @@ function timeSequence(c: ConnectionRecord, segs: Drawn[], start: number): Html {
       svg.append('circle').attr('cx', x(s.time)).attr('cy', y(s.ack)).attr('r', 3.5).attr('fill', PALETTE.yellow).attr('stroke', '#8a6d00')
         .append('title').text(`zero window, frame ${s.frame}, ${offset(s.time, start)}`);
     } else if (dup || s.classes.includes('duplicateAck')) {
-      svg.append('line').attr('x1', x(s.time)).attr('x2', x(s.time)).attr('y1', y(s.ack) - 4).attr('y2', y(s.ack) + 4).attr('stroke', PALETTE.green)
-        .append('title').text(`duplicate ACK, frame ${s.frame}`);
+      if (bulk) dupTicks += `M${x(s.time)},${y(s.ack) - 4}v8`;
+      else {
+        svg.append('line').attr('x1', x(s.time)).attr('x2', x(s.time)).attr('y1', y(s.ack) - 4).attr('y2', y(s.ack) + 4).attr('stroke', PALETTE.green)
+          .append('title').text(`duplicate ACK, frame ${s.frame}`);
+      }
     }
   }
   let highest = 0;
@@ -215,9 +237,14 @@ function timeSequence(c: ConnectionRecord, segs: Drawn[], start: number): Html {
     const probe = isProbe(s.classes);
     highest = Math.max(highest, s.seq + s.len);
     if (s.len > 0) {
-      svg.append('line').attr('x1', x(s.time)).attr('x2', x(s.time)).attr('y1', y(s.seq)).attr('y2', Math.min(y(s.seq) - 2, y(s.seq + s.len)))
-        .attr('stroke', probe ? PALETTE.purple : retrans ? PALETTE.orange : 'currentColor').attr('stroke-width', retrans || probe ? 2.5 : 1.2)
-        .append('title').text(`frame ${s.frame}, ${offset(s.time, start)}: seq ${s.seq}–${s.seq + s.len}${retrans ? ' retransmission' : ''}${probe ? ' probe' : ''}`);
+      const y1 = y(s.seq);
+      const y2 = Math.min(y1 - 2, y(s.seq + s.len));
+      if (bulk && !retrans && !probe) dataBars += `M${x(s.time)},${y1}V${y2}`;
+      else {
+        svg.append('line').attr('x1', x(s.time)).attr('x2', x(s.time)).attr('y1', y1).attr('y2', y2)
+          .attr('stroke', probe ? PALETTE.purple : retrans ? PALETTE.orange : 'currentColor').attr('stroke-width', retrans || probe ? 2.5 : 1.2)
+          .append('title').text(`frame ${s.frame}, ${offset(s.time, start)}: seq ${s.seq}–${s.seq + s.len}${retrans ? ' retransmission' : ''}${probe ? ' probe' : ''}`);
+      }
     } else if (probe) {
       svg.append('path').attr('d', `M${x(s.time)},${y(s.seq) - 5}l4,5l-4,5l-4,-5z`).attr('fill', PALETTE.purple)
         .append('title').text(`probe, frame ${s.frame}, ${offset(s.time, start)}`);
@@ -228,6 +255,14 @@ function timeSequence(c: ConnectionRecord, segs: Drawn[], start: number): Html {
         .attr('class', 'ctl').attr('fill', s.flags & RST ? PALETTE.vermillion : PALETTE.green).text(label)
         .append('title').text(`${flagText(s.flags)} frame ${s.frame}`);
     }
+  }
+  if (dataBars !== '') {
+    bars.attr('d', dataBars).attr('stroke', 'currentColor').attr('stroke-width', 1.2)
+      .append('title').text(`${sent.length} segments sent; the data in sequence drawn as one path (retransmissions, probes and SYN/FIN/RST have their own hover texts)`);
+  } else bars.remove();
+  if (dupTicks !== '') {
+    svg.append('path').attr('class', 'dup-acks').attr('d', dupTicks).attr('fill', 'none').attr('stroke', PALETTE.green)
+      .append('title').text('duplicate ACKs');
   }
   legend(svg, 10, height - 30, [
     { label: 'data', color: 'currentColor', mark: 'line' }, { label: 'retransmission', color: PALETTE.orange, mark: 'line' },

@@ -33,7 +33,12 @@ export function trusted(text: string): Html {
   return new Html(text);
 }
 
-/** Data for the inline script, inside <script type="application/json">: `<`, `>`, `/` and U+2028 escaped so nothing closes the element. */
-export function jsonScript(id: string, data: unknown): Html {
-  return html`<script type="application/json" id="${id}">${trusted(serialize(data, { isJSON: true }))}</script>`;
+/** JSON for inside a <script> element: `<`, `>`, `/` and U+2028 escaped so nothing closes the element. */
+export function safeJson(data: unknown): string {
+  return serialize(data, { isJSON: true });
+}
+
+/** Data for the inline script, inside <script type="application/json">: JSON text built from safeJson() parts and numbers only. */
+export function jsonScriptText(id: string, json: string): Html {
+  return html`<script type="application/json" id="${id}">${trusted(json)}</script>`;
 }

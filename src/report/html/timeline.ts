@@ -7,7 +7,7 @@ import type { ConnectionRecord, EventRecord, Report } from '../../model/report.j
 import { isUneventful } from '../../model/connection-facts.js';
 import { interest, flagsOf } from '../text.js';
 import type * as D3 from 'd3';
-import { chart, legend, PALETTE, type Group, type Svg } from './chart.js';
+import { chart, legend, PALETTE, type Svg } from './chart.js';
 import { endpointText, offset } from './format.js';
 import { OUTCOMES, OUTCOME_COLOR, outcomeOf } from './outcome.js';
 import { html, type Html } from './template.js';
@@ -70,46 +70,45 @@ export function renderTimeline(report: Report, pointedAt: Set<number>): Html {
   lanes.sort((a, b) => group(a).localeCompare(group(b)) || a.startEpoch - b.startEpoch);
   const bands = densityBands(folded, span);
   const height = 40 + lanes.length * LANE + bands.length * (LANE + 4) + 54;
-  const { d3, svg, done } = chart(WIDTH, height, 'Connection timeline', 'timeline');
+  const { d3, svg, fill, done } = chart(WIDTH, height, 'Connection timeline', 'timeline');
   const x = d3.scaleLinear().domain([span.start, span.end]).range([LABEL, WIDTH - 10]);
   axis(svg, x, span, 30, height - 30);
   const plot = svg.append('g').attr('class', 'zoomable');
   let y = 36;
   let withHttp = false;
+  const labels: Html[] = [];
+  const rows: Html[] = [];
   for (const c of lanes) {
-    const lane = svg.append('g').attr('class', 'lane').attr('id', `lane-${c.id}`).attr('data-filter', filterKey(c))
-      .attr('data-start', c.startEpoch).attr('data-end', c.endEpoch);
-    lane.append('text').attr('class', 'lane-label').attr('x', 4).attr('y', y + 9)
-      .text(`#${c.id} ${endpointText(c.client)} → ${endpointText(c.server)}`.slice(0, 44));
-    const bars = plot.append('g').attr('class', 'lane-marks').attr('data-lane', c.id);
+    labels.push(html`<g class="lane" id="lane-${c.id}" data-filter="${filterKey(c)}" data-start="${c.startEpoch}" data-end="${c.endEpoch}"><text class="lane-label" x="4" y="${y + 9}">${
+      `#${c.id} ${endpointText(c.client)} → ${endpointText(c.server)}`.slice(0, 44)}</text></g>`);
     const outcome = outcomeOf(c);
-    bars.append('rect').attr('x', x(c.startEpoch)).attr('y', y + 2).attr('width', Math.max(1, x(c.endEpoch) - x(c.startEpoch))).attr('height', LANE - 4)
-      .attr('fill', OUTCOME_COLOR[outcome]).attr('opacity', 0.55)
-      .append('title').text(`#${c.id} ${endpointText(c.client)} → ${endpointText(c.server)}: ${OUTCOMES.find((o) => o.outcome === outcome)!.label}, ` +
-        `frames ${c.firstFrame}–${c.lastFrame}, ${offset(c.startEpoch, span.start)} to ${offset(c.endEpoch, span.start)}`);
-    drawZeroWindows(bars, c, x, y);
+    const marks: Html[] = [html`<rect x="${x(c.startEpoch)}" y="${y + 2}" width="${Math.max(1, x(c.endEpoch) - x(c.startEpoch))}" height="${LANE - 4}" fill="${OUTCOME_COLOR[outcome]}" opacity="0.55"><title>${
+      `#${c.id} ${endpointText(c.client)} → ${endpointText(c.server)}: ${OUTCOMES.find((o) => o.outcome === outcome)!.label}, ` +
+      `frames ${c.firstFrame}–${c.lastFrame}, ${offset(c.startEpoch, span.start)} to ${offset(c.endEpoch, span.start)}`}</title></rect>`];
+    zeroWindows(marks, c, x, y);
     for (const e of c.events) {
       const mark = MARKS[e.kind];
       if (mark === undefined) continue;
-      bars.append('line').attr('class', 'mark').attr('x1', x(e.time)).attr('x2', x(e.time))
-        .attr('y1', mark.tall ? y : y + 2).attr('y2', mark.tall ? y + LANE : y + LANE - 2).attr('stroke', mark.color).attr('stroke-width', 2)
-        .attr('vector-effect', 'non-scaling-stroke')
-        .append('title').text(`${mark.label} by ${e.by}, frame ${e.frame}, ${offset(e.time, span.start)} (#${c.id})`);
+      marks.push(html`<line class="mark" x1="${x(e.time)}" x2="${x(e.time)}" y1="${mark.tall ? y : y + 2}" y2="${mark.tall ? y + LANE : y + LANE - 2}" stroke="${mark.color}" stroke-width="2" vector-effect="non-scaling-stroke"><title>${
+        `${mark.label} by ${e.by}, frame ${e.frame}, ${offset(e.time, span.start)} (#${c.id})`}</title></line>`);
     }
-    if (drawHttp(bars, c, x, y, span.start)) withHttp = true;
+    if (httpMarks(marks, c, x, y, span.start)) withHttp = true;
+    rows.push(html`<g class="lane-marks" data-lane="${c.id}">${marks}</g>`);
     y += LANE;
   }
+  fill(plot.append('g').attr('class', 'lane-rows'), rows);
+  fill(svg.append('g').attr('class', 'lanes'), labels);
   y += 4;
   for (const band of bands) {
     svg.append('text').attr('class', 'lane-label band-label').attr('x', 4).attr('y', y + 9).text(`${band.label}: ${band.count} uneventful`);
-    const g = plot.append('g').attr('class', 'band');
     const w = (WIDTH - 10 - LABEL) / BUCKETS;
+    const cells: Html[] = [];
     band.active.forEach((n, i) => {
       if (n === 0) return;
-      g.append('rect').attr('x', LABEL + i * w).attr('y', y).attr('width', w + 0.2).attr('height', LANE)
-        .attr('fill', PALETTE.blue).attr('opacity', (0.15 + 0.85 * n / band.max).toFixed(2))
-        .append('title').text(`${band.label}: ${n} connection(s) active around ${offset(span.start + (i + 0.5) * (span.end - span.start) / BUCKETS, span.start)}`);
+      cells.push(html`<rect x="${LABEL + i * w}" y="${y}" width="${w + 0.2}" height="${LANE}" fill="${PALETTE.blue}" opacity="${(0.15 + 0.85 * n / band.max).toFixed(2)}"><title>${
+        `${band.label}: ${n} connection(s) active around ${offset(span.start + (i + 0.5) * (span.end - span.start) / BUCKETS, span.start)}`}</title></rect>`);
     });
+    fill(plot.append('g').attr('class', 'band'), cells);
     y += LANE + 4;
   }
   legend(svg, LABEL, height - 30, [
@@ -134,12 +133,11 @@ const HTTP_MARKS = 24;
 const HTTP_ERROR = PALETTE.vermillion;
 
 /** Requests as ticks on the lane's upper half, responses (their first byte) on its lower half; error statuses in vermillion. */
-function drawHttp(g: Group, c: ConnectionRecord, x: (t: number) => number, y: number, start: number): boolean {
+function httpMarks(marks: Html[], c: ConnectionRecord, x: (t: number) => number, y: number, start: number): boolean {
   const h = httpOf(c);
   if (h === null) return false;
-  const tick = (cls: string, t: number, top: number, bottom: number, color: string, title: string) => {
-    g.append('line').attr('class', `mark ${cls}`).attr('x1', x(t)).attr('x2', x(t)).attr('y1', top).attr('y2', bottom)
-      .attr('stroke', color).attr('stroke-width', 1.5).attr('vector-effect', 'non-scaling-stroke').append('title').text(title);
+  const tick = (cls: string, t: number, top: number, bottom: number, color: string, title: string): void => {
+    marks.push(html`<line class="mark ${cls}" x1="${x(t)}" x2="${x(t)}" y1="${top}" y2="${bottom}" stroke="${color}" stroke-width="1.5" vector-effect="non-scaling-stroke"><title>${title}</title></line>`);
   };
   for (const t of h.transactions.slice(0, HTTP_MARKS)) {
     const request = `${t.trans_depth}. ${requestText(t)}`;
@@ -162,13 +160,12 @@ const HTTP_LEGEND = [
   { label: 'HTTP error response', color: HTTP_ERROR, mark: 'line' as const },
 ];
 
-function drawZeroWindows(g: Group, c: ConnectionRecord, x: (t: number) => number, y: number): void {
+function zeroWindows(marks: Html[], c: ConnectionRecord, x: (t: number) => number, y: number): void {
   let from: EventRecord | null = null;
   const close = (e: EventRecord | null, t: number) => {
     if (from === null) return;
-    g.append('rect').attr('x', x(from.time)).attr('y', y + 1).attr('width', Math.max(2, x(t) - x(from.time))).attr('height', LANE - 2)
-      .attr('fill', PALETTE.yellow).attr('opacity', 0.9)
-      .append('title').text(`zero window advertised by ${from.by}, frame ${from.frame}${e !== null ? ` to frame ${e.frame}` : ' to the end'} (#${c.id})`);
+    marks.push(html`<rect x="${x(from.time)}" y="${y + 1}" width="${Math.max(2, x(t) - x(from.time))}" height="${LANE - 2}" fill="${PALETTE.yellow}" opacity="0.9"><title>${
+      `zero window advertised by ${from.by}, frame ${from.frame}${e !== null ? ` to frame ${e.frame}` : ' to the end'} (#${c.id})`}</title></rect>`);
     from = null;
   };
   for (const e of c.events) {
