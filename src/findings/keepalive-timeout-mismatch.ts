@@ -38,13 +38,43 @@ function idleCloseOf(hc: HttpConnection): IdleClose | null {
   return { connection: c.id, lastResponseFrame: r.lastFrame!, finFrame: c.finFrames.server!, idleSec: round6(idle) };
 }
 
-/** A request on a connection that had been idle before it (what a late reuse is made from). */
-interface Reuse {
-  connection: number;
-  requestFrame: number;
-  requestEpoch: number;
-  idleSec: number;
-  reset: number | null;
+/**
+ * The requests made on connections that had been idle before them (what a late reuse is made from),
+ * column by column: every keep-alive reuse of the capture is one (320 k on the benchmark), and
+ * which are late is known only once the server's timeout is, after the last connection.
+ */
+class Reuses {
+  length = 0;
+  connection = new Int32Array(64);
+  requestFrame = new Float64Array(64);
+  requestEpoch = new Float64Array(64);
+  idleSec = new Float64Array(64);
+  /** The RST frame that answered it, 0 for none. */
+  reset = new Float64Array(64);
+
+  push(connection: number, requestFrame: number, requestEpoch: number, idleSec: number, reset: number | null): void {
+    if (this.length === this.connection.length) this.grow();
+    const i = this.length++;
+    this.connection[i] = connection;
+    this.requestFrame[i] = requestFrame;
+    this.requestEpoch[i] = requestEpoch;
+    this.idleSec[i] = idleSec;
+    this.reset[i] = reset ?? 0;
+  }
+
+  private grow(): void {
+    const n = this.connection.length * 2;
+    const grown = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+      const b = make(n);
+      b.set(a);
+      return b;
+    };
+    this.connection = grown(this.connection, (k) => new Int32Array(k));
+    this.requestFrame = grown(this.requestFrame, (k) => new Float64Array(k));
+    this.requestEpoch = grown(this.requestEpoch, (k) => new Float64Array(k));
+    this.idleSec = grown(this.idleSec, (k) => new Float64Array(k));
+    this.reset = grown(this.reset, (k) => new Float64Array(k));
+  }
 }
 /** One server's connections, as the finding reads them (not their decoded records). */
 interface Members {
@@ -52,7 +82,7 @@ interface Members {
   firstStartEpoch: number;
   closes: IdleClose[];
   advertised: number[];
-  reuses: Reuse[];
+  reuses: Reuses;
 }
 const states = new WeakMap<DetectorContext, Map<string, Members>>();
 const groupsOf = (ctx: DetectorContext): Map<string, Members> => stateOf(states, ctx, () => new Map());
@@ -61,7 +91,7 @@ const groupsOf = (ctx: DetectorContext): Map<string, Members> => stateOf(states,
 export function collectKeepaliveTimeoutMismatch(ctx: DetectorContext, hc: HttpConnection): void {
   const groups = groupsOf(ctx);
   let g = groups.get(hc.serverKey);
-  if (g === undefined) groups.set(hc.serverKey, (g = { server: hc.server, firstStartEpoch: Infinity, closes: [], advertised: [], reuses: [] }));
+  if (g === undefined) groups.set(hc.serverKey, (g = { server: hc.server, firstStartEpoch: Infinity, closes: [], advertised: [], reuses: new Reuses() }));
   g.firstStartEpoch = Math.min(g.firstStartEpoch, hc.c.startEpoch);
   const close = idleCloseOf(hc);
   if (close !== null) g.closes.push(close);
@@ -73,7 +103,7 @@ export function collectKeepaliveTimeoutMismatch(ctx: DetectorContext, hc: HttpCo
   for (const t of hc.h.transactions) {
     if (t.idleSec === null || t.request === null) continue;
     const failed = race !== null && race.requestFrame === t.request.firstFrame;
-    g.reuses.push({ connection: hc.c.id, requestFrame: t.request.firstFrame, requestEpoch: t.request.firstTime, idleSec: t.idleSec, reset: failed ? race.rstFrame : null });
+    g.reuses.push(hc.c.id, t.request.firstFrame, t.request.firstTime, t.idleSec, failed ? race.rstFrame : null);
   }
 }
 
@@ -86,8 +116,11 @@ export function detectKeepaliveTimeoutMismatch(ctx: DetectorContext): Omit<Keepa
     const timeout = estimate !== null && agreeing * 2 > closes.length ? estimate : advertisedSec;
     if (timeout === null) continue;
     const reuses = seen.length;
-    const late: LateReuse[] = seen.filter((x) => x.idleSec >= LATE_SHARE * timeout)
-      .map((x) => ({ connection: x.connection, requestFrame: x.requestFrame, requestEpoch: round6(x.requestEpoch), idleSec: round6(x.idleSec), reset: x.reset }));
+    const late: LateReuse[] = [];
+    for (let i = 0; i < reuses; i++) {
+      if (seen.idleSec[i]! < LATE_SHARE * timeout) continue;
+      late.push({ connection: seen.connection[i]!, requestFrame: seen.requestFrame[i]!, requestEpoch: round6(seen.requestEpoch[i]!), idleSec: round6(seen.idleSec[i]!), reset: seen.reset[i]! > 0 ? seen.reset[i]! : null });
+    }
     if (late.length < MIN_LATE) continue;
     const endpoint = { ip: server.ip, port: server.port };
     const failed = late.filter((x) => x.reset !== null).length;
