@@ -70,6 +70,28 @@ function str(b: Uint8Array, s: number, e: number): string {
   return out;
 }
 
+/** "1.1" and "1.0" as constants (nearly every message), else the bytes as sent. */
+function version(b: Uint8Array, s: number, e: number): string {
+  if (e - s === 3 && b[s] === 0x31 && b[s + 1] === 0x2e) {
+    if (b[s + 2] === 0x31) return '1.1';
+    if (b[s + 2] === 0x30) return '1.0';
+  }
+  return str(b, s, e);
+}
+
+/** What String.prototype.trim removes, among latin1 bytes: TAB, LF, VT, FF, CR, SP, NBSP. */
+const isTrimmed = (c: number): boolean => c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0;
+
+/**
+ * A field value without its surrounding whitespace (RFC 9110 §5.5 OWS, and what trim() removes),
+ * trimmed on the bytes: one string per value, not a padded one and its trimmed copy.
+ */
+function fieldValue(b: Uint8Array, s: number, e: number): string {
+  while (s < e && isTrimmed(b[s]!)) s++;
+  while (e > s && isTrimmed(b[e - 1]!)) e--;
+  return str(b, s, e);
+}
+
 function isTchar(c: number): boolean {
   // RFC 9110 §5.6.2 tchar
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || '!#$%&\'*+-.^_`|~'.includes(String.fromCharCode(c));
@@ -96,12 +118,28 @@ const REGISTERED_METHODS = new Set([
   'UNCHECKOUT', 'UNLINK', 'UNLOCK', 'UPDATE', 'UPDATEREDIRECTREF', 'VERSION-CONTROL',
 ]);
 const LONGEST_METHOD = [...REGISTERED_METHODS].reduce((n, m) => Math.max(n, m.length), 0);
+/** The registered methods by length, as byte codes: matched where the bytes lie, no string made. */
+const METHODS_BY_LENGTH: number[][][] = [];
+for (const m of REGISTERED_METHODS) (METHODS_BY_LENGTH[m.length] ??= []).push([...m].map((ch) => ch.charCodeAt(0)));
+/** The registered method spelled by bytes[s, s + n), or null. Its own string, so every GET is one string. */
+function registeredMethod(b: Uint8Array, s: number, n: number): string | null {
+  const list = METHODS_BY_LENGTH[n];
+  if (list === undefined) return null;
+  for (const codes of list) {
+    let k = 0;
+    while (k < n && b[s + k] === codes[k]) k++;
+    if (k === n) return String.fromCharCode(...codes);
+  }
+  return null;
+}
+/** GET, POST … as one string each (interned by V8), not a new one per request. */
+const METHOD_STRINGS = new Map([...REGISTERED_METHODS].map((m) => [m, m]));
 
 /** Whether bytes[s, e) begins with a registered method and a space (`SP` after at most 17 bytes). */
 export function startsWithRegisteredMethod(b: Uint8Array, s: number, e: number): boolean {
   let i = s;
   while (i < e && i - s < LONGEST_METHOD && isMethodChar(b[i]!)) i++;
-  return i > s && i < e && b[i] === 0x20 && REGISTERED_METHODS.has(String.fromCharCode(...b.subarray(s, i)));
+  return i > s && i < e && b[i] === 0x20 && registeredMethod(b, s, i - s) !== null;
 }
 
 /**
@@ -180,7 +218,7 @@ export function parseHead(b: Uint8Array, s: number, e: number): Head | null {
       let colon = ls;
       while (colon < le && b[colon] !== 0x3a) colon++;
       lastName = colon < le ? knownName(b, ls, colon) : -1;
-      if (lastName >= 0) field(h, lastName, str(b, colon + 1, le).trim(), false);
+      if (lastName >= 0) field(h, lastName, fieldValue(b, colon + 1, le), false);
     }
     ls = nl + 1;
   }
@@ -212,7 +250,7 @@ function startLine(b: Uint8Array, s: number, e: number, h: Head): boolean {
     if (b[s] !== 0x48) h.problems |= P_LOWERCASE_VERSION;
     let i = s + 5;
     while (i < e && b[i] !== 0x20) i++;
-    h.version = str(b, s + 5, i);
+    h.version = version(b, s + 5, i);
     let j = i + 1;
     let status = 0;
     let digits = 0;
@@ -229,7 +267,8 @@ function startLine(b: Uint8Array, s: number, e: number, h: Head): boolean {
   while (i < e && isTchar(b[i]!)) i++;
   if (i === s || i >= e || b[i] !== 0x20) return false;
   h.isRequest = true;
-  h.method = str(b, s, i);
+  const known = registeredMethod(b, s, i - s);
+  h.method = known !== null ? METHOD_STRINGS.get(known)! : str(b, s, i);
   // The target runs to the last SP; the version follows it.
   let last = e - 1;
   while (last > i && b[last] !== 0x20) last--;
@@ -251,7 +290,7 @@ function startLine(b: Uint8Array, s: number, e: number, h: Head): boolean {
   }
   if (b[last + 1] !== 0x48) h.problems |= P_LOWERCASE_VERSION;
   h.target = str(b, i + 1, last);
-  h.version = str(b, last + 6, e);
+  h.version = version(b, last + 6, e);
   return true;
 }
 
