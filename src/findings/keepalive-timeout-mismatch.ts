@@ -45,7 +45,7 @@ function idleCloseOf(hc: HttpConnection): IdleClose | null {
  */
 class Reuses {
   length = 0;
-  connection = new Int32Array(64);
+  connection = new Float64Array(64);
   requestFrame = new Float64Array(64);
   requestEpoch = new Float64Array(64);
   idleSec = new Float64Array(64);
@@ -63,17 +63,16 @@ class Reuses {
   }
 
   private grow(): void {
-    const n = this.connection.length * 2;
-    const grown = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
-      const b = make(n);
+    const grown = (a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
+      const b = new Float64Array(a.length * 2);
       b.set(a);
       return b;
     };
-    this.connection = grown(this.connection, (k) => new Int32Array(k));
-    this.requestFrame = grown(this.requestFrame, (k) => new Float64Array(k));
-    this.requestEpoch = grown(this.requestEpoch, (k) => new Float64Array(k));
-    this.idleSec = grown(this.idleSec, (k) => new Float64Array(k));
-    this.reset = grown(this.reset, (k) => new Float64Array(k));
+    this.connection = grown(this.connection);
+    this.requestFrame = grown(this.requestFrame);
+    this.requestEpoch = grown(this.requestEpoch);
+    this.idleSec = grown(this.idleSec);
+    this.reset = grown(this.reset);
   }
 }
 /** One server's connections, as the finding reads them (not their decoded records). */

@@ -80,28 +80,32 @@ function httpLine(c: ConnectionRecord, h: HttpRecord): string {
 /** Empty when no connection a finding points at carried HTTP/1.x. */
 export function renderHttpStory(report: Report, width: number): string {
   // The ids in ascending order without sorting them: a finding may point at all 181 k connections of
-  // the benchmark, and a sorted set of them cost a tenth of a second.
+  // the benchmark, and a sorted set of them cost a tenth of a second. Ids are tcp.stream numbers
+  // (0 … connections − 1); anything else takes the sorted set.
   let maxId = -1;
-  for (const f of report.findings) for (const id of f.connections) if (id > maxId) maxId = id;
-  const pointed = new Uint8Array(maxId + 1);
-  let distinct = 0;
+  let plain = true;
   for (const f of report.findings) {
     for (const id of f.connections) {
-      if (pointed[id] === 0) distinct++;
-      pointed[id] = 1;
+      if (!Number.isInteger(id) || id < 0) plain = false;
+      else if (id > maxId) maxId = id;
     }
   }
+  let ids: number[];
+  if (plain && maxId < 4 * report.connections.length + 1024) {
+    const pointed = new Uint8Array(maxId + 1);
+    for (const f of report.findings) for (const id of f.connections) pointed[id] = 1;
+    ids = [];
+    for (let id = 0; id <= maxId; id++) if (pointed[id] === 1) ids.push(id);
+  } else ids = [...new Set(report.findings.flatMap((f) => f.connections))].sort((a, b) => a - b);
   const lines: string[] = [];
   let more = 0;
-  let seen = 0;
-  for (let id = 0; id <= maxId; id++) {
-    if (pointed[id] === 0) continue;
+  for (let k = 0; k < ids.length; k++) {
     if (lines.length >= MAX_CONNECTIONS) {
       // Not decoded to be counted: reading each one's HTTP cost 200 MB at the peak on the benchmark.
-      more = distinct - seen;
+      more = ids.length - k;
       break;
     }
-    seen++;
+    const id = ids[k]!;
     // Records are in id order (id = tcp.stream), so the id is the index.
     const c = report.connections[id]?.id === id ? report.connections[id] : report.connections.find((x) => x.id === id);
     const h = c !== undefined ? httpOf(c) : null;

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { analyze } from '../../src/pipeline/run.js';
 import { readConnectionSegments } from '../../src/pipeline/segments.js';
 import { connectionsToDraw, renderHtmlReport } from '../../src/report/html/page.js';
+import { spanOf } from '../../src/report/html/timeline.js';
 import type { Report } from '../../src/model/report.js';
 import { runCli } from '../helpers/cli.js';
 import { TempDir } from '../helpers/io.js';
@@ -125,4 +126,24 @@ test('last-data events (the last data before a FIN) drawn from the events alone 
   t.true(drawn.length > 0);
   for (const s of drawn) t.regex(s.label, /^\? seq=\d+ ack=\? len=\d+ win=\?$/);
   t.false(/win=-1|window -1|NaN|undefined/.test(page));
+});
+
+test('the table\'s data block: every connection by column, its time range to the microsecond as the lanes filter it', async (t) => {
+  for (const sample of ['samples/mixed.pcapng', 'samples/http-pipelining.pcap', 'samples/keepalive-idle-race.pcap']) {
+    const report = await reportOf(sample);
+    const page = renderHtmlReport(report, { byConnection: new Map(), unavailable: null });
+    const data = JSON.parse(page.match(/<script type="application\/json" id="conn-data">(.*?)<\/script>/s)![1]!) as
+      { n: number; dict: string[]; columns: Record<string, number[]> };
+    t.is(data.n, report.connections.length, sample);
+    const sum = (a: number[]): number[] => a.map(((s) => (v: number) => (s += v))(0));
+    const ids = sum(data.columns['id']!);
+    const starts = sum(data.columns['startUs']!);
+    const t0 = spanOf(report).start;
+    report.connections.forEach((c, i) => {
+      t.is(ids[i], c.id);
+      t.true(Math.abs(starts[i]! / 1e6 - (c.startEpoch - t0)) <= 1e-6, `${sample} #${c.id} start`);
+      t.true(Math.abs((starts[i]! + data.columns['spanUs']![i]!) / 1e6 - (c.endEpoch - t0)) <= 1e-6, `${sample} #${c.id} end`);
+      t.is(data.dict[data.columns['serverIp']![i]!], c.server.ip);
+    });
+  }
 });

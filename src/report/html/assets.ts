@@ -41,12 +41,12 @@ export const SCRIPT = `
   var data = JSON.parse($('#conn-data').textContent);
   // Column-wise rows (table.ts TABLE_COLUMNS): running sums undo the differences, dict holds the texts.
   var col = data.columns, dict = data.dict;
-  ['id', 'clientPort', 'startMs', 'closedFrame', 'resetFrame'].forEach(function (k) { var a = col[k]; for (var i = 1; i < a.length; i++) a[i] += a[i - 1]; });
+  ['id', 'clientPort', 'startUs', 'closedFrame', 'resetFrame'].forEach(function (k) { var a = col[k]; for (var i = 1; i < a.length; i++) a[i] += a[i - 1]; });
   var ep = function (ip, port) { ip = dict[ip]; return (ip.indexOf(':') >= 0 ? '[' + ip + ']' : ip) + ':' + port; };
   var rows = new Array(data.n);
   for (var i = 0; i < data.n; i++) {
     var id = col.id[i], client = ep(col.clientIp[i], col.clientPort[i]), server = ep(col.serverIp[i], col.serverPort[i]);
-    var start = col.startMs[i] / 1000, dur = col.durationMs[i] / 1000;
+    var start = col.startUs[i] / 1e6, dur = col.durationMs[i] / 1000;
     var closedBy = dict[col.closedBy[i]], resetBy = dict[col.resetBy[i]], more = col.resetsMore[i];
     var closer = closedBy === '-' ? '-' : closedBy + ' #' + col.closedFrame[i];
     var resets = resetBy === '-' ? '-' : resetBy + ' #' + col.resetFrame[i] + (more > 0 ? ' +' + more : '');
@@ -54,7 +54,7 @@ export const SCRIPT = `
     var fin = dict[col.final[i]], flags = dict[col.flags[i]];
     rows[i] = { id: id, cells: [id, client, server, pc + '/' + ps, bc + '/' + bs, '+' + start.toFixed(3), dur, closer, resets, fin, flags],
       keys: [id, client, server, pc + ps, bc + bs, start, dur, closer, resets, fin, flags],
-      start: start, end: start + dur, text: ('#' + id + ' ' + client + ' ' + server + ' ' + flags + ' ' + dict[col.outcome[i]] + ' ' + fin + ' ' + closer + ' ' + resets).toLowerCase() };
+      start: start, end: (col.startUs[i] + col.spanUs[i]) / 1e6, text: ('#' + id + ' ' + client + ' ' + server + ' ' + flags + ' ' + dict[col.outcome[i]] + ' ' + fin + ' ' + closer + ' ' + resets).toLowerCase() };
   }
   var drawn = {}; data.drawn.forEach(function (id) { drawn[id] = true; });
   var state = { filter: '', from: null, to: null, sort: 0, dir: 1, page: 0 };

@@ -27,6 +27,15 @@ export interface Chart {
 let shared: D3Node | null = null;
 let sharedBusy = false;
 
+/**
+ * Lets the shared document go after a report (renderHtmlReport's finally): a chart that threw before
+ * done() would otherwise leave it marked busy, with its half-drawn SVG, for the rest of the process.
+ */
+export function releaseChartDocument(): void {
+  shared = null;
+  sharedBusy = false;
+}
+
 export function chart(width: number, height: number, label: string, className: string): Chart {
   const own = sharedBusy;
   const node = own ? new D3Node() : (shared ??= new D3Node());

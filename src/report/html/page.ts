@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Report } from '../../model/report.js';
 import type { SegmentDetails } from '../../model/segments.js';
 import { SCRIPT, STYLE } from './assets.js';
+import { releaseChartDocument } from './chart.js';
 import { renderConnectionDetail } from './connection-detail.js';
 import { renderFindings, renderVerdict } from './findings.js';
 import { renderSockets } from './sockets.js';
@@ -29,6 +30,14 @@ export function connectionsToDraw(report: Report): number[] {
 }
 
 export function renderHtmlReport(report: Report, segments: SegmentDetails): string {
+  try {
+    return renderPage(report, segments);
+  } finally {
+    releaseChartDocument();
+  }
+}
+
+function renderPage(report: Report, segments: SegmentDetails): string {
   const start = spanOf(report).start;
   const drawnIds = connectionsToDraw(report);
   const drawn = new Set(drawnIds);

@@ -26,20 +26,27 @@ const COLUMNS = ['id', 'client', 'server', 'packets c/s', 'bytes c/s', 'start', 
 const TABLE_COLUMNS = {
   id: 'delta', clientIp: 'text', clientPort: 'delta', serverIp: 'text', serverPort: 'plain',
   packetsClient: 'plain', packetsServer: 'plain', bytesClient: 'plain', bytesServer: 'plain',
-  startMs: 'delta', durationMs: 'plain', closedBy: 'text', closedFrame: 'delta',
+  startUs: 'delta', spanUs: 'plain', durationMs: 'plain', closedBy: 'text', closedFrame: 'delta',
   resetBy: 'text', resetFrame: 'delta', resetsMore: 'plain', final: 'text', flags: 'text', outcome: 'text',
 } as const;
 type Column = keyof typeof TABLE_COLUMNS;
 
-/** Times as the table shows them, in whole milliseconds: the first page and the data block share them. */
-const startMsOf = (c: ConnectionRecord, start: number): number => Math.round((c.startEpoch - start) * 1000);
+/**
+ * Times as the table has them, shared by the first page and the data block: the start and the span
+ * (start to last frame) in whole microseconds, what the time-range filter compares as the timeline's
+ * lanes do; the duration column in whole milliseconds, as shown.
+ */
+const startUsOf = (c: ConnectionRecord, start: number): number => Math.round((c.startEpoch - start) * 1e6);
+const spanUsOf = (c: ConnectionRecord): number => Math.round((c.endEpoch - c.startEpoch) * 1e6);
 const durationMsOf = (c: ConnectionRecord): number => Math.round(c.durationSec * 1000);
+/** The closer as the table names it: its side and FIN frame, '-' when none (or, never seen, no frame). */
+const closerOf = (c: ConnectionRecord): string => (c.closedFirstBy === null || c.firstFinFrame === null ? '-' : c.closedFirstBy);
 
 function cells(c: ConnectionRecord, start: number, abandoned: ReadonlySet<number>): (string | number)[] {
   const first = c.resets[0];
   return [
     c.id, endpointText(c.client), endpointText(c.server), `${c.packets.client}/${c.packets.server}`, `${c.payloadBytes.client}/${c.payloadBytes.server}`,
-    `+${(startMsOf(c, start) / 1000).toFixed(3)}`, durationMsOf(c) / 1000, c.closedFirstBy === null ? '-' : `${c.closedFirstBy} #${c.firstFinFrame}`,
+    `+${(startUsOf(c, start) / 1e6).toFixed(3)}`, durationMsOf(c) / 1000, closerOf(c) === '-' ? '-' : `${c.closedFirstBy} #${c.firstFinFrame}`,
     first === undefined ? '-' : `${first.by} #${first.frame}` + (c.resets.length > 1 ? ` +${c.resets.length - 1}` : ''), finalStates(c, abandoned), flagsOf(c),
   ];
 }
@@ -62,13 +69,13 @@ function tableJson(conns: readonly ConnectionRecord[], start: number, abandoned:
   const columns: Record<Column, Float64Array> = {
     id: col(), clientIp: col(), clientPort: col(), serverIp: col(), serverPort: col(),
     packetsClient: col(), packetsServer: col(), bytesClient: col(), bytesServer: col(),
-    startMs: col(), durationMs: col(), closedBy: col(), closedFrame: col(),
+    startUs: col(), spanUs: col(), durationMs: col(), closedBy: col(), closedFrame: col(),
     resetBy: col(), resetFrame: col(), resetsMore: col(), final: col(), flags: col(), outcome: col(),
   };
-  let id = 0, port = 0, startMs = 0, closedFrame = 0, resetFrame = 0;
+  let id = 0, port = 0, startUs = 0, closedFrame = 0, resetFrame = 0;
   for (let i = 0; i < n; i++) {
     const c = conns[i]!;
-    const ms = startMsOf(c, start);
+    const us = startUsOf(c, start);
     columns.id[i] = c.id - id;
     id = c.id;
     columns.clientIp[i] = word(c.client.ip);
@@ -80,11 +87,13 @@ function tableJson(conns: readonly ConnectionRecord[], start: number, abandoned:
     columns.packetsServer[i] = c.packets.server;
     columns.bytesClient[i] = c.payloadBytes.client;
     columns.bytesServer[i] = c.payloadBytes.server;
-    columns.startMs[i] = ms - startMs;
-    startMs = ms;
+    columns.startUs[i] = us - startUs;
+    startUs = us;
+    columns.spanUs[i] = spanUsOf(c);
     columns.durationMs[i] = durationMsOf(c);
-    columns.closedBy[i] = word(c.closedFirstBy ?? '-');
-    const fin = c.closedFirstBy === null ? closedFrame : c.firstFinFrame ?? closedFrame;
+    const closer = closerOf(c);
+    columns.closedBy[i] = word(closer);
+    const fin = closer === '-' ? closedFrame : c.firstFinFrame!;
     columns.closedFrame[i] = fin - closedFrame;
     closedFrame = fin;
     const reset = c.resets[0];
