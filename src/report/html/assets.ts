@@ -43,46 +43,83 @@ export const SCRIPT = `
   var col = data.columns, dict = data.dict;
   ['id', 'clientPort', 'startUs', 'closedFrame', 'resetFrame'].forEach(function (k) { var a = col[k]; for (var i = 1; i < a.length; i++) a[i] += a[i - 1]; });
   var ep = function (ip, port) { ip = dict[ip]; return (ip.indexOf(':') >= 0 ? '[' + ip + ']' : ip) + ':' + port; };
-  var rows = new Array(data.n);
-  for (var i = 0; i < data.n; i++) {
-    var id = col.id[i], client = ep(col.clientIp[i], col.clientPort[i]), server = ep(col.serverIp[i], col.serverPort[i]);
-    var start = col.startUs[i] / 1e6, dur = col.durationMs[i] / 1000;
-    var closedBy = dict[col.closedBy[i]], resetBy = dict[col.resetBy[i]], more = col.resetsMore[i];
-    var closer = closedBy === '-' ? '-' : closedBy + ' #' + col.closedFrame[i];
-    var resets = resetBy === '-' ? '-' : resetBy + ' #' + col.resetFrame[i] + (more > 0 ? ' +' + more : '');
-    var pc = col.packetsClient[i], ps = col.packetsServer[i], bc = col.bytesClient[i], bs = col.bytesServer[i];
-    var fin = dict[col.final[i]], flags = dict[col.flags[i]];
-    rows[i] = { id: id, cells: [id, client, server, pc + '/' + ps, bc + '/' + bs, '+' + start.toFixed(3), dur, closer, resets, fin, flags],
-      keys: [id, client, server, pc + ps, bc + bs, start, dur, closer, resets, fin, flags],
-      start: start, end: (col.startUs[i] + col.spanUs[i]) / 1e6, text: ('#' + id + ' ' + client + ' ' + server + ' ' + flags + ' ' + dict[col.outcome[i]] + ' ' + fin + ' ' + closer + ' ' + resets).toLowerCase() };
+  // A row's texts are made when it is shown, filtered or sorted on, not all 181 k at load.
+  var n = data.n;
+  var closerOf = function (i) { var by = dict[col.closedBy[i]]; return by === '-' ? '-' : by + ' #' + col.closedFrame[i]; };
+  var resetsOf = function (i) { var by = dict[col.resetBy[i]], more = col.resetsMore[i]; return by === '-' ? '-' : by + ' #' + col.resetFrame[i] + (more > 0 ? ' +' + more : ''); };
+  var startOf = function (i) { return col.startUs[i] / 1e6; };
+  var endOf = function (i) { return (col.startUs[i] + col.spanUs[i]) / 1e6; };
+  function cellsOf(i) {
+    return [col.id[i], ep(col.clientIp[i], col.clientPort[i]), ep(col.serverIp[i], col.serverPort[i]), col.packetsClient[i] + '/' + col.packetsServer[i],
+      col.bytesClient[i] + '/' + col.bytesServer[i], '+' + startOf(i).toFixed(3), col.durationMs[i] / 1000, closerOf(i), resetsOf(i), dict[col.final[i]], dict[col.flags[i]]];
   }
+  function keyOf(i, k) {
+    switch (k) {
+      case 0: return col.id[i];
+      case 1: return ep(col.clientIp[i], col.clientPort[i]);
+      case 2: return ep(col.serverIp[i], col.serverPort[i]);
+      case 3: return col.packetsClient[i] + col.packetsServer[i];
+      case 4: return col.bytesClient[i] + col.bytesServer[i];
+      case 5: return startOf(i);
+      case 6: return col.durationMs[i] / 1000;
+      case 7: return closerOf(i);
+      case 8: return resetsOf(i);
+      case 9: return dict[col.final[i]];
+      default: return dict[col.flags[i]];
+    }
+  }
+  var texts = null;
+  function textOf(i) {
+    if (texts === null) texts = new Array(n);
+    var t = texts[i];
+    if (typeof t !== 'string') {
+      t = texts[i] = ('#' + col.id[i] + ' ' + ep(col.clientIp[i], col.clientPort[i]) + ' ' + ep(col.serverIp[i], col.serverPort[i]) + ' ' + dict[col.flags[i]] + ' ' +
+        dict[col.outcome[i]] + ' ' + dict[col.final[i]] + ' ' + closerOf(i) + ' ' + resetsOf(i)).toLowerCase();
+    }
+    return t;
+  }
+  var idsAscending = true;
+  for (var i = 1; i < n; i++) if (col.id[i] <= col.id[i - 1]) { idsAscending = false; break; }
   var drawn = {}; data.drawn.forEach(function (id) { drawn[id] = true; });
   var state = { filter: '', from: null, to: null, sort: 0, dir: 1, page: 0 };
   var PAGE = 100;
   var tbody = $('#conn-table tbody');
+  function wordsOf(filter) { return filter ? filter.split(/\\s+/).filter(function (w) { return w; }) : []; }
   function matches(text, s, e) {
-    if (state.filter && state.filter.split(/\\s+/).some(function (w) { return w && text.indexOf(w) < 0; })) return false;
+    var words = wordsOf(state.filter);
+    if (words.some(function (w) { return text.indexOf(w) < 0; })) return false;
     if (state.from !== null && (e < state.from || s > state.to)) return false;
     return true;
   }
   function renderTable() {
-    var shown = rows.filter(function (r) { return matches(r.text, r.start, r.end); });
+    var words = wordsOf(state.filter);
+    var shown = [];
+    for (var i = 0; i < n; i++) {
+      if (state.from !== null && (endOf(i) < state.from || startOf(i) > state.to)) continue;
+      if (words.length > 0) { var t = textOf(i); if (words.some(function (w) { return t.indexOf(w) < 0; })) continue; }
+      shown.push(i);
+    }
     var k = state.sort, d = state.dir;
-    shown.sort(function (a, b) { var x = a.keys[k], y = b.keys[k]; return (x < y ? -1 : x > y ? 1 : a.id - b.id) * d; });
+    // Rows are in id order already: only another order is sorted, on that column's keys made once.
+    if (!(k === 0 && d === 1 && idsAscending)) {
+      var pairs = shown.map(function (i) { return [keyOf(i, k), i]; });
+      pairs.sort(function (a, b) { var x = a[0], y = b[0]; return (x < y ? -1 : x > y ? 1 : col.id[a[1]] - col.id[b[1]]) * d; });
+      shown = pairs.map(function (p) { return p[1]; });
+    }
     var pages = Math.max(1, Math.ceil(shown.length / PAGE));
     state.page = Math.min(state.page, pages - 1);
     tbody.textContent = '';
-    shown.slice(state.page * PAGE, state.page * PAGE + PAGE).forEach(function (r) {
-      var tr = document.createElement('tr');
-      r.cells.forEach(function (v, i) {
+    shown.slice(state.page * PAGE, state.page * PAGE + PAGE).forEach(function (i) {
+      var tr = document.createElement('tr'), id = col.id[i];
+      cellsOf(i).forEach(function (v, c) {
         var td = document.createElement('td');
-        if (i === 0) { var a = document.createElement('a'); a.href = '#' + (drawn[r.id] ? 'conn-' : 'lane-') + r.id; a.textContent = v; td.appendChild(a); }
+        if (c === 0) { var a = document.createElement('a'); a.href = '#' + (drawn[id] ? 'conn-' : 'lane-') + id; a.textContent = v; td.appendChild(a); }
         else td.textContent = v;
         tr.appendChild(td);
       });
       tbody.appendChild(tr);
     });
-    $('#table-status').textContent = shown.length + ' of ' + rows.length + ' connection(s)' + (state.filter ? ' matching "' + state.filter + '"' : '') +
+    $('#table-status').textContent = shown.length + ' of ' + n + ' connection(s)' + (state.filter ? ' matching "' + state.filter + '"' : '') +
       (state.from !== null ? ' in the zoomed time range' : '') + '.';
     $('.pager').hidden = pages <= 1;
     $('#page-no').textContent = 'page ' + (state.page + 1) + ' of ' + pages;
