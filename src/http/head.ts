@@ -118,22 +118,20 @@ const REGISTERED_METHODS = new Set([
   'UNCHECKOUT', 'UNLINK', 'UNLOCK', 'UPDATE', 'UPDATEREDIRECTREF', 'VERSION-CONTROL',
 ]);
 const LONGEST_METHOD = [...REGISTERED_METHODS].reduce((n, m) => Math.max(n, m.length), 0);
-/** The registered methods by length, as byte codes: matched where the bytes lie, no string made. */
-const METHODS_BY_LENGTH: number[][][] = [];
-for (const m of REGISTERED_METHODS) (METHODS_BY_LENGTH[m.length] ??= []).push([...m].map((ch) => ch.charCodeAt(0)));
-/** The registered method spelled by bytes[s, s + n), or null. Its own string, so every GET is one string. */
+/** The registered methods by length, with their byte codes: matched where the bytes lie, no string made. */
+const METHODS_BY_LENGTH: { name: string; codes: number[] }[][] = [];
+for (const m of REGISTERED_METHODS) (METHODS_BY_LENGTH[m.length] ??= []).push({ name: m, codes: [...m].map((ch) => ch.charCodeAt(0)) });
+/** The registered method spelled by bytes[s, s + n), as the one shared string of its name (every GET is one string), or null. */
 function registeredMethod(b: Uint8Array, s: number, n: number): string | null {
   const list = METHODS_BY_LENGTH[n];
   if (list === undefined) return null;
-  for (const codes of list) {
+  for (const { name, codes } of list) {
     let k = 0;
     while (k < n && b[s + k] === codes[k]) k++;
-    if (k === n) return String.fromCharCode(...codes);
+    if (k === n) return name;
   }
   return null;
 }
-/** GET, POST … as one string each (interned by V8), not a new one per request. */
-const METHOD_STRINGS = new Map([...REGISTERED_METHODS].map((m) => [m, m]));
 
 /** Whether bytes[s, e) begins with a registered method and a space (`SP` after at most 17 bytes). */
 export function startsWithRegisteredMethod(b: Uint8Array, s: number, e: number): boolean {
@@ -267,8 +265,7 @@ function startLine(b: Uint8Array, s: number, e: number, h: Head): boolean {
   while (i < e && isTchar(b[i]!)) i++;
   if (i === s || i >= e || b[i] !== 0x20) return false;
   h.isRequest = true;
-  const known = registeredMethod(b, s, i - s);
-  h.method = known !== null ? METHOD_STRINGS.get(known)! : str(b, s, i);
+  h.method = registeredMethod(b, s, i - s) ?? str(b, s, i);
   // The target runs to the last SP; the version follows it.
   let last = e - 1;
   while (last > i && b[last] !== 0x20) last--;

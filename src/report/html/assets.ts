@@ -41,7 +41,7 @@ export const SCRIPT = `
   var data = JSON.parse($('#conn-data').textContent);
   // Column-wise rows (table.ts TABLE_COLUMNS): running sums undo the differences, dict holds the texts.
   var col = data.columns, dict = data.dict;
-  ['id', 'clientPort', 'startUs', 'closedFrame', 'resetFrame'].forEach(function (k) { var a = col[k]; for (var i = 1; i < a.length; i++) a[i] += a[i - 1]; });
+  data.delta.forEach(function (k) { var a = col[k]; for (var i = 1; i < a.length; i++) a[i] += a[i - 1]; });
   var ep = function (ip, port) { ip = dict[ip]; return (ip.indexOf(':') >= 0 ? '[' + ip + ']' : ip) + ':' + port; };
   // A row's texts are made when it is shown, filtered or sorted on, not all 181 k at load.
   var n = data.n;

@@ -18,7 +18,7 @@ const FIRST_PAGE = 100;
 const COLUMNS = ['id', 'client', 'server', 'packets c/s', 'bytes c/s', 'start', 'duration s', 'closed first', 'resets', 'final client/server', 'flags'] as const;
 
 /**
- * The data block's columns, in this order (the script in assets.ts reads them by name). `text` columns
+ * The data block's columns (the script in assets.ts reads them by name; the block names its `delta` ones). `text` columns
  * hold dictionary indexes; `delta` columns hold each row's difference from the row before (the first
  * row: its value), so the script takes running sums. A frame column repeats the previous row's frame
  * where a row has none (its `…By` text is `-`), which keeps the differences small.
@@ -52,8 +52,8 @@ function cells(c: ConnectionRecord, start: number, abandoned: ReadonlySet<number
 }
 
 /**
- * The column-wise data block as JSON text: `{ n, dict, columns: { name: [numbers] }, drawn }` (see
- * TABLE_COLUMNS). Columns are typed arrays written with join(): growing 19 plain arrays of 181 k
+ * The column-wise data block as JSON text: `{ n, dict, delta: [names], columns: { name: [numbers] }, drawn }`
+ * (see TABLE_COLUMNS). Columns are typed arrays written with join(): growing 19 plain arrays of 181 k
  * numbers and serialising them cost four times as much.
  */
 function tableJson(conns: readonly ConnectionRecord[], start: number, abandoned: ReadonlySet<number>, drawn: ReadonlySet<number>): string {
@@ -65,50 +65,41 @@ function tableJson(conns: readonly ConnectionRecord[], start: number, abandoned:
     if (i === undefined) index.set(s, (i = dict.push(s) - 1));
     return i;
   };
-  const col = (): Float64Array => new Float64Array(n);
-  const columns: Record<Column, Float64Array> = {
-    id: col(), clientIp: col(), clientPort: col(), serverIp: col(), serverPort: col(),
-    packetsClient: col(), packetsServer: col(), bytesClient: col(), bytesServer: col(),
-    startUs: col(), spanUs: col(), durationMs: col(), closedBy: col(), closedFrame: col(),
-    resetBy: col(), resetFrame: col(), resetsMore: col(), final: col(), flags: col(), outcome: col(),
-  };
-  let id = 0, port = 0, startUs = 0, closedFrame = 0, resetFrame = 0;
+  const columns = Object.fromEntries(Object.keys(TABLE_COLUMNS).map((k) => [k, new Float64Array(n)])) as Record<Column, Float64Array>;
   for (let i = 0; i < n; i++) {
     const c = conns[i]!;
-    const us = startUsOf(c, start);
-    columns.id[i] = c.id - id;
-    id = c.id;
+    columns.id[i] = c.id;
     columns.clientIp[i] = word(c.client.ip);
-    columns.clientPort[i] = c.client.port - port;
-    port = c.client.port;
+    columns.clientPort[i] = c.client.port;
     columns.serverIp[i] = word(c.server.ip);
     columns.serverPort[i] = c.server.port;
     columns.packetsClient[i] = c.packets.client;
     columns.packetsServer[i] = c.packets.server;
     columns.bytesClient[i] = c.payloadBytes.client;
     columns.bytesServer[i] = c.payloadBytes.server;
-    columns.startUs[i] = us - startUs;
-    startUs = us;
+    columns.startUs[i] = startUsOf(c, start);
     columns.spanUs[i] = spanUsOf(c);
     columns.durationMs[i] = durationMsOf(c);
     const closer = closerOf(c);
     columns.closedBy[i] = word(closer);
-    const fin = closer === '-' ? closedFrame : c.firstFinFrame!;
-    columns.closedFrame[i] = fin - closedFrame;
-    closedFrame = fin;
+    // A row without a frame repeats the row before's: a difference of 0.
+    columns.closedFrame[i] = closer !== '-' ? c.firstFinFrame! : i > 0 ? columns.closedFrame[i - 1]! : 0;
     const reset = c.resets[0];
     columns.resetBy[i] = word(reset?.by ?? '-');
-    const rf = reset?.frame ?? resetFrame;
-    columns.resetFrame[i] = rf - resetFrame;
-    resetFrame = rf;
+    columns.resetFrame[i] = reset !== undefined ? reset.frame : i > 0 ? columns.resetFrame[i - 1]! : 0;
     columns.resetsMore[i] = Math.max(0, c.resets.length - 1);
     columns.final[i] = word(finalStates(c, abandoned));
     columns.flags[i] = word(flagsOf(c));
     columns.outcome[i] = word(outcomeOf(c));
   }
+  const deltas = (Object.keys(TABLE_COLUMNS) as Column[]).filter((k) => TABLE_COLUMNS[k] === 'delta');
+  for (const k of deltas) {
+    const a = columns[k];
+    for (let i = n - 1; i > 0; i--) a[i] = a[i]! - a[i - 1]!;
+  }
   // Only numbers besides the dictionary: the dictionary (capture strings) goes through the escaping serialiser.
   const body = (Object.keys(columns) as Column[]).map((k) => `"${k}":[${columns[k].join(',')}]`).join(',');
-  return `{"n":${n},"dict":${safeJson(dict)},"columns":{${body}},"drawn":[${[...drawn].join(',')}]}`;
+  return `{"n":${n},"dict":${safeJson(dict)},"delta":${safeJson(deltas)},"columns":{${body}},"drawn":[${[...drawn].join(',')}]}`;
 }
 
 export function renderTable(report: Report, start: number, drawn: Set<number>): Html {
