@@ -22,16 +22,11 @@ export const PROBLEM_NAMES: readonly [number, string][] = [
 ];
 
 /** Captured strings are cut to this many characters (control characters escaped at display). */
-export const MAX_STRING = 256;
+const MAX_STRING = 256;
 
 /** The headers kept as sent: hop-by-hop and framing ones (issue 14). */
 export const KEPT_HEADERS = ['connection', 'keep-alive', 'content-length', 'transfer-encoding', 'upgrade', 'host', 'proxy-connection', 'via'] as const;
 export type KeptHeader = (typeof KEPT_HEADERS)[number];
-/**
- * The kept headers of one message, by their index in KEPT_HEADERS (undefined: not sent). An array of
- * eight slots, not an object keyed by name: every message had its own object shape to look up.
- */
-export type KeptValues = (string | undefined)[];
 const CONTENT_LENGTH = KEPT_HEADERS.indexOf('content-length');
 const TRANSFER_ENCODING = KEPT_HEADERS.indexOf('transfer-encoding');
 const CONNECTION = KEPT_HEADERS.indexOf('connection');
@@ -40,28 +35,141 @@ const PROXY_CONNECTION = KEPT_HEADERS.indexOf('proxy-connection');
 const EXPECT = KEPT_HEADERS.length;
 const CONTENT_ENCODING = KEPT_HEADERS.length + 1;
 
-export interface Head {
-  isRequest: boolean;
-  method: string;
-  target: string;
+const NOTHING = new Uint8Array(0);
+
+/**
+ * One parsed start line and header block. The target and the kept header values are byte ranges of
+ * the parsed bytes, valid until the next parse: the analyzer copies those it lists into its record
+ * (http-connection.ts), so no string is made for them. One Head is reused for every block.
+ */
+export class Head {
+  isRequest = false;
+  method = '';
   /** "1.1", "1.0" … as in the start line. */
-  version: string;
-  status: number;
-  headers: KeptValues;
+  version = '';
+  status = 0;
+  /** The bytes of the block the ranges below lie in. */
+  src: Uint8Array = NOTHING;
+  /** The target: [targetStart, targetEnd) of src, cut to MAX_STRING. */
+  targetStart = 0;
+  targetEnd = 0;
+  /**
+   * Kept header k (KEPT_HEADERS order): [valueStart[k], valueEnd[k]) of valueIn[k] (src, or its own
+   * bytes when several fields were joined into one value); valueStart -1: not sent.
+   */
+  readonly valueIn: Uint8Array[] = KEPT_HEADERS.map(() => NOTHING);
+  readonly valueStart = new Int32Array(KEPT_HEADERS.length);
+  readonly valueEnd = new Int32Array(KEPT_HEADERS.length);
   /** Content-Length: -1 absent, -2 invalid. */
-  contentLength: number;
+  contentLength = -1;
   /** Transfer-Encoding present; its last coding is chunked. */
-  hasTransferEncoding: boolean;
-  chunked: boolean;
-  /** Tokens of Connection (lower case). */
-  connectionClose: boolean;
-  connectionKeepAlive: boolean;
-  connectionUpgrade: boolean;
-  expectContinue: boolean;
+  hasTransferEncoding = false;
+  chunked = false;
+  /** Tokens of Connection (any case). */
+  connectionClose = false;
+  connectionKeepAlive = false;
+  connectionUpgrade = false;
+  expectContinue = false;
   /** Content-Encoding as sent (lower case), '' without one: the decoded length is counted for some. */
-  contentCoding: string;
-  problems: number;
+  contentCoding = '';
+  problems = 0;
+
+  private clear(b: Uint8Array): void {
+    this.isRequest = false;
+    this.method = this.version = this.contentCoding = '';
+    this.status = this.problems = this.targetStart = this.targetEnd = 0;
+    this.src = b;
+    // Eight slots: a loop, where fill() was a call into the runtime per block.
+    for (let k = 0; k < KEPT_HEADERS.length; k++) {
+      this.valueStart[k] = -1;
+      this.valueIn[k] = NOTHING;
+    }
+    this.contentLength = -1;
+    this.hasTransferEncoding = this.chunked = this.connectionClose = this.connectionKeepAlive = this.connectionUpgrade = this.expectContinue = false;
+  }
+
+  /** Whether kept header k was sent. */
+  has(k: number): boolean {
+    return this.valueStart[k]! >= 0;
+  }
+
+  /** Kept header k's value as a string (for the rare paths that need one), '' when not sent. */
+  value(k: number): string {
+    return this.has(k) ? str(this.valueIn[k]!, this.valueStart[k]!, this.valueEnd[k]!) : '';
+  }
+
+  /**
+   * Parses the start line and header block at b[s, …) up to its empty line, finding that line as it
+   * goes (one pass over the bytes). `complete`: b[s, e) is the whole block (an HTTP/0.9 request
+   * line, or one gathered from several segments); else the block may end before e or not at all.
+   * Returns where the block ends (just after its empty line; e for a complete one without), NO_END
+   * when it does not end before e (nothing parsed counts), or NOT_HTTP for a start line that is not
+   * HTTP/1.x.
+   */
+  parse(b: Uint8Array, s: number, e: number, complete: boolean): number {
+    this.clear(b);
+    // Lines: [ls, le) without CR LF.
+    let ls = s;
+    let first = true;
+    let lastName = -1;
+    while (ls < e) {
+      let nl = ls;
+      // A field line's name ends at its colon: found in the same pass as the line's end.
+      let colon = -1;
+      if (!first && b[ls] !== 0x20 && b[ls] !== 0x09) {
+        for (; nl < e; nl++) {
+          const c = b[nl]!;
+          if (c === 0x3a) {
+            colon = nl;
+            break;
+          }
+          if (c === 0x0a) break;
+        }
+      }
+      while (nl < e && b[nl] !== 0x0a) nl++;
+      // A line is read only once it is whole: a segment may end anywhere.
+      if (nl >= e && !complete) return NO_END;
+      let le = nl;
+      if (le > ls && b[le - 1] === 0x0d) le--;
+      else if (nl < e) this.problems |= P_BARE_LF;
+      if (first) {
+        if (!startLine(b, ls, le, this)) return NOT_HTTP;
+        first = false;
+      } else if (le === ls) {
+        finishFraming(this);
+        return nl + 1;
+      } else if (colon < 0 && (b[ls] === 0x20 || b[ls] === 0x09)) {
+        // obs-fold (RFC 9112 §5.2): replaced by SP and appended to the previous field value (as
+        // str(line).trim(): cut to MAX_STRING, then trimmed).
+        this.problems |= P_OBS_FOLD;
+        if (lastName >= 0) {
+          let vs = ls;
+          let ve = Math.min(le, ls + MAX_STRING);
+          while (vs < ve && isTrimmed(b[vs]!)) vs++;
+          while (ve > vs && isTrimmed(b[ve - 1]!)) ve--;
+          field(this, lastName, b, vs, ve, true);
+        }
+      } else {
+        lastName = colon >= 0 && colon < le ? knownName(b, ls, colon) : -1;
+        if (lastName >= 0) {
+          let vs = colon + 1;
+          let ve = le;
+          while (vs < ve && isTrimmed(b[vs]!)) vs++;
+          while (ve > vs && isTrimmed(b[ve - 1]!)) ve--;
+          field(this, lastName, b, vs, Math.min(ve, vs + MAX_STRING), false);
+        }
+      }
+      ls = nl + 1;
+    }
+    if (!complete) return NO_END;
+    finishFraming(this);
+    return e;
+  }
 }
+
+/** Head.parse: the block does not end in the bytes given; its start line is not HTTP/1.x. */
+const NO_END = -1;
+const NOT_HTTP = -2;
 
 function str(b: Uint8Array, s: number, e: number): string {
   if (e - s > MAX_STRING) e = s + MAX_STRING;
@@ -81,16 +189,6 @@ function version(b: Uint8Array, s: number, e: number): string {
 
 /** What String.prototype.trim removes, among latin1 bytes: TAB, LF, VT, FF, CR, SP, NBSP. */
 const isTrimmed = (c: number): boolean => c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0;
-
-/**
- * A field value without its surrounding whitespace (RFC 9110 §5.5 OWS, and what trim() removes),
- * trimmed on the bytes: one string per value, not a padded one and its trimmed copy.
- */
-function fieldValue(b: Uint8Array, s: number, e: number): string {
-  while (s < e && isTrimmed(b[s]!)) s++;
-  while (e > s && isTrimmed(b[e - 1]!)) e--;
-  return str(b, s, e);
-}
 
 function isTchar(c: number): boolean {
   // RFC 9110 §5.6.2 tchar
@@ -186,44 +284,6 @@ export function isSimpleRequest(b: Uint8Array, s: number, e: number): boolean {
   return !looksLikeResponse(b, last + 1, e);
 }
 
-/** Parses the block [s, e) that ends with its empty line. Returns null when the start line is not HTTP/1.x. */
-export function parseHead(b: Uint8Array, s: number, e: number): Head | null {
-  const h: Head = {
-    isRequest: false, method: '', target: '', version: '', status: 0, headers: new Array<string | undefined>(KEPT_HEADERS.length),
-    contentLength: -1, hasTransferEncoding: false, chunked: false, connectionClose: false,
-    connectionKeepAlive: false, connectionUpgrade: false, expectContinue: false, contentCoding: '', problems: 0,
-  };
-  // Lines: [ls, le) without CR LF.
-  let ls = s;
-  let first = true;
-  let lastName = -1;
-  while (ls < e) {
-    let nl = ls;
-    while (nl < e && b[nl] !== 0x0a) nl++;
-    let le = nl;
-    if (le > ls && b[le - 1] === 0x0d) le--;
-    else if (nl < e) h.problems |= P_BARE_LF;
-    if (first) {
-      if (!startLine(b, ls, le, h)) return null;
-      first = false;
-    } else if (le === ls) {
-      break;
-    } else if (b[ls] === 0x20 || b[ls] === 0x09) {
-      // obs-fold (RFC 9112 §5.2): replaced by SP and appended to the previous field value.
-      h.problems |= P_OBS_FOLD;
-      if (lastName >= 0) field(h, lastName, str(b, ls, le).trim(), true);
-    } else {
-      let colon = ls;
-      while (colon < le && b[colon] !== 0x3a) colon++;
-      lastName = colon < le ? knownName(b, ls, colon) : -1;
-      if (lastName >= 0) field(h, lastName, fieldValue(b, colon + 1, le), false);
-    }
-    ls = nl + 1;
-  }
-  finishFraming(h);
-  return h;
-}
-
 /** Header names the parser reads (their index: KEPT_HEADERS, then EXPECT, CONTENT_ENCODING), by length. */
 const READ_NAMES = [...KEPT_HEADERS, 'expect', 'content-encoding'];
 const KNOWN_BY_LENGTH: number[][] = [];
@@ -236,7 +296,7 @@ function knownName(b: Uint8Array, s: number, e: number): number {
   for (const index of list) {
     const name = READ_NAMES[index]!;
     let k = 0;
-    while (k < name.length && (b[s + k]! | 0x20) === name.charCodeAt(k)) k++;
+    while (k < name.length && sameIgnoringCase(b[s + k]!, name.charCodeAt(k))) k++;
     if (k === name.length) return index;
   }
   return -1;
@@ -272,7 +332,7 @@ function startLine(b: Uint8Array, s: number, e: number, h: Head): boolean {
   if (last === i && looksLikeResponse(b, i + 1, e)) {
     // `OPTIONS HTTP/1.1`: the target is missing (Zeek logs an empty uri), the version is there.
     h.problems |= P_MALFORMED;
-    h.target = '';
+    h.targetStart = h.targetEnd = i + 1;
     h.version = str(b, i + 6, e);
     return true;
   }
@@ -281,57 +341,101 @@ function startLine(b: Uint8Array, s: number, e: number, h: Head): boolean {
     // (`T / HTTP` cruft, which nginx answers with 400): malformed, no transaction.
     if (!startsWithRegisteredMethod(b, s, e)) return false;
     h.problems |= P_MALFORMED;
-    h.target = str(b, i + 1, e);
+    target(h, i + 1, e);
     h.version = '0.9';
     return true;
   }
   if (b[last + 1] !== 0x48) h.problems |= P_LOWERCASE_VERSION;
-  h.target = str(b, i + 1, last);
+  target(h, i + 1, last);
   h.version = version(b, last + 6, e);
   return true;
 }
 
-function field(h: Head, name: number, value: string, folded: boolean): void {
+function target(h: Head, s: number, e: number): void {
+  h.targetStart = s;
+  h.targetEnd = Math.min(e, s + MAX_STRING);
+}
+
+/** Whether byte c is the lower-case ASCII `w` in either case (only letters have a case: `\r` is not `-`). */
+function sameIgnoringCase(c: number, w: number): boolean {
+  return c === w || (w >= 0x61 && w <= 0x7a && (c | 0x20) === w);
+}
+
+/** Whether bytes[s, e) are `word` (lower case) in any case. */
+function bytesAre(b: Uint8Array, s: number, e: number, word: string): boolean {
+  if (e - s !== word.length) return false;
+  for (let k = 0; k < word.length; k++) if (!sameIgnoringCase(b[s + k]!, word.charCodeAt(k))) return false;
+  return true;
+}
+
+/** The field value [vs, ve) of b (trimmed, cut) for header `name`; `folded`: an obs-fold line continuing it. */
+function field(h: Head, name: number, b: Uint8Array, vs: number, ve: number, folded: boolean): void {
   if (name < EXPECT) {
-    const prev = h.headers[name];
-    h.headers[name] = prev === undefined ? value : (folded ? `${prev} ${value}` : `${prev}, ${value}`).slice(0, MAX_STRING);
+    if (h.valueStart[name]! < 0) {
+      h.valueIn[name] = b;
+      h.valueStart[name] = vs;
+      h.valueEnd[name] = ve;
+    } else joinValue(h, name, b, vs, ve, folded ? ' ' : ', ');
   }
   if (name === CONTENT_LENGTH) {
     if (folded) return;
-    // RFC 9112 §6.3: a list of identical values may be taken as one; differing values are an error.
-    let n = -1;
-    const digits = leadingDigits(value);
-    if (digits === value.length && digits > 0 && digits < 16) n = Number(value);
-    else for (const part of value.split(',')) {
-      const p = part.trim();
-      const v = /^[0-9]+$/.test(p) ? Number(p) : -2;
-      if (v === -2 || !Number.isSafeInteger(v)) {
-        h.problems |= P_INVALID_CL;
-        h.contentLength = -2;
-        return;
-      }
-      if (n >= 0 && v !== n) h.problems |= P_CONFLICTING_CL;
-      n = v;
-    }
-    if (h.contentLength >= 0) {
-      h.problems |= h.contentLength === n ? P_DUPLICATE_CL : P_CONFLICTING_CL;
-      if (h.contentLength !== n) h.contentLength = -2;
-      return;
-    }
-    if (h.contentLength === -1) h.contentLength = n;
+    contentLength(h, b, vs, ve);
   } else if (name === TRANSFER_ENCODING) {
     h.hasTransferEncoding = true;
   } else if (name === CONNECTION || name === PROXY_CONNECTION) {
-    // Nearly always one token as written: compared without a lower-cased copy and a split.
-    if (value === 'close') h.connectionClose = true;
-    else if (value === 'keep-alive' || value === 'Keep-Alive') h.connectionKeepAlive = true;
-    else for (const t of value.toLowerCase().split(',')) connectionToken(h, name, t.trim());
+    // Nearly always one token as written: compared on the bytes, no lower-cased copy and split.
+    if (bytesAre(b, vs, ve, 'close')) h.connectionClose = true;
+    else if (bytesAre(b, vs, ve, 'keep-alive')) h.connectionKeepAlive = true;
+    else for (const t of str(b, vs, ve).toLowerCase().split(',')) connectionToken(h, name, t.trim());
   } else if (name === EXPECT) {
-    if (value.toLowerCase() === '100-continue') h.expectContinue = true;
+    if (bytesAre(b, vs, ve, '100-continue')) h.expectContinue = true;
   } else if (name === CONTENT_ENCODING) {
     // Several fields are one list (RFC 9110 §5.3); a folded line continues the value.
-    h.contentCoding = h.contentCoding === '' ? value.toLowerCase() : `${h.contentCoding}${folded ? ' ' : ', '}${value.toLowerCase()}`;
+    const value = str(b, vs, ve).toLowerCase();
+    h.contentCoding = h.contentCoding === '' ? value : `${h.contentCoding}${folded ? ' ' : ', '}${value}`;
   }
+}
+
+/** A repeated (or folded) kept header: one value, the fields joined by `sep`, cut to MAX_STRING — in bytes of its own. */
+function joinValue(h: Head, name: number, b: Uint8Array, vs: number, ve: number, sep: string): void {
+  const prev = h.valueIn[name]!;
+  const ps = h.valueStart[name]!;
+  const pn = h.valueEnd[name]! - ps;
+  const n = Math.min(MAX_STRING, pn + sep.length + (ve - vs));
+  const joined = new Uint8Array(n);
+  let k = 0;
+  for (let i = 0; i < pn && k < n; i++) joined[k++] = prev[ps + i]!;
+  for (let i = 0; i < sep.length && k < n; i++) joined[k++] = sep.charCodeAt(i);
+  for (let i = vs; i < ve && k < n; i++) joined[k++] = b[i]!;
+  h.valueIn[name] = joined;
+  h.valueStart[name] = 0;
+  h.valueEnd[name] = n;
+}
+
+/** RFC 9112 §6.3: a list of identical values may be taken as one; differing values are an error. */
+function contentLength(h: Head, b: Uint8Array, vs: number, ve: number): void {
+  let n = -1;
+  let digits = 0;
+  let v = 0;
+  while (vs + digits < ve && b[vs + digits]! >= 0x30 && b[vs + digits]! <= 0x39) v = v * 10 + b[vs + digits++]! - 0x30;
+  if (vs + digits === ve && digits > 0 && digits < 16) n = v;
+  else for (const part of str(b, vs, ve).split(',')) {
+    const p = part.trim();
+    const x = /^[0-9]+$/.test(p) ? Number(p) : -2;
+    if (x === -2 || !Number.isSafeInteger(x)) {
+      h.problems |= P_INVALID_CL;
+      h.contentLength = -2;
+      return;
+    }
+    if (n >= 0 && x !== n) h.problems |= P_CONFLICTING_CL;
+    n = x;
+  }
+  if (h.contentLength >= 0) {
+    h.problems |= h.contentLength === n ? P_DUPLICATE_CL : P_CONFLICTING_CL;
+    if (h.contentLength !== n) h.contentLength = -2;
+    return;
+  }
+  if (h.contentLength === -1) h.contentLength = n;
 }
 
 function connectionToken(h: Head, name: number, tok: string): void {
@@ -340,20 +444,13 @@ function connectionToken(h: Head, name: number, tok: string): void {
   else if (tok === 'upgrade' && name === CONNECTION) h.connectionUpgrade = true;
 }
 
-/** How many ASCII digits `s` starts with. */
-function leadingDigits(s: string): number {
-  let k = 0;
-  while (k < s.length && s.charCodeAt(k) >= 0x30 && s.charCodeAt(k) <= 0x39) k++;
-  return k;
-}
-
 function finishFraming(h: Head): void {
-  const te = h.headers[TRANSFER_ENCODING];
-  if (te !== undefined) {
-    const codings = te.toLowerCase().split(',').map((x) => x.trim()).filter((x) => x !== '');
+  if (h.has(TRANSFER_ENCODING)) {
+    const t = TRANSFER_ENCODING;
+    const codings = bytesAre(h.valueIn[t]!, h.valueStart[t]!, h.valueEnd[t]!, 'chunked') ? ['chunked'] : h.value(t).toLowerCase().split(',').map((x) => x.trim()).filter((x) => x !== '');
     h.chunked = codings[codings.length - 1] === 'chunked';
     if (!h.chunked) h.problems |= P_TE_NOT_CHUNKED;
-    if (h.headers[CONTENT_LENGTH] !== undefined) h.problems |= P_TE_AND_CL;
+    if (h.has(CONTENT_LENGTH)) h.problems |= P_TE_AND_CL;
   }
 }
 

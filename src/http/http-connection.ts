@@ -11,9 +11,11 @@
  * (Zeek's analyzer gives up on the connection instead, zeek/zeek#3607) and marks the transaction `gap`.
  */
 import type { Arrival, StreamConsumer, StreamEnd } from '../tcp/stream-reassembly.js';
+import { ByteWriter } from '../tcp/varint.js';
 import { countedCoding, DecodedLength } from './decoded-length.js';
+import { writeKeptHeaders, writeText } from './record-text.js';
 import {
-  couldStartHttp, isSimpleRequest, keepsAlive, startsWithRegisteredMethod, unregisteredRequestLine, looksLikeResponse, parseHead, P_MALFORMED, PROBLEM_NAMES, type Head, type KeptValues,
+  couldStartHttp, isSimpleRequest, keepsAlive, startsWithRegisteredMethod, unregisteredRequestLine, looksLikeResponse, Head, P_MALFORMED, PROBLEM_NAMES,
 } from './head.js';
 
 /** One header block per direction is held at most (then the direction stops: oversized). */
@@ -25,6 +27,8 @@ export const MAX_LISTED = 64;
  * beyond, the oldest is dropped and counted. Zeek's HTTP::max_pending_requests is 100.
  */
 const MAX_PENDING = 256;
+/** Transactions an idle (pooled) analyzer keeps for reuse: a connection carries three on average in a load. */
+const MAX_SPARE = 16;
 /** First bytes held to recognise a connection: a status line's start, or a whole request line of an unregistered method. */
 const DETECT_BYTES = 256;
 
@@ -32,47 +36,74 @@ export type EndedWhen = 'idle' | 'mid-request' | 'mid-response' | 'request-unans
 
 export type HttpProtocol = 'http/1.0' | 'http/1.1' | 'tls' | 'other' | null;
 
-export interface Transaction {
-  transDepth: number;
-  method: string | null;
-  target: string | null;
-  requestVersion: string | null;
-  version: string | null;
-  status: number | null;
-  infoStatus: number | null;
-  requestHeaders: KeptValues;
-  responseHeaders: KeptValues;
+/**
+ * One request and its response. Its strings (target, kept headers) are not strings here: they are
+ * written, encoded as the record keeps them (http-record.ts), into the connection's `texts` as they
+ * are parsed, and this names where; a listed transaction is reused by the next connection the
+ * analyzer serves (http-layer.ts pools analyzers): neither costs the collector anything per message.
+ */
+export class Transaction {
+  transDepth = 0;
+  method: string | null = null;
+  requestVersion: string | null = null;
+  version: string | null = null;
+  status: number | null = null;
+  infoStatus: number | null = null;
+  /** The target's and the kept headers' encoded bytes in the connection's texts: [at, end); at -1: none (not listed, or no such message). */
+  targetAt = -1;
+  targetEnd = -1;
+  requestHeadersAt = -1;
+  requestHeadersEnd = -1;
+  responseHeadersAt = -1;
+  responseHeadersEnd = -1;
   /** Declared body bytes (Content-Length), -1 chunked/close-delimited/none. */
-  requestBodyDeclared: number;
-  responseBodyDeclared: number;
+  requestBodyDeclared = -1;
+  responseBodyDeclared = -1;
   /** Body bytes after de-chunking: delivered, plus those lost in gaps. */
-  requestBodyDelivered: number;
-  responseBodyDelivered: number;
-  requestBodyGap: number;
-  responseBodyGap: number;
+  requestBodyDelivered = 0;
+  responseBodyDelivered = 0;
+  requestBodyGap = 0;
+  responseBodyGap = 0;
   /** Decoded body bytes (gzip/deflate Content-Encoding, decoded-length.ts), -1 when not counted. */
-  requestBodyDecoded: number;
-  responseBodyDecoded: number;
-  complete: boolean;
-  gap: boolean;
+  requestBodyDecoded = -1;
+  responseBodyDecoded = -1;
+  complete = false;
+  gap = false;
+  /** Whether it is one of the connection's first MAX_LISTED (kept in the record; the others are counted). */
+  listed = false;
   /**
    * Frame and capture time of the request's and the response's first and last byte; frame -1: not
    * seen. Numbers, not [frame, time] pairs: four arrays per transaction were a fifth of its garbage.
    */
-  requestFirstFrame: number;
-  requestFirstTime: number;
-  requestLastFrame: number;
-  requestLastTime: number;
-  responseFirstFrame: number;
-  responseFirstTime: number;
-  responseLastFrame: number;
-  responseLastTime: number;
+  requestFirstFrame = -1;
+  requestFirstTime = 0;
+  requestLastFrame = -1;
+  requestLastTime = 0;
+  responseFirstFrame = -1;
+  responseFirstTime = 0;
+  responseLastFrame = -1;
+  responseLastTime = 0;
   /** Seconds from the previous transaction's last byte to this request's first byte; null for the first. */
-  idle: number | null;
+  idle: number | null = null;
+
+  init(depth: number, idle: number | null, listed: boolean): this {
+    this.transDepth = depth;
+    this.method = this.requestVersion = this.version = null;
+    this.status = this.infoStatus = null;
+    this.targetAt = this.targetEnd = this.requestHeadersAt = this.requestHeadersEnd = this.responseHeadersAt = this.responseHeadersEnd = -1;
+    this.requestBodyDeclared = this.responseBodyDeclared = this.requestBodyDecoded = this.responseBodyDecoded = -1;
+    this.requestBodyDelivered = this.responseBodyDelivered = this.requestBodyGap = this.responseBodyGap = 0;
+    this.complete = this.gap = false;
+    this.listed = listed;
+    this.requestFirstFrame = this.requestLastFrame = this.responseFirstFrame = this.responseLastFrame = -1;
+    this.requestFirstTime = this.requestLastTime = this.responseFirstTime = this.responseLastTime = 0;
+    this.idle = idle;
+    return this;
+  }
 }
 
-/** The headers of a message not (yet) seen: shared, never written (a parsed message brings its own). */
-const NO_HEADERS: KeptValues = Object.freeze([]) as unknown as KeptValues;
+/** Every header block is parsed into this one Head, consumed before the next parse (begin). */
+const block = new Head();
 
 const enum St { Detect, Start, Head, Length, ChunkSize, ChunkData, ChunkDataEnd, Trailer, Close, Resync, Stopped }
 
@@ -167,13 +198,21 @@ export class HttpConnection implements StreamConsumer {
   private readonly sides: [Side, Side] = [new Side(), new Side()];
   /** Requests waiting for their (final) response, oldest first. */
   private readonly pending: Transaction[] = [];
+  /** The listed transactions' target and kept headers, encoded as the record has them (Transaction). */
+  readonly texts = new ByteWriter(512);
+  /** Transactions of the connections served before, reused by open(). */
+  private readonly spare: Transaction[] = [];
   private lastEnd = -1;
 
   /** Makes a spent analyzer new for another connection (http-layer.ts pools them): every field back to its initial value. */
   reset(): void {
     this.protocol = null;
     this.requests = this.responses = this.transactions = this.problems = this.gaps = this.oversized = this.malformed = this.pendingDropped = 0;
+    for (const t of this.listed) if (this.spare.length < MAX_SPARE) this.spare.push(t);
     this.listed.length = 0;
+    this.texts.reset();
+    // A hostile connection's grown texts are not kept for the next one.
+    if (this.texts.bytes.length > 16384) this.texts.bytes = new Uint8Array(512);
     this.tunnel = this.dataAfterClose = this.undecided = false;
     this.persistent = null;
     this.endedBy = null;
@@ -439,44 +478,56 @@ export class HttpConnection implements StreamConsumer {
   private undecided = false;
 
   private head(dir: 0 | 1, side: Side, b: Uint8Array, i: number, e: number, at: Arrival): number {
-    // Find the empty line that ends the block: LF (CR)? LF.
     const from = i;
+    if (side.len === 0) {
+      // The whole block nearly always lies in this call: parsed where it lies, nothing copied, its
+      // end found by the parse itself. A block that goes on (or is not HTTP) takes the way below.
+      const end = block.parse(b, from, e, false);
+      if (end >= 0) {
+        if (end - from > MAX_HEAD) return this.oversize(side, e);
+        this.parsed(dir, side, true, at);
+        return end;
+      }
+    }
+    // Find the empty line that ends the block: LF (CR)? LF.
     const found = blockEnd(b, i, e, side);
     if (found < 0 && side.len === 0 && this.sides[dir === 0 ? 1 : 0].current === null) {
       // HTTP/0.9 (a request line without version) has no header block: the line is the request.
       let lf = from;
       while (lf < e && b[lf] !== 0x0a) lf++;
       if (lf < e && isSimpleRequest(b, from, lf)) {
-        this.parsed(dir, side, parseHead(b, from, lf + 1), at);
+        this.parsed(dir, side, block.parse(b, from, lf + 1, true) >= 0, at);
         return lf + 1;
       }
     }
     const stop = found >= 0 ? found : e;
     // The bound holds however the block arrives: a megabyte line in one segment is as oversized as
     // one that trickles in.
-    if (side.len + (stop - from) > MAX_HEAD) {
-      this.oversized++;
-      side.st = St.Stopped;
-      side.buf = null;
-      return e;
-    }
+    if (side.len + (stop - from) > MAX_HEAD) return this.oversize(side, e);
     if (found >= 0 && side.len === 0) {
-      // The whole block is in this call (the common case): parsed where it lies, nothing copied.
-      this.parsed(dir, side, parseHead(b, from, found), at);
+      this.parsed(dir, side, block.parse(b, from, found, true) >= 0, at);
       return found;
     }
     side.append(b, from, stop);
     if (found < 0) return e;
-    const h = parseHead(side.buf!, 0, side.len);
+    const ok = block.parse(side.buf!, 0, side.len, true) >= 0;
     side.len = 0;
+    this.parsed(dir, side, ok, at);
     // The next split block reuses a small buffer; a grown one (up to MAX_HEAD) is not kept.
-    if (side.buf!.length > 4096) side.buf = null;
-    this.parsed(dir, side, h, at);
+    if (side.buf !== null && side.buf.length > 4096) side.buf = null;
     return found;
   }
 
-  private parsed(dir: 0 | 1, side: Side, h: Head | null, at: Arrival): void {
-    if (h === null) {
+  /** A header block over MAX_HEAD: this direction is not parsed further. */
+  private oversize(side: Side, e: number): number {
+    this.oversized++;
+    side.st = St.Stopped;
+    side.buf = null;
+    return e;
+  }
+
+  private parsed(dir: 0 | 1, side: Side, ok: boolean, at: Arrival): void {
+    if (!ok) {
       this.malformed++;
       this.problems |= P_MALFORMED;
       side.st = St.Resync;
@@ -484,8 +535,8 @@ export class HttpConnection implements StreamConsumer {
       side.len = 1;
       return;
     }
-    this.problems |= h.problems;
-    this.begin(dir, side, h, at);
+    this.problems |= block.problems;
+    this.begin(dir, side, block, at);
   }
 
   private begin(dir: 0 | 1, side: Side, h: Head, at: Arrival): void {
@@ -498,9 +549,14 @@ export class HttpConnection implements StreamConsumer {
       this.requests++;
       t = this.open(firstTime);
       t.method = h.method;
-      t.target = h.target;
       t.requestVersion = h.version;
-      t.requestHeaders = h.headers;
+      if (t.listed) {
+        t.targetAt = this.texts.length;
+        writeText(this.texts, h.src, h.targetStart, h.targetEnd);
+        t.targetEnd = t.requestHeadersAt = this.texts.length;
+        writeKeptHeaders(this.texts, h);
+        t.requestHeadersEnd = this.texts.length;
+      }
       t.requestBodyDeclared = h.contentLength >= 0 ? h.contentLength : -1;
       t.requestFirstFrame = firstFrame;
       t.requestFirstTime = firstTime;
@@ -526,7 +582,11 @@ export class HttpConnection implements StreamConsumer {
       t.version = h.version;
       t.status = h.status;
       if (h.status === 101) t.infoStatus = 101;
-      t.responseHeaders = h.headers;
+      if (t.listed) {
+        t.responseHeadersAt = this.texts.length;
+        writeKeptHeaders(this.texts, h);
+        t.responseHeadersEnd = this.texts.length;
+      }
       t.responseBodyDeclared = h.contentLength >= 0 ? h.contentLength : -1;
       t.responseFirstFrame = firstFrame;
       t.responseFirstTime = firstTime;
@@ -571,17 +631,11 @@ export class HttpConnection implements StreamConsumer {
 
   private open(firstTime: number): Transaction {
     this.transactions++;
-    const t: Transaction = {
-      transDepth: this.transactions, method: null, target: null, requestVersion: null, version: null, status: null,
-      infoStatus: null, requestHeaders: NO_HEADERS, responseHeaders: NO_HEADERS, requestBodyDeclared: -1, responseBodyDeclared: -1,
-      requestBodyDelivered: 0, responseBodyDelivered: 0, requestBodyGap: 0, responseBodyGap: 0,
-      requestBodyDecoded: -1, responseBodyDecoded: -1, complete: false,
-      gap: false, requestFirstFrame: -1, requestFirstTime: 0, requestLastFrame: -1, requestLastTime: 0,
-      responseFirstFrame: -1, responseFirstTime: 0, responseLastFrame: -1, responseLastTime: 0,
-      idle: this.lastEnd >= 0 ? Math.max(0, firstTime - this.lastEnd) : null,
-    };
+    const listed = this.listed.length < MAX_LISTED;
+    const t = (listed ? this.spare.pop() : undefined) ?? new Transaction();
+    t.init(this.transactions, this.lastEnd >= 0 ? Math.max(0, firstTime - this.lastEnd) : null, listed);
     // Beyond the listed ones a transaction lives only while it is in flight.
-    if (this.listed.length < MAX_LISTED) this.listed.push(t);
+    if (listed) this.listed.push(t);
     return t;
   }
 

@@ -2,9 +2,10 @@
  * The HTTP stage as the TCP pass sees it (tcp/stream-reassembly.ts ApplicationLayer): a consumer per
  * connection, its result encoded into the summary store when the connection is summarised.
  */
-import type { ApplicationLayer, ByteSink, StreamConsumer } from '../tcp/stream-reassembly.js';
+import type { ApplicationLayer, ByteSink, SharedBytes, StreamConsumer } from '../tcp/stream-reassembly.js';
 import { HttpConnection } from './http-connection.js';
 import { decodeHttp, encodeHttp } from './http-record.js';
+import { SharedTexts } from './shared-texts.js';
 
 export interface HttpOptions {
   /** Analyse HTTP/1.x on every connection (default true); false turns the layer off (`--no-http`). */
@@ -16,6 +17,7 @@ const MAX_POOLED = 1024;
 
 export function httpLayer(): ApplicationLayer {
   const pool: HttpConnection[] = [];
+  const texts = new SharedTexts();
   return {
     open(): StreamConsumer {
       const h = pool.pop();
@@ -23,11 +25,11 @@ export function httpLayer(): ApplicationLayer {
       h.reset();
       return h;
     },
-    close(consumer: StreamConsumer, client: 0 | 1, out: ByteSink): number {
+    close(consumer: StreamConsumer, client: 0 | 1, out: ByteSink, shared: SharedBytes): number {
       const h = consumer as HttpConnection;
       h.finish();
       // A connection that carried no payload has nothing to say: no bytes kept.
-      const n = h.protocol === null && h.requests === 0 ? 0 : encodeHttp(h, client, out);
+      const n = h.protocol === null && h.requests === 0 ? 0 : encodeHttp(h, client, out, { store: shared, texts });
       if (pool.length < MAX_POOLED) pool.push(h);
       return n;
     },

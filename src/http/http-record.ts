@@ -4,10 +4,25 @@
  * `encodeHttp` writes it when the connection is summarised; `decodeHttp` makes the JSON value
  * (`connections[].http`, README "JSON") when a record is read.
  */
-import type { ByteSink } from '../tcp/stream-reassembly.js';
+import type { ByteSink, SharedBytes } from '../tcp/stream-reassembly.js';
 import { ByteReader, ByteWriter } from '../tcp/varint.js';
-import { KEPT_HEADERS, MAX_STRING, type KeptHeader, type KeptValues } from './head.js';
+import { KEPT_HEADERS, type KeptHeader } from './head.js';
 import type { EndedWhen, HttpConnection, HttpProtocol, Transaction } from './http-connection.js';
+import type { SharedTexts } from './shared-texts.js';
+
+/** Where a record's repeated chunks go (shared-texts.ts); without it every chunk is written inline. */
+export interface Sharing {
+  store: SharedBytes;
+  texts: SharedTexts;
+}
+
+/** How a target is written: absent, its text inline, or the position of its text in the store. */
+const TARGET_NONE = 0;
+const TARGET_INLINE = 1;
+const TARGET_SHARED = 2;
+/** How a message's kept headers are written: inline (mask, then the values), or the position of that chunk. */
+const HEADERS_INLINE = 0;
+const HEADERS_SHARED = 1;
 
 const PROTOCOLS: readonly HttpProtocol[] = [null, 'http/1.0', 'http/1.1', 'tls', 'other'];
 const WHEN: readonly EndedWhen[] = ['idle', 'mid-request', 'mid-response', 'request-unanswered'];
@@ -57,7 +72,7 @@ export interface HttpJson {
 }
 
 /** Writes `h` (its sides named by `client`) into `out`; returns the byte count. */
-export function encodeHttp(h: HttpConnection, client: 0 | 1, out: ByteSink): number {
+export function encodeHttp(h: HttpConnection, client: 0 | 1, out: ByteSink, sharing: Sharing | null = null): number {
   const w = out as ByteWriter;
   w.reset();
   w.unsigned(PROTOCOLS.indexOf(h.protocol));
@@ -81,49 +96,78 @@ export function encodeHttp(h: HttpConnection, client: 0 | 1, out: ByteSink): num
     w.unsigned(baseFrame);
     w.unsigned(Math.round(baseTime * 1e6));
   }
-  for (const t of h.listed) transaction(w, t, baseFrame, baseTime);
+  for (const t of h.listed) transaction(w, t, h.texts, sharing, baseFrame, baseTime);
   return w.length;
 }
 
-function transaction(w: ByteWriter, t: Transaction, baseFrame: number, baseTime: number): void {
+function transaction(w: ByteWriter, t: Transaction, texts: ByteWriter, sharing: Sharing | null, baseFrame: number, baseTime: number): void {
   w.unsigned(t.transDepth);
-  w.unsigned((t.complete ? 1 : 0) | (t.gap ? 2 : 0) | (t.requestFirstFrame >= 0 ? 4 : 0) | (t.responseFirstFrame >= 0 ? 8 : 0));
+  // Whether a message's last byte was seen is a bit of its own: held bytes keep their frame, so a
+  // message delivered out of order can end in a frame before the one it began in (a negative delta).
+  w.unsigned(
+    (t.complete ? 1 : 0) | (t.gap ? 2 : 0) | (t.requestFirstFrame >= 0 ? 4 : 0) | (t.responseFirstFrame >= 0 ? 8 : 0) |
+      (t.requestLastFrame >= 0 ? 16 : 0) | (t.responseLastFrame >= 0 ? 32 : 0),
+  );
   optionalText(w, t.method);
-  optionalText(w, t.target);
+  if (t.targetAt < 0) w.unsigned(TARGET_NONE);
+  else chunk(w, texts, t.targetAt, t.targetEnd, sharing, TARGET_INLINE, TARGET_SHARED);
   optionalText(w, t.version ?? (t.requestVersion === '0.9' ? '0.9' : null));
   w.unsigned(t.status === null ? 0 : t.status + 1);
   w.unsigned(t.infoStatus === null ? 0 : t.infoStatus + 1);
   w.signed(t.idle === null ? -1 : Math.round(t.idle * 1e6));
-  if (t.requestFirstFrame >= 0) message(w, t.requestFirstFrame, t.requestFirstTime, t.requestLastFrame, t.requestLastTime, t.requestHeaders, t.requestBodyDeclared, t.requestBodyDelivered, t.requestBodyGap, t.requestBodyDecoded, baseFrame, baseTime);
-  if (t.responseFirstFrame >= 0) message(w, t.responseFirstFrame, t.responseFirstTime, t.responseLastFrame, t.responseLastTime, t.responseHeaders, t.responseBodyDeclared, t.responseBodyDelivered, t.responseBodyGap, t.responseBodyDecoded, baseFrame, baseTime);
+  if (t.requestFirstFrame >= 0) {
+    message(w, t.requestFirstFrame, t.requestFirstTime, t.requestLastFrame, t.requestLastTime, baseFrame, baseTime);
+    headers(w, texts, t.requestHeadersAt, t.requestHeadersEnd, sharing);
+    body(w, t.requestBodyDeclared, t.requestBodyDelivered, t.requestBodyGap, t.requestBodyDecoded);
+  }
+  if (t.responseFirstFrame >= 0) {
+    message(w, t.responseFirstFrame, t.responseFirstTime, t.responseLastFrame, t.responseLastTime, baseFrame, baseTime);
+    headers(w, texts, t.responseHeadersAt, t.responseHeadersEnd, sharing);
+    body(w, t.responseBodyDeclared, t.responseBodyDelivered, t.responseBodyGap, t.responseBodyDecoded);
+  }
 }
 
-function message(
-  w: ByteWriter, firstFrame: number, firstTime: number, lastFrame: number, lastTime: number, headers: KeptValues,
-  declared: number, delivered: number, missing: number, decoded: number, baseFrame: number, baseTime: number,
-): void {
+function message(w: ByteWriter, firstFrame: number, firstTime: number, lastFrame: number, lastTime: number, baseFrame: number, baseTime: number): void {
   w.signed(firstFrame - baseFrame);
   w.signed(Math.round((firstTime - baseTime) * 1e6));
-  w.signed(lastFrame < 0 ? -1 : lastFrame - firstFrame);
-  if (lastFrame >= 0) w.signed(Math.round((lastTime - firstTime) * 1e6));
-  let mask = 0;
-  for (let k = 0; k < headers.length; k++) if (headers[k] !== undefined) mask |= 1 << k;
-  w.unsigned(mask);
-  for (let k = 0; k < headers.length; k++) {
-    const v = headers[k];
-    if (v !== undefined) text(w, v);
+  if (lastFrame < 0) return;
+  w.signed(lastFrame - firstFrame);
+  w.signed(Math.round((lastTime - firstTime) * 1e6));
+}
+
+/** A message's kept headers as writeKeptHeaders put them in the texts (none: an empty mask). */
+function headers(w: ByteWriter, texts: ByteWriter, at: number, end: number, sharing: Sharing | null): void {
+  if (at >= 0) chunk(w, texts, at, end, sharing, HEADERS_INLINE, HEADERS_SHARED);
+  else {
+    w.unsigned(HEADERS_INLINE);
+    w.unsigned(0);
   }
+}
+
+/** The encoded chunk texts[at, end): by its position in the store when it is shared there, else inline. */
+function chunk(w: ByteWriter, texts: ByteWriter, at: number, end: number, sharing: Sharing | null, inline: number, shared: number): void {
+  const pos = sharing === null ? -1 : sharing.texts.positionOf(sharing.store, texts.bytes, at, end);
+  if (pos >= 0) {
+    w.unsigned(shared);
+    w.unsigned(pos);
+  } else {
+    w.unsigned(inline);
+    w.copy(texts.bytes, at, end);
+  }
+}
+
+function body(w: ByteWriter, declared: number, delivered: number, missing: number, decoded: number): void {
   w.signed(declared);
   w.unsigned(delivered);
   w.unsigned(missing);
   w.signed(decoded);
 }
 
-/** A string from the capture: latin1 bytes (one per character, as parsed), at most MAX_STRING. */
+/** A name the analyzer holds as a string (a method, a version, a problem): one byte per character. */
 function text(w: ByteWriter, s: string): void {
-  const n = Math.min(s.length, MAX_STRING);
-  w.unsigned(n);
-  w.bytes.length < w.length + n ? grow(w, n) : undefined;
+  w.unsigned(s.length);
+  const n = s.length;
+  if (w.bytes.length < w.length + n) grow(w, n);
   for (let k = 0; k < n; k++) w.bytes[w.length + k] = s.charCodeAt(k) & 0xff;
   w.length += n;
 }
@@ -144,7 +188,22 @@ function optionalText(w: ByteWriter, s: string | null): void {
 
 const reader = new ByteReader();
 
-export function decodeHttp(bytes: Uint8Array, offset: number, _length: number): HttpJson {
+/** Per store: what the shared chunks decode to, by position (targets and header sets apart: the same bytes may be either). */
+interface Decoded {
+  targets: Map<number, string>;
+  headers: Map<number, Record<string, string>>;
+}
+const decodedByStore = new WeakMap<SharedBytes, Decoded>();
+/** Reads a shared chunk where it lies in its store. */
+const chunkReader = new ByteReader();
+let decoded: Decoded | null = null;
+let decodedStore: SharedBytes | null = null;
+
+export function decodeHttp(bytes: Uint8Array, offset: number, _length: number, shared: SharedBytes | null = null): HttpJson {
+  if (shared !== decodedStore) {
+    decodedStore = shared;
+    decoded = shared === null ? null : (decodedByStore.get(shared) ?? setDecoded(shared));
+  }
   const r = reader.at(bytes, offset);
   const protocol = PROTOCOLS[r.unsigned()] ?? null;
   const requests = r.unsigned();
@@ -169,32 +228,65 @@ export function decodeHttp(bytes: Uint8Array, offset: number, _length: number): 
   };
 }
 
+function setDecoded(shared: SharedBytes): Decoded {
+  const d: Decoded = { targets: new Map(), headers: new Map() };
+  decodedByStore.set(shared, d);
+  return d;
+}
+
+/** Where a shared chunk lies: chunkReader, positioned on it. */
+function sharedChunk(pos: number): ByteReader {
+  if (decodedStore === null) throw new Error('an HTTP record names a shared chunk but was read without its store');
+  return chunkReader.at(decodedStore.bytePage(pos), decodedStore.byteOffsetOf(pos));
+}
+
+function readTarget(r: ByteReader): string | null {
+  const how = r.unsigned();
+  if (how === TARGET_NONE) return null;
+  if (how === TARGET_INLINE) return readText(r);
+  const pos = r.unsigned();
+  let t = decoded!.targets.get(pos);
+  if (t === undefined) decoded!.targets.set(pos, (t = readText(sharedChunk(pos))));
+  return t;
+}
+
+function readKeptHeaders(r: ByteReader): Record<string, string> {
+  if (r.unsigned() === HEADERS_INLINE) return readHeaders(r, r.unsigned());
+  const pos = r.unsigned();
+  let h = decoded!.headers.get(pos);
+  if (h === undefined) {
+    const c = sharedChunk(pos);
+    decoded!.headers.set(pos, (h = readHeaders(c, c.unsigned())));
+  }
+  return h;
+}
+
 function readTransaction(r: ByteReader, baseFrame: number, baseTime: number): HttpTransactionJson {
   const trans_depth = r.unsigned();
   const bits = r.unsigned();
   const method = readOptional(r);
-  const target = readOptional(r);
+  const target = readTarget(r);
   const version = readOptional(r);
   const status = r.unsigned() - 1;
   const info = r.unsigned() - 1;
   const idle = r.signed();
-  const request = (bits & 4) !== 0 ? readMessage(r, baseFrame, baseTime) : null;
-  const response = (bits & 8) !== 0 ? readMessage(r, baseFrame, baseTime) : null;
+  const request = (bits & 4) !== 0 ? readMessage(r, baseFrame, baseTime, (bits & 16) !== 0) : null;
+  const response = (bits & 8) !== 0 ? readMessage(r, baseFrame, baseTime, (bits & 32) !== 0) : null;
   return {
     trans_depth, method, target, version, status: status < 0 ? null : status, interimStatus: info < 0 ? null : info,
     complete: (bits & 1) !== 0, gap: (bits & 2) !== 0, idleSec: idle < 0 ? null : idle / 1e6, request, response,
   };
 }
 
-function readMessage(r: ByteReader, baseFrame: number, baseTime: number): HttpMessageJson {
+function readMessage(r: ByteReader, baseFrame: number, baseTime: number, ended: boolean): HttpMessageJson {
   const firstFrame = baseFrame + r.signed();
   const firstTime = round6(baseTime + r.signed() / 1e6);
-  const lastDelta = r.signed();
-  const lastTime = lastDelta < 0 ? null : round6(firstTime + r.signed() / 1e6);
-  const headers = readHeaders(r, r.unsigned());
+  const lastFrame = ended ? firstFrame + r.signed() : null;
+  const lastTime = ended ? round6(firstTime + r.signed() / 1e6) : null;
+  const headers = readKeptHeaders(r);
   const declared = r.signed();
   return {
-    firstFrame, firstTime, lastFrame: lastDelta < 0 ? null : firstFrame + lastDelta, lastTime, headers,
+    firstFrame, firstTime, lastFrame, lastTime, headers,
     bodyDeclared: declared < 0 ? null : declared, bodyDelivered: r.unsigned(), bodyMissing: r.unsigned(), bodyDecoded: nonNegative(r.signed()),
   };
 }

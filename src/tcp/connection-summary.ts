@@ -482,7 +482,7 @@ export class ConnectionSummary implements ConnectionRecord {
     const n = this.int(I.AppLen);
     if (decode === null || n === 0) return null;
     const at = this.int(I.AppAt);
-    return decode(this.store.bytePage(at), SummaryStore.byteOffset(at), n);
+    return decode(this.store.bytePage(at), SummaryStore.byteOffset(at), n, this.store);
   }
 
   toJSON(): Record<string, unknown> {

@@ -64,9 +64,21 @@ export interface ApplicationLayer {
    * The connection is being summarised: returns how many bytes of `out.bytes` hold its result (0 for
    * none). `client` is the connection side the TCP stage calls the client. The consumer is spent after.
    */
-  close(consumer: StreamConsumer, client: 0 | 1, out: ByteSink): number;
-  /** The kept result as the record's JSON value. */
-  decode(bytes: Uint8Array, offset: number, length: number): unknown;
+  close(consumer: StreamConsumer, client: 0 | 1, out: ByteSink, shared: SharedBytes): number;
+  /** The kept result as the record's JSON value; `shared` is the store the record is in. */
+  decode(bytes: Uint8Array, offset: number, length: number, shared: SharedBytes): unknown;
+}
+
+/**
+ * The summary store's byte blob as a layer may use it beyond its records: bytes many records share
+ * (tcp/summary-store.ts), written once and named by their position.
+ */
+export interface SharedBytes {
+  /** Copies bytes[0, n) into the blob; returns their position. */
+  appendBytes(bytes: Uint8Array, n: number): number;
+  /** The page holding position `at`, and `at`'s offset in it. */
+  bytePage(at: number): Uint8Array;
+  byteOffsetOf(at: number): number;
 }
 
 /** Where a layer writes its result (tcp/varint.ts ByteWriter). */

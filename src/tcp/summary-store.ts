@@ -105,7 +105,7 @@ export class SummaryStore {
    * Reads the application layer's result of a row (AppAt/AppLen: a slice of the byte blob written by
    * an ApplicationLayer, stream-reassembly.ts); null when no layer ran. Set by whoever made the store.
    */
-  decodeApplication: ((bytes: Uint8Array, offset: number, length: number) => unknown) | null = null;
+  decodeApplication: ((bytes: Uint8Array, offset: number, length: number, shared: SummaryStore) => unknown) | null = null;
 
   /** The integer page holding row `id`, and the row's first index in it. */
   intPage(id: number): Int32Array {
@@ -156,6 +156,10 @@ export class SummaryStore {
 
   /** `at`'s offset in its page. */
   static byteOffset(at: number): number {
+    return at & BYTE_MASK;
+  }
+
+  byteOffsetOf(at: number): number {
     return at & BYTE_MASK;
   }
 

@@ -78,7 +78,7 @@ export class TcpTracker {
     this.application = options.application ?? null;
     if (this.application !== null) {
       const layer = this.application;
-      this.store.decodeApplication = (bytes, offset, length) => layer.decode(bytes, offset, length);
+      this.store.decodeApplication = (bytes, offset, length, shared) => layer.decode(bytes, offset, length, shared);
     }
   }
 
@@ -225,7 +225,7 @@ export class TcpTracker {
     c.stream!.finish();
     const out = this.appOut;
     out.reset();
-    const n = layer.close(c.app!, c.client, out);
+    const n = layer.close(c.app!, c.client, out, this.store);
     c.app = null;
     c.appLen = n;
     c.appAt = n > 0 ? this.store.appendBytes(out.bytes, n) | 0 : 0;

@@ -10,8 +10,12 @@
 
 /** Appends varints to a growable scratch buffer; `take` copies them out. */
 export class ByteWriter {
-  bytes = new Uint8Array(4096);
+  bytes: Uint8Array;
   length = 0;
+
+  constructor(size = 4096) {
+    this.bytes = new Uint8Array(size);
+  }
 
   reset(): void {
     this.length = 0;
@@ -22,6 +26,18 @@ export class ByteWriter {
     const next = new Uint8Array(Math.max(this.bytes.length * 2, this.length + n));
     next.set(this.bytes.subarray(0, this.length));
     this.bytes = next;
+  }
+
+  /** Bytes [s, e) of b as they are. */
+  copy(b: Uint8Array, s: number, e: number): void {
+    const n = e - s;
+    this.room(n);
+    const out = this.bytes;
+    let i = this.length;
+    // Short runs (a target, a header value) are quicker copied by hand than through a subarray view.
+    if (n > 64) out.set(b.subarray(s, e), i);
+    else for (let k = s; k < e; k++) out[i++] = b[k]!;
+    this.length += n;
   }
 
   /** A non-negative integer (anything else is written as 0: the store never holds NaN or Infinity). */

@@ -152,6 +152,13 @@ test('out-of-order segments are parsed in sequence order', (t) => {
   t.is(h.transactions[0]!.target, '/ooo');
   t.is(h.transactions[0]!.status, 200);
   t.true(h.transactions[0]!.complete);
+  // The request began in the later frame (4) and ended in the earlier, held one (3): both kept, and
+  // the record reads on correctly after them (it had taken the negative delta for "no last frame").
+  const request = h.transactions[0]!.request!;
+  t.is(request.firstFrame, 4);
+  t.is(request.lastFrame, 3);
+  t.deepEqual(request.headers, { Host: 'example' });
+  t.deepEqual(h.transactions[0]!.response!.headers, { 'Content-Length': '3' });
 });
 
 test('a response split across many segments: framing by Content-Length, last byte frame', (t) => {

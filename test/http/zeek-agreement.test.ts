@@ -17,6 +17,8 @@ import { ACK, SYN } from '../../src/decode/segment.js';
 import { formatAddress } from '../../src/decode/address.js';
 import { StreamReassembly } from '../../src/tcp/stream-reassembly.js';
 import { HttpConnection } from '../../src/http/http-connection.js';
+import { decodeHttp, encodeHttp, type HttpJson } from '../../src/http/http-record.js';
+import { ByteWriter } from '../../src/tcp/varint.js';
 import { corpusOrSkip, listCaptures, referenceName } from '../helpers/corpus.js';
 
 /** Tunnelled captures: they decode only once the decoder's tunnel work lands (issue 12/13). */
@@ -26,7 +28,7 @@ const TUNNELLED = new Set([
   'zeek-http-vlan-mpls', 'zeek-http-snap-tcp',
 ]);
 
-interface Flow { key: string; order: number; client: 0 | 1; a: string; b: string; r: StreamReassembly; http: HttpConnection }
+interface Flow { key: string; order: number; client: 0 | 1; a: string; b: string; r: StreamReassembly; http: HttpConnection; json?: HttpJson }
 
 /**
  * The connection uids Zeek's btest runs hand out, in creation order: btest seeds Zeek's random source,
@@ -61,11 +63,21 @@ async function analyse(path: string): Promise<Map<string, Flow>> {
     }
     f.r.add(s, src === f.a ? 0 : 1);
   });
+  const w = new ByteWriter();
   for (const f of flows.values()) {
     f.r.finish();
     f.http.finish();
+    // Read back as the run keeps it: the record is what the report is made from.
+    encodeHttp(f.http, f.client, w);
+    f.json = decodeHttp(w.bytes, 0, w.length);
   }
   return flows;
+}
+
+/** A message's body length as Zeek logs it: after Content-Encoding is undone where we counted that, else delivered plus lost. */
+function bodyLength(m: { bodyDecoded: number | null; bodyDelivered: number; bodyMissing: number } | null | undefined): number {
+  if (m === null || m === undefined) return 0;
+  return m.bodyDecoded ?? m.bodyDelivered + m.bodyMissing;
 }
 
 /**
@@ -163,15 +175,16 @@ if (dir !== null) {
         list.forEach((row, idx) => {
           rows++;
           const depth = row['trans_depth'] !== undefined ? Number(row['trans_depth']) : idx + 1;
-          const tx = flow?.http.listed.find((x) => x.transDepth === depth) ?? flow?.http.listed[idx];
+          const listed = flow?.json?.transactions ?? [];
+          const tx = listed.find((x) => x.trans_depth === depth) ?? listed[idx];
           const ours: Record<string, string> = {
             method: tx?.method ?? '-',
             uri: tx?.target === null || tx === undefined ? '-' : tx.target === '' ? '(empty)' : percentDecode(tx.target),
-            version: tx?.version ?? (tx?.requestVersion === '0.9' ? '0.9' : '-'),
-            status_code: tx?.status === null || tx === undefined ? (tx?.requestVersion === '0.9' ? '0' : '-') : String(tx.status),
+            version: tx?.version ?? '-',
+            status_code: tx?.status === null || tx === undefined ? (tx?.version === '0.9' ? '0' : '-') : String(tx.status),
             // Zeek logs the length after Content-Encoding is undone: our decoded length where we counted one.
-            request_body_len: String(tx === undefined ? 0 : tx.requestBodyDecoded >= 0 ? tx.requestBodyDecoded : tx.requestBodyDelivered + tx.requestBodyGap),
-            response_body_len: String(tx === undefined ? 0 : tx.responseBodyDecoded >= 0 ? tx.responseBodyDecoded : tx.responseBodyDelivered + tx.responseBodyGap),
+            request_body_len: String(bodyLength(tx?.request)),
+            response_body_len: String(bodyLength(tx?.response)),
           };
           const bad: string[] = [];
           for (const f of Object.keys(ours)) {
