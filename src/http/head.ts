@@ -289,14 +289,24 @@ const READ_NAMES = [...KEPT_HEADERS, 'expect', 'content-encoding'];
 const KNOWN_BY_LENGTH: number[][] = [];
 READ_NAMES.forEach((name, index) => (KNOWN_BY_LENGTH[name.length] ??= []).push(index));
 
-/** The index of the read header name that bytes[s, e) spell in any case (RFC 9110: case-insensitive), else -1 — no string made. */
+/** Their bytes (lower case), for comparing where the header lies. */
+const NAME_CODES = READ_NAMES.map((name) => Uint8Array.from(name, (ch) => ch.charCodeAt(0)));
+
+/**
+ * The index of the read header name that bytes[s, e) spell in any case (RFC 9110: case-insensitive),
+ * else -1 — no string made. Every read name starts with a letter: its first byte rules out most
+ * candidates of the same length (Date/Host, Server/Expect) before a loop.
+ */
 function knownName(b: Uint8Array, s: number, e: number): number {
   const list = KNOWN_BY_LENGTH[e - s];
   if (list === undefined) return -1;
-  for (const index of list) {
-    const name = READ_NAMES[index]!;
-    let k = 0;
-    while (k < name.length && sameIgnoringCase(b[s + k]!, name.charCodeAt(k))) k++;
+  const first = b[s]! | 0x20;
+  for (let i = 0; i < list.length; i++) {
+    const index = list[i]!;
+    const name = NAME_CODES[index]!;
+    if (name[0] !== first) continue;
+    let k = 1;
+    while (k < name.length && sameIgnoringCase(b[s + k]!, name[k]!)) k++;
     if (k === name.length) return index;
   }
   return -1;

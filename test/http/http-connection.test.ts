@@ -264,6 +264,19 @@ test('HTTP/1.0 persistence: closes unless keep-alive is asked; close-delimited b
   k.send(0, 'GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n');
   k.send(1, 'HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok');
   t.true(k.result().persistent);
+
+  // Header names and tokens in any case, compared on the bytes; only letters have a case (a CR is no
+  // '-' however it is folded: `keep\ralive` asks for nothing).
+  const u = new Conversation();
+  u.send(0, 'GET / HTTP/1.0\r\nCONNECTION: KEEP-ALIVE\r\n\r\n');
+  u.send(1, 'HTTP/1.0 200 OK\r\ncOnNeCtIoN: Keep-Alive\r\nCONTENT-LENGTH: 2\r\n\r\nok');
+  const uh = u.result();
+  t.true(uh.persistent);
+  t.is(uh.transactions[0]!.response!.bodyDeclared, 2);
+  const cr = new Conversation();
+  cr.send(0, 'GET / HTTP/1.0\r\nConnection: keep\ralive\r\n\r\n');
+  cr.send(1, 'HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok');
+  t.false(cr.result().persistent);
 });
 
 test('a RST in the middle of a chunked response: incomplete, ended mid-response', (t) => {
