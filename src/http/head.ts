@@ -215,6 +215,8 @@ const REGISTERED_METHODS = new Set([
   'PATCH', 'POST', 'PRI', 'PROPFIND', 'PROPPATCH', 'PUT', 'QUERY', 'REBIND', 'REPORT', 'SEARCH', 'TRACE', 'UNBIND',
   'UNCHECKOUT', 'UNLINK', 'UNLOCK', 'UPDATE', 'UPDATEREDIRECTREF', 'VERSION-CONTROL',
 ]);
+/** The registered methods in one order: a record names one by its index (http-record.ts). */
+export const REGISTERED_METHOD_LIST: readonly string[] = [...REGISTERED_METHODS];
 const LONGEST_METHOD = [...REGISTERED_METHODS].reduce((n, m) => Math.max(n, m.length), 0);
 /** The registered methods by length, with their byte codes: matched where the bytes lie, no string made. */
 const METHODS_BY_LENGTH: { name: string; codes: number[] }[][] = [];

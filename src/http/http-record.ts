@@ -6,7 +6,7 @@
  */
 import type { ByteSink, SharedBytes } from '../tcp/stream-reassembly.js';
 import { ByteReader, ByteWriter } from '../tcp/varint.js';
-import { KEPT_HEADERS, type KeptHeader } from './head.js';
+import { KEPT_HEADERS, REGISTERED_METHOD_LIST, type KeptHeader } from './head.js';
 import type { EndedWhen, HttpConnection, HttpProtocol, Transaction } from './http-connection.js';
 import type { SharedTexts } from './shared-texts.js';
 
@@ -108,10 +108,10 @@ function transaction(w: ByteWriter, t: Transaction, texts: ByteWriter, sharing: 
     (t.complete ? 1 : 0) | (t.gap ? 2 : 0) | (t.requestFirstFrame >= 0 ? 4 : 0) | (t.responseFirstFrame >= 0 ? 8 : 0) |
       (t.requestLastFrame >= 0 ? 16 : 0) | (t.responseLastFrame >= 0 ? 32 : 0),
   );
-  optionalText(w, t.method);
+  named(w, t.method, METHOD_CODES);
   if (t.targetAt < 0) w.unsigned(TARGET_NONE);
   else chunk(w, texts, t.targetAt, t.targetEnd, sharing, TARGET_INLINE, TARGET_SHARED);
-  optionalText(w, t.version ?? (t.requestVersion === '0.9' ? '0.9' : null));
+  named(w, t.version ?? (t.requestVersion === '0.9' ? '0.9' : null), VERSION_CODES);
   w.unsigned(t.status === null ? 0 : t.status + 1);
   w.unsigned(t.infoStatus === null ? 0 : t.infoStatus + 1);
   w.signed(t.idle === null ? -1 : Math.round(t.idle * 1e6));
@@ -176,6 +176,26 @@ function grow(w: ByteWriter, n: number): void {
   const next = new Uint8Array(Math.max(w.bytes.length * 2, w.length + n + 64));
   next.set(w.bytes.subarray(0, w.length));
   w.bytes = next;
+}
+
+/**
+ * The names nearly every record holds (a registered method, a common version) as one byte: 0 none,
+ * 1 the text follows (any other), 2 + k the k-th name of the list.
+ */
+const METHOD_CODES = new Map(REGISTERED_METHOD_LIST.map((m, k) => [m, k]));
+const VERSIONS: readonly string[] = ['1.1', '1.0', '0.9'];
+const VERSION_CODES = new Map(VERSIONS.map((v, k) => [v, k]));
+
+function named(w: ByteWriter, s: string | null, codes: ReadonlyMap<string, number>): void {
+  const k = s === null ? undefined : codes.get(s);
+  if (k !== undefined) w.unsigned(2 + k);
+  else optionalText(w, s);
+}
+
+function readNamed(r: ByteReader, names: readonly string[]): string | null {
+  const how = r.unsigned();
+  if (how === 0) return null;
+  return how === 1 ? readText(r) : names[how - 2]!;
 }
 
 function optionalText(w: ByteWriter, s: string | null): void {
@@ -264,9 +284,9 @@ function readKeptHeaders(r: ByteReader): Record<string, string> {
 function readTransaction(r: ByteReader, baseFrame: number, baseTime: number): HttpTransactionJson {
   const trans_depth = r.unsigned();
   const bits = r.unsigned();
-  const method = readOptional(r);
+  const method = readNamed(r, REGISTERED_METHOD_LIST);
   const target = readTarget(r);
-  const version = readOptional(r);
+  const version = readNamed(r, VERSIONS);
   const status = r.unsigned() - 1;
   const info = r.unsigned() - 1;
   const idle = r.signed();
@@ -361,6 +381,3 @@ function latin1(b: Uint8Array, at: number, n: number): string {
   return s;
 }
 
-function readOptional(r: ByteReader): string | null {
-  return r.unsigned() === 0 ? null : readText(r);
-}
