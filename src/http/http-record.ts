@@ -220,10 +220,19 @@ let decoded: Decoded | null = null;
 let decodedStore: SharedBytes | null = null;
 
 export function decodeHttp(bytes: Uint8Array, offset: number, _length: number, shared: SharedBytes | null = null): HttpJson {
-  if (shared !== decodedStore) {
-    decodedStore = shared;
-    decoded = shared === null ? null : (decodedByStore.get(shared) ?? setDecoded(shared));
+  // The record's store, for its shared chunks, is held only during the call: a module reference
+  // would keep the last analysis's store (tens of MB) alive after its report is gone.
+  decodedStore = shared;
+  decoded = shared === null ? null : (decodedByStore.get(shared) ?? setDecoded(shared));
+  try {
+    return readRecord(bytes, offset);
+  } finally {
+    decodedStore = null;
+    decoded = null;
   }
+}
+
+function readRecord(bytes: Uint8Array, offset: number): HttpJson {
   const r = reader.at(bytes, offset);
   const protocol = PROTOCOLS[r.unsigned()] ?? null;
   const requests = r.unsigned();
