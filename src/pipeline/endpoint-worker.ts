@@ -1,8 +1,9 @@
 /**
  * The findings helper of pipeline/shards.ts: builds the socket table from the shared summary stores,
  * hands it to the calling thread (whose detectors then read it), and computes the endpoint views
- * from it meanwhile. Started with the shard workers, so its modules are loaded by the time the
- * records are ready; a fresh isolate, so its heap is small.
+ * from it meanwhile. Started when the engine pass is over (an idle isolate through the pass added to
+ * its peak); its modules load while the calling thread runs the detectors that need no table. A
+ * fresh isolate, so its heap is small.
  */
 import { parentPort } from 'node:worker_threads';
 import type { HelperJob, HelperReply } from './shards.js';

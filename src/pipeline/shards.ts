@@ -28,6 +28,7 @@ import { SummaryStore, type StoreData } from '../tcp/summary-store.js';
 import type { HttpOptions } from '../http/http-layer.js';
 import { decodeHttp } from '../http/http-record.js';
 import { DEFAULT_MAX_LIVE, type TrackerOptions } from '../tcp/tracker.js';
+import { collectGarbageIfLarge } from './memory.js';
 
 /** More threads than this would each read the whole capture for little gain (and --threads 1000 is a typo). */
 export const MAX_THREADS = 64;
@@ -256,38 +257,32 @@ export async function runShards(paths: readonly string[], options: ReadOptions &
   // Shard 0 runs here, the others in workers: this thread would only wait, and one isolate fewer
   // is one heap fewer (the findings then reuse the space this thread's engine pass had).
   const others = Promise.all(jobs.slice(1).map((job) => runWorker(job, workers)));
-  // The findings helper, started now so that its modules are loaded when the records are ready.
-  const helper = withHelper ? new Worker(new URL('./endpoint-worker.js', import.meta.url), WORKER_OPTIONS) : null;
-  helper?.on('error', () => undefined); // reported through start() when it matters
-  const helperExit = { code: null as number | null };
-  helper?.once('exit', (code) => (helperExit.code = code));
   others.catch(() => undefined); // handled below, after shard 0
   let results: ShardResult[];
   let encapsulation: EncapsulationSummary;
   try {
     // Every thread reads the whole capture at about the same pace: this one's reads are the progress.
-    const here = await runEngine(paths, options.onProgress !== undefined ? { ...jobs[0]!.options, onProgress: options.onProgress } : jobs[0]!.options);
+    const here = await runHere(paths, options.onProgress !== undefined ? { ...jobs[0]!.options, onProgress: options.onProgress } : jobs[0]!.options);
     encapsulation = here.encapsulation; // every thread decodes every frame: the counts are the same
-    const t = here.tracker;
-    results = [
-      {
-        summaries: here.summaries, frames: here.frames, tcpSegments: here.tcpSegments, decode: here.decode,
-        count: here.count, store: t.summaryStore, peakLive: t.peakLive, evicted: t.evicted, latePackets: t.latePackets,
-      },
-      ...(await others).map((m) => ({ ...m, store: withHttp(SummaryStore.fromData(m.store), options) })),
-    ];
+    // This thread's engine garbage goes now, while the other shards finish: collected after them, it
+    // was on top of their heaps at the pass's peak (the 1 GB benchmark capture: −30 MB).
+    collectGarbageIfLarge(here.result.count);
+    results = [here.result, ...(await others).map((m) => ({ ...m, store: withHttp(SummaryStore.fromData(m.store), options) }))];
   } catch (err) {
-    await Promise.all([...workers, ...(helper === null ? [] : [helper])].map((w) => w.terminate()));
+    await Promise.all(workers.map((w) => w.terminate()));
     throw err;
   }
 
   // Every thread must have read the same capture: a file still being written (tcpdump running) can
   // be longer for a later reader. Then the caller reads it again in one thread.
   const first = results[0]!;
-  if (results.some((r) => r.frames !== first.frames || r.tcpSegments !== first.tcpSegments)) {
-    await helper?.terminate();
-    return null;
-  }
+  if (results.some((r) => r.frames !== first.frames || r.tcpSegments !== first.tcpSegments)) return null;
+  // The findings helper, started only now: an idle isolate through the engine pass was ~25 MB at the
+  // pass's peak, and it loads its modules while this thread runs the first detectors.
+  const helper = withHelper ? new Worker(new URL('./endpoint-worker.js', import.meta.url), WORKER_OPTIONS) : null;
+  helper?.on('error', () => undefined); // reported through start() when it matters
+  const helperExit = { code: null as number | null };
+  helper?.once('exit', (code) => (helperExit.code = code));
   const stores = results.map((r) => r.store);
   const order = mergeOrder(stores, results.map((r) => r.count));
   const connections = recordsInOrder(stores, order);
@@ -306,6 +301,19 @@ export async function runShards(paths: readonly string[], options: ReadOptions &
       evicted: results.reduce((n, r) => n + r.evicted, 0),
       maxLive,
       latePackets: results.reduce((n, r) => n + r.latePackets, 0),
+    },
+  };
+}
+
+/** Shard 0's engine pass, here: only its result outlives the call (the tracker is garbage after it). */
+async function runHere(paths: readonly string[], options: EngineOptions): Promise<{ result: ShardResult; encapsulation: EncapsulationSummary }> {
+  const here = await runEngine(paths, options);
+  const t = here.tracker;
+  return {
+    encapsulation: here.encapsulation,
+    result: {
+      summaries: here.summaries, frames: here.frames, tcpSegments: here.tcpSegments, decode: here.decode,
+      count: here.count, store: t.summaryStore, peakLive: t.peakLive, evicted: t.evicted, latePackets: t.latePackets,
     },
   };
 }
