@@ -34,7 +34,7 @@ interface Sample { seconds: number; packets: number; rssMiB: number }
 function measure(pass: 'read+decode' | 'connections' | 'analyze' | 'text'): Sample {
   const script = `${here}/pass.js`;
   // The same V8 options as the CLI's shebang (src/cli.ts), so that the figures are what users get.
-  const out = execFileSync(process.execPath, ['--max-semi-space-size=8', '--single-threaded-gc', '--expose-gc', script, pass, capture!], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const out = execFileSync(process.execPath, ['--max-semi-space-size=4', '--single-threaded-gc', '--expose-gc', script, pass, capture!], { encoding: 'utf8', maxBuffer: 1 << 20 });
   return JSON.parse(out) as Sample;
 }
 

@@ -42,7 +42,7 @@ const MIN_CONNECTION_SHARE = 0.05;
  * Workers get none of this process's Node options (a caller's `--input-type`, `-e` and the like
  * would break them) and the young generation the CLI's shebang gives the main thread.
  */
-const WORKER_OPTIONS = { execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 24 } };
+const WORKER_OPTIONS = { execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 12 } };
 
 export interface ShardedRun {
   summaries: FileSummary[];
