@@ -265,7 +265,8 @@ export async function runShards(paths: readonly string[], options: ReadOptions &
     const here = await runHere(paths, options.onProgress !== undefined ? { ...jobs[0]!.options, onProgress: options.onProgress } : jobs[0]!.options);
     encapsulation = here.encapsulation; // every thread decodes every frame: the counts are the same
     // This thread's engine garbage goes now, while the other shards finish: collected after them, it
-    // was on top of their heaps at the pass's peak (the 1 GB benchmark capture: −30 MB).
+    // was on top of their heaps at the pass's peak (the 1 GB benchmark capture: −6 MiB at the peak, with
+    // the helper started later).
     collectGarbageIfLarge(here.result.count);
     results = [here.result, ...(await others).map((m) => ({ ...m, store: withHttp(SummaryStore.fromData(m.store), options) }))];
   } catch (err) {
