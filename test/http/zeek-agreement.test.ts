@@ -4,8 +4,9 @@
  * compared with our transaction of the same connection (by id.*) and trans_depth on method, uri
  * (percent-decoded, as Zeek logs it), version, status and body lengths where the baseline has them.
  * Rows are matched by 4-tuple, or, in cut baselines without id.* columns, by btest's uid order.
- * 95 % raw agreement is not reached: most remaining rows are Zeek counting decoded (gzip) bodies,
- * which we deliberately do not inflate; every difference is named in EXPECTED_DIFFERENCES.
+ * 95 % raw agreement is not reached: the largest group of remaining rows is Zeek's MIME reader
+ * adding a CRLF the body never had (2 bytes over what was declared and sent), which we deliberately do
+ * not copy; every difference is named in EXPECTED_DIFFERENCES.
  */
 import test from 'ava';
 import { readFileSync, existsSync } from 'node:fs';
@@ -20,13 +21,6 @@ import { HttpConnection } from '../../src/http/http-connection.js';
 import { decodeHttp, encodeHttp, type HttpJson } from '../../src/http/http-record.js';
 import { ByteWriter } from '../../src/tcp/varint.js';
 import { corpusOrSkip, listCaptures, referenceName } from '../helpers/corpus.js';
-
-/** Tunnelled captures: they decode only once the decoder's tunnel work lands (issue 12/13). */
-const TUNNELLED = new Set([
-  'zeek-http-tunnel-vxlan', 'zeek-http-tunnel-ayiya', 'zeek-http-tunnel-gre-over-udp', 'zeek-http-tunnel-gtp2-different-udp-port',
-  'zeek-http-tunnel-gtp1-outer-ip-frag', 'zeek-http-tunnel-teredo', 'zeek-http-tunnel-teredo-bubble-with-payload',
-  'zeek-http-vlan-mpls', 'zeek-http-snap-tcp',
-]);
 
 interface Flow { key: string; order: number; client: 0 | 1; a: string; b: string; r: StreamReassembly; http: HttpConnection; json?: HttpJson }
 
@@ -120,6 +114,15 @@ function zeekUnescape(v: string): string {
   return v.replace(/\\\\|\\x([0-9a-f]{2})/gi, (m: string, h: string | undefined) => (h === undefined ? '\\' : String.fromCharCode(parseInt(h, 16))));
 }
 
+/**
+ * Targets are cut to 256 bytes (issue 14's bound on capture strings, README): a target at that bound
+ * agrees with a longer Zeek uri it begins.
+ */
+const TARGET_BOUND = 256;
+function cutPrefix(raw: string | null | undefined, ours: string, zeek: string): boolean {
+  return raw !== null && raw !== undefined && raw.length === TARGET_BOUND && zeek.length > ours.length && zeek.startsWith(ours);
+}
+
 /** Zeek's percent-decoding: a `%` that cannot be decoded is kept. Bytes as latin1 characters. */
 function percentDecode(s: string): string {
   return s.replace(/%([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
@@ -148,8 +151,8 @@ const EXPECTED_DIFFERENCES: Record<string, { fields: string; reason: string }> =
   'zeek-http-wstunnel CHhAvVGS1DHFjwGM9 1': { fields: 'status_code', reason: 'after 101 we stop (a tunnel); Zeek\'s WebSocket analyzer parses the HTTP inside the frames and logs that 301 on this row' },
   'zeek-http-wstunnel CHhAvVGS1DHFjwGM9 2': { fields: 'uri', reason: 'the request inside the WebSocket tunnel: we do not parse tunnels' },
 };
-/** Raw agreement measured with the differences above (164 of 179 rows). */
-const FLOOR = 91.5;
+/** Raw agreement measured with the differences above (181 of 196 rows). */
+const FLOOR = 92.3;
 
 const dir = corpusOrSkip();
 if (dir !== null) {
@@ -161,7 +164,7 @@ if (dir !== null) {
     for (const path of listCaptures()) {
       const name = referenceName(path);
       const logPath = join(dir, 'reference', `${name}.zeek-http.log`);
-      if (!existsSync(logPath) || TUNNELLED.has(name)) continue;
+      if (!existsSync(logPath)) continue;
       const flows = await analyse(path);
       const byOrder = [...flows.values()];
       const byConn = new Map<string, Record<string, string>[]>();
@@ -191,7 +194,7 @@ if (dir !== null) {
             const z = row[f];
             if (z === undefined) continue;
             const zv = f === 'uri' || f === 'method' ? zeekUnescape(z) : z;
-            if (zv !== ours[f]) bad.push(`${f} zeek=${z} ours=${ours[f]}`);
+            if (zv !== ours[f] && !(f === 'uri' && cutPrefix(tx?.target, ours[f]!, zv))) bad.push(`${f} zeek=${z} ours=${ours[f]}`);
           }
           if (bad.length === 0) agree++;
           else {
