@@ -9,7 +9,7 @@
  */
 import type { ConnectionRecord, Side } from '../tcp/connection-record.js';
 import type { CaptureBounds } from './types.js';
-import { socketTable, type SocketTable } from './socket-table.js';
+import { intervalTo, socketTable, type SocketTable } from './socket-table.js';
 import type { EndpointView, SocketState, StateCounts } from './types.js';
 import { captureSpan, iso, sortTimes } from './util.js';
 
@@ -214,7 +214,7 @@ function perStateSweep(spec: ViewSpec, t: SocketTable, scratch: Scratch, start: 
       const x = positions[p]!;
       while (t.end[socket]! <= x) socket++;
       if (mask[socket] !== 1) continue;
-      const ivTo = t.to[x]!;
+      const ivTo = intervalTo(t, x, socket);
       const a = Math.max(t.from[x]!, start);
       if (ivTo <= a || a > end) continue;
       plus[np++] = a;
@@ -284,7 +284,7 @@ function view(spec: ViewSpec, bySocket: SocketTable, scratch: Scratch, start: nu
     let lists: Float64Array[] | null = null;
     for (let pass = 0; pass < 2; pass++) {
       for (let m = 0; m < members.length; m++) for (let x = bySocket.begin[members[m]!]!, e = bySocket.end[members[m]!]!; x < e; x++) {
-        const ivTo = bySocket.to[x]!;
+        const ivTo = intervalTo(bySocket, x, members[m]!);
         const a = Math.max(bySocket.from[x]!, start);
         if (ivTo <= a || a > end) continue;
         const si = bySocket.state[x]! - 1; // TcpState code → STATE_ORDER index
@@ -385,7 +385,7 @@ function view(spec: ViewSpec, bySocket: SocketTable, scratch: Scratch, start: nu
     const conns: Partial<Record<SocketState, number[]>> = {};
     for (let m = 0; m < members.length; m++) for (let x = bySocket.begin[members[m]!]!, e = bySocket.end[members[m]!]!; x < e; x++) {
       const conn = members[m]! >> 1;
-      if (bySocket.from[x]! <= at && at < bySocket.to[x]!) {
+      if (bySocket.from[x]! <= at && at < intervalTo(bySocket, x, members[m]!)) {
         const st = STATE_ORDER[bySocket.state[x]! - 1]!;
         c[st] = (c[st] ?? 0) + 1;
         (conns[st] ??= []).push(bySocket.id[conn]!);

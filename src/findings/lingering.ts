@@ -2,7 +2,7 @@
 import type { ConnectionRecord, Side } from '../tcp/connection-record.js';
 import type { DetectorContext } from './context.js';
 import { intervalAt, type SocketInterval } from './sockets.js';
-import { socketOf } from './socket-table.js';
+import { intervalTo, socketOf } from './socket-table.js';
 import { TCP_STATE_NAMES } from '../tcp/endpoint-state.js';
 import type { FindingEndpoint, LingerEnd, LingeringSocket, SocketState } from './types.js';
 import { endpointKey, groupEndpoint, round6 } from './util.js';
@@ -51,7 +51,7 @@ export function lingering(ctx: DetectorContext, state: SocketState, minSec: numb
     // The duration as describeInterval computes it, before any object is made: most closing
     // states (every active closer's FIN_WAIT_2) last a round trip.
     const from = t.from[k]!;
-    const to = t.to[k]!;
+    const to = intervalTo(t, k);
     if (round6((Number.isFinite(to) ? to : Math.max(ctx.end, from)) - from) < minSec) continue;
     const c = ctx.connections[socketOf(t, k) >> 1]!;
     const iv = intervalAt(t, k, ctx.connections);

@@ -29,13 +29,21 @@ import { CLASS_KEYS } from '../tcp/classes.js';
 import { ConnectionSummary } from '../tcp/connection-summary.js';
 import type { SummaryStore } from '../tcp/summary-store.js';
 
-/** Why an interval ended. */
+/**
+ * Why an interval ended. Its end instant follows from the reason (intervalTo), so it is not kept per
+ * interval: Change, the next interval's start; Timer, its start + timeWaitSec; Reused and Abandoned,
+ * the connection's reusedAt and abandonedAt; Open, never. Only a change to a state that is no socket
+ * (CLOSED, UNKNOWN: the socket is gone) keeps its instant, in a short list (closedTo).
+ */
 export const enum End {
   Open = 0,
+  /** To another state of the socket: the next interval, which begins when this one ends. */
   Change = 1,
   Timer = 2,
   Reused = 3,
   Abandoned = 4,
+  /** To CLOSED or UNKNOWN (the socket is gone): a change too, as `toReason` says. */
+  Gone = 5,
 }
 
 /** No state (an open-ended interval's `toState`). */
@@ -70,8 +78,11 @@ export interface SocketTable extends ConnectionFacts {
   readonly count: number;
   readonly state: Uint8Array;
   readonly from: Float64Array;
-  readonly to: Float64Array;
+  /** Why each ended; when: intervalTo. */
   readonly toReason: Uint8Array;
+  /** The intervals that ended End.Gone, ascending, and when each ended. */
+  readonly goneAt: Int32Array;
+  readonly goneTo: Float64Array;
   /** What the intervals were computed with (intervalEdges recomputes one from them). */
   readonly timeWaitSec: number;
   /** Per connection index: when a later connection took its 4-tuple over (Infinity: never). */
@@ -174,15 +185,35 @@ class Intervals {
   n = 0;
   readonly state: Uint8Array;
   readonly from: Float64Array;
-  readonly to: Float64Array;
   readonly toReason: Uint8Array;
+  /** The End.Gone ones: interval and end instant (grown as needed; about one per connection). */
+  goneAt: Int32Array;
+  goneTo: Float64Array;
+  gone = 0;
 
-  constructor(cap: number, onShared = true) {
-    const make = <T>(Ctor: TypedArrayOf<T> & (new (n: number) => T), n: number): T => (onShared ? shared(Ctor, n) : new Ctor(n));
-    this.state = make(Uint8Array, cap);
-    this.from = make(Float64Array, cap);
-    this.to = make(Float64Array, cap);
-    this.toReason = make(Uint8Array, cap);
+  constructor(cap: number, private readonly onShared = true) {
+    this.state = this.make(Uint8Array, cap);
+    this.from = this.make(Float64Array, cap);
+    this.toReason = this.make(Uint8Array, cap);
+    this.goneAt = this.make(Int32Array, 16);
+    this.goneTo = this.make(Float64Array, 16);
+  }
+
+  private make<T>(Ctor: TypedArrayOf<T> & (new (n: number) => T), n: number): T {
+    return this.onShared ? shared(Ctor, n) : new Ctor(n);
+  }
+
+  addGone(k: number, to: number): void {
+    if (this.gone === this.goneAt.length) {
+      const at = this.make(Int32Array, 2 * this.gone);
+      const tos = this.make(Float64Array, 2 * this.gone);
+      (at as Int32Array).set(this.goneAt);
+      (tos as Float64Array).set(this.goneTo);
+      this.goneAt = at;
+      this.goneTo = tos;
+    }
+    this.goneAt[this.gone] = k;
+    this.goneTo[this.gone++] = to;
   }
 }
 
@@ -282,8 +313,8 @@ function build(n: number, recordAt: RecordAt, timeWaitSec: number): SocketTable 
   const m = g.n;
   return {
     id, closedFirst, tuple, ip, port, resetsSent, classBits, finFrame, ips, begin, end, timeWaitSec, reusedAt, abandonedAt, count: m,
-    state: g.state.subarray(0, m), from: g.from.subarray(0, m), to: g.to.subarray(0, m),
-    toReason: g.toReason.subarray(0, m),
+    state: g.state.subarray(0, m), from: g.from.subarray(0, m), toReason: g.toReason.subarray(0, m),
+    goneAt: g.goneAt.subarray(0, g.gone), goneTo: g.goneTo.subarray(0, g.gone),
   };
 }
 
@@ -311,7 +342,8 @@ function appendIntervals(
       let toReason: End = End.Open;
       if (next < hi) {
         to = st.times[next]!;
-        toReason = End.Change;
+        const nextCode = st.codes[next]!;
+        toReason = nextCode === TcpState.Closed || nextCode === TcpState.Unknown ? End.Gone : End.Change;
       }
       if (code === TcpState.SynSent && toReason === End.Open && abandoned >= from && abandoned < to) {
         to = abandoned;
@@ -328,8 +360,8 @@ function appendIntervals(
       const k = out.n++;
       out.state[k] = code;
       out.from[k] = from;
-      out.to[k] = to;
       out.toReason[k] = toReason;
+      if (toReason === End.Gone) out.addGone(k, to);
       if (changes !== null) {
         changes.began[k] = j;
         changes.ended[k] = next < hi ? next : st.n;
@@ -365,6 +397,40 @@ function synGiveUp(c: ConnectionRecord, captureEnd: number): number {
   return captureEnd - last > Math.max(2.5 * interval, MIN_GIVE_UP_SILENCE_SEC) ? last + 2 * interval : Infinity;
 }
 
+/**
+ * When interval `k` ended (Infinity: not in the capture). `socket`, when the caller knows it
+ * (connection index × 2 + side), saves looking it up for the reasons that need the connection.
+ */
+export function intervalTo(t: SocketTable, k: number, socket = -1): number {
+  switch (t.toReason[k]! as End) {
+    case End.Change:
+      return t.from[k + 1]!;
+    case End.Timer:
+      return t.from[k]! + t.timeWaitSec;
+    case End.Reused:
+      return t.reusedAt[(socket >= 0 ? socket : socketOf(t, k)) >> 1]!;
+    case End.Abandoned:
+      return t.abandonedAt[(socket >= 0 ? socket : socketOf(t, k)) >> 1]!;
+    case End.Gone:
+      return goneTo(t, k);
+    default:
+      return Infinity;
+  }
+}
+
+/** The end instant of interval `k`, one that ended End.Gone: the list is ascending. */
+function goneTo(t: SocketTable, k: number): number {
+  const at = t.goneAt;
+  let lo = 0;
+  let hi = at.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (at[mid]! < k) lo = mid + 1;
+    else hi = mid;
+  }
+  return t.goneTo[lo]!;
+}
+
 /** The socket (connection index × 2 + side) of interval `k`: the first whose intervals end past it. */
 export function socketOf(t: SocketTable, k: number): number {
   const end = t.end;
@@ -397,7 +463,7 @@ export function intervalEdges(t: SocketTable, k: number, c: ConnectionRecord): {
   const j = changes.began[want]!;
   const next = changes.ended[want]!;
   const toReason = one.toReason[want] as End;
-  const changed = toReason === End.Change;
+  const changed = toReason === End.Change || toReason === End.Gone;
   const out = {
     fromFrame: st.frames[j]!,
     toFrame: changed ? st.frames[next]! : -1,

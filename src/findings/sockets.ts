@@ -5,7 +5,7 @@
  */
 import type { ConnectionRecord, Side } from '../tcp/connection-record.js';
 import { TCP_STATE_NAMES, type TcpStateName } from '../tcp/endpoint-state.js';
-import { End, intervalEdges, NO_STATE, socketOf, socketTable, type SocketTable } from './socket-table.js';
+import { End, intervalEdges, intervalTo, NO_STATE, socketOf, socketTable, type SocketTable } from './socket-table.js';
 import type { SocketState } from './types.js';
 import { sortTimes } from './util.js';
 
@@ -31,7 +31,8 @@ export interface SocketInterval {
   toReason: 'change' | 'timer' | 'reused' | 'abandoned' | null;
 }
 
-const REASONS = [null, 'change', 'timer', 'reused', 'abandoned'] as const;
+/** By End (Gone is a change too: to CLOSED). */
+const REASONS = [null, 'change', 'timer', 'reused', 'abandoned', 'change'] as const;
 
 /** Interval `k` of the table as an object (`into` is filled and returned when given). */
 export function intervalAt(t: SocketTable, k: number, connections: readonly ConnectionRecord[], into?: SocketInterval): SocketInterval {
@@ -51,7 +52,7 @@ export function intervalAt(t: SocketTable, k: number, connections: readonly Conn
   iv.state = TCP_STATE_NAMES[t.state[k]!] as SocketState;
   iv.from = t.from[k]!;
   iv.fromFrame = edges.fromFrame < 0 ? null : edges.fromFrame;
-  iv.to = t.to[k]!;
+  iv.to = intervalTo(t, k, socket);
   iv.toFrame = edges.toFrame < 0 ? null : edges.toFrame;
   iv.toState = edges.toState === NO_STATE ? null : TCP_STATE_NAMES[edges.toState]!;
   iv.toReason = REASONS[t.toReason[k]! as End]!;

@@ -11,7 +11,7 @@
 import type { Side } from '../tcp/connection-record.js';
 import type { DetectorContext } from './context.js';
 import { countSeries } from './sockets.js';
-import { End, type SocketTable } from './socket-table.js';
+import { End, intervalTo, type SocketTable } from './socket-table.js';
 import { TCP_STATE_NAMES } from '../tcp/endpoint-state.js';
 import type { TimeWaitFinding, Severity } from './types.js';
 import {
@@ -125,7 +125,7 @@ export function detectTimeWaitAccumulation(ctx: DetectorContext): Omit<TimeWaitF
     const to = new Float64Array(tw.length);
     for (let j = 0; j < tw.length; j++) {
       from[j] = t.from[tw[j]!]!;
-      to[j] = t.to[tw[j]!]!;
+      to[j] = intervalTo(t, tw[j]!, 2 * twConn[j]! + s);
     }
     const series = countSeries(from, to, ctx.start, ctx.end);
     const captureSec = Math.max(ctx.end - ctx.start, 1);
