@@ -50,22 +50,34 @@ const groupsOf = (ctx: DetectorContext): Groups => stateOf(states, ctx, () => ne
 /** The one pass over the HTTP connections (index.ts). */
 export function collectConnectionClose(ctx: DetectorContext, hc: HttpConnection): void {
   const { c, h } = hc;
-  if (c.closedFirstBy === null || h.transactions.length === 0) return;
+  const by = c.closedFirstBy; // a getter that decodes
+  if (by === null || h.transactions.length === 0) return;
   const groups = groupsOf(ctx);
   let g = groups.get(hc.serverKey);
   if (g === undefined) {
     groups.set(hc.serverKey, (g = { server: hc.server, ids: [], frames: [], requests: 0, clients: new Map(), start: Infinity, end: -Infinity, closed: 0, reasons: new Set() }));
   }
   g.closed++;
-  const reasons = h.transactions.map(closeRequest);
-  if (c.closedFirstBy !== 'server' || reasons.some((r) => r === null)) return;
+  if (by !== 'server') return;
+  // Every request asked to close, or none counts: decided before anything is kept.
+  const list = h.transactions;
+  // The reasons in the order the connection first gave them (the finding's text lists them so).
+  let first: 'connection-close' | 'http/1.0' | null = null;
+  let both = false;
+  for (let k = 0; k < list.length; k++) {
+    const r = closeRequest(list[k]!);
+    if (r === null) return;
+    if (first === null) first = r;
+    else if (r !== first) both = true;
+  }
   g.ids.push(c.id);
   g.frames.push(h.transactions[0]?.request?.firstFrame ?? 0, c.finFrames.server ?? 0);
   g.requests += h.requests;
   g.clients.set(hc.clientIp, (g.clients.get(hc.clientIp) ?? 0) + 1);
   g.start = Math.min(g.start, c.startEpoch);
   g.end = Math.max(g.end, c.endEpoch);
-  for (const r of reasons) g.reasons.add(r!);
+  if (first !== null) g.reasons.add(first);
+  if (both) g.reasons.add(first === 'connection-close' ? 'http/1.0' : 'connection-close');
 }
 
 export function detectConnectionClose(ctx: DetectorContext): Omit<ConnectionCloseFinding, 'rank' | 'explainedBy'>[] {
