@@ -632,14 +632,14 @@ export class HttpConnection implements StreamConsumer {
   private open(firstTime: number): Transaction {
     this.transactions++;
     const listed = this.listed.length < MAX_LISTED;
-    const t = (listed ? this.spare.pop() : undefined) ?? new Transaction();
+    const t = this.spare.pop() ?? new Transaction();
     t.init(this.transactions, this.lastEnd >= 0 ? Math.max(0, firstTime - this.lastEnd) : null, listed);
     // Beyond the listed ones a transaction lives only while it is in flight.
     if (listed) this.listed.push(t);
     return t;
   }
 
-  private messageEnd(_dir: 0 | 1, side: Side, at: Arrival): void {
+  private messageEnd(dir: 0 | 1, side: Side, at: Arrival): void {
     const t = side.current;
     if (side.decoder !== null) {
       side.decoder.end();
@@ -658,6 +658,10 @@ export class HttpConnection implements StreamConsumer {
         t.responseLastTime = at.time;
         t.complete = t.requestLastFrame >= 0 || t.method === null;
         this.lastEnd = at.time;
+        // An unlisted transaction is done with once answered (nothing else names it, unless its
+        // request is still arriving): reused by the next one, as a long keep-alive connection's
+        // transactions past MAX_LISTED were most of the layer's garbage (~160 MB on the benchmark).
+        if (!t.listed && this.sides[dir === 0 ? 1 : 0].current !== t && this.spare.length < MAX_SPARE) this.spare.push(t);
       }
     }
     side.current = null;
