@@ -599,9 +599,13 @@ export class HttpConnection implements StreamConsumer {
     }
     side.current = t;
     side.firstFrame = -1;
-    const coding = h.contentCoding === '' ? null : countedCoding(h.contentCoding);
+    // Only a listed transaction's decoded length is kept (the record lists the first MAX_LISTED):
+    // the others' bodies are not inflated.
+    const coding = h.contentCoding === '' || !t.listed ? null : countedCoding(h.contentCoding);
+    // Always set: a message whose framing a gap lost never reached messageEnd, and its decoder must
+    // not count the next message's body.
+    side.decoder = coding === null ? null : new DecodedLength(coding);
     if (coding !== null) {
-      side.decoder = new DecodedLength(coding);
       if (h.isRequest) t.requestBodyDecoded = 0;
       else t.responseBodyDecoded = 0;
     }

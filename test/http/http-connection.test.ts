@@ -435,6 +435,23 @@ test('Content-Encoding gzip, x-gzip, deflate (zlib or raw): the decoded length i
   t.is(lost.result().transactions[0]!.response!.bodyDecoded, null);
 });
 
+test('a gap that loses the framing of a deflate body: the next message is not counted by its inflater', (t) => {
+  const c = new Conversation();
+  c.send(0, GET('/z') + GET('/plain'));
+  // Raw deflate, one final stored block of 5 bytes: its header arrives, then a gap runs past the
+  // 32-byte chunk, so the framing is lost (resynchronised at the next status line).
+  c.send(1, 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Encoding: deflate\r\n\r\n20\r\n');
+  c.send(1, Uint8Array.from([0x01, 0x05, 0x00, 0xfa, 0xff]));
+  c.next[1] = (c.next[1] + 100) >>> 0;
+  // A plain response whose 5 body bytes would complete that stored block.
+  c.send(1, OK('hello'));
+  const r = c.result();
+  t.is(r.transactions.length, 2);
+  const plain = r.transactions[1]!.response!;
+  t.is(plain.bodyDelivered, 5);
+  t.is(plain.bodyDecoded, null, 'a message without Content-Encoding has no decoded length');
+});
+
 test('hostile: a header block over 64 KiB stops the direction (oversized) without holding more', (t) => {
   const c = new Conversation();
   c.send(0, 'GET / HTTP/1.1\r\n');
