@@ -230,7 +230,10 @@ export function detectFindings(connections: ConnectionRecord[], capture: Capture
  */
 export async function detectFindingsWhileTableBuilds(
   connections: ConnectionRecord[], capture: CaptureBounds, options: FindingOptions, table: Promise<SocketTable>,
-  /** Called once the facts-only detectors are done, before the others run (memory housekeeping). */
+  /**
+   * Called after the HTTP detectors' pass over the decoded records and again once the facts-only
+   * detectors are done, before the others run (memory housekeeping).
+   */
   betweenPhases: () => void = () => {},
 ): Promise<Finding[]> {
   const span = captureSpan(capture);
@@ -240,6 +243,7 @@ export async function detectFindingsWhileTableBuilds(
   try {
     forgetEvents();
     collectHttp(ctx);
+    betweenPhases();
     DETECTORS.forEach((d, i) => {
       if (!d.intervals) found[i] = d.run(ctx);
     });

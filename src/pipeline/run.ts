@@ -93,8 +93,9 @@ async function report(run: ShardedRun, options: AnalyzeOptions, lap: (phase: str
   if (helper !== null && captureTimes !== null && connections.length > 0) {
     // The socket table and the endpoint views in the helper, the detectors here meanwhile.
     const { table, views } = helper.start(options.timeWaitSec ?? 60, captureTimes, endpointOptions);
-    // The facts-only detectors' garbage would still fill the heap at the report's peak, when the
-    // table and the helper's heap are there too (−20 MB on the 1 GB benchmark capture, ~25 ms).
+    // The decoded HTTP records' and the facts-only detectors' garbage would still fill the heap at
+    // the report's peak, when the table and the helper's heap are there too (1 GB benchmark capture:
+    // −20 MB for the second, then −8 MiB median of 9 interleaved runs for the first; ~25 ms each).
     report.findings = await detectFindingsWhileTableBuilds(
       connections, report.capture, options, table, () => collectGarbageIfLarge(connections.length),
     );
