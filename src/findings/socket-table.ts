@@ -33,7 +33,7 @@ import type { SummaryStore } from '../tcp/summary-store.js';
  * Why an interval ended. Its end instant follows from the reason (intervalTo), so it is not kept per
  * interval: Change, the next interval's start; Timer, its start + timeWaitSec; Reused and Abandoned,
  * the connection's reusedAt and abandonedAt; Open, never. Only a change to a state that is no socket
- * (CLOSED, UNKNOWN: the socket is gone) keeps its instant, in a short list (closedTo).
+ * (CLOSED, UNKNOWN: the socket is gone) keeps its instant, in a short list (goneAt, goneTo).
  */
 export const enum End {
   Open = 0,
