@@ -59,9 +59,9 @@ export function collectConnectionClose(ctx: DetectorContext, hc: HttpConnection)
   }
   g.closed++;
   if (by !== 'server') return;
-  // Every request asked to close, or none counts: decided before anything is kept.
+  // Every request asked to close, or the connection does not count. The reasons in the order the
+  // connection first gave them (the finding's text lists them so).
   const list = h.transactions;
-  // The reasons in the order the connection first gave them (the finding's text lists them so).
   let first: 'connection-close' | 'http/1.0' | null = null;
   let both = false;
   for (let k = 0; k < list.length; k++) {
@@ -71,7 +71,7 @@ export function collectConnectionClose(ctx: DetectorContext, hc: HttpConnection)
     else if (r !== first) both = true;
   }
   g.ids.push(c.id);
-  g.frames.push(h.transactions[0]?.request?.firstFrame ?? 0, c.finFrames.server ?? 0);
+  g.frames.push(list[0]!.request?.firstFrame ?? 0, c.finFrames.server ?? 0);
   g.requests += h.requests;
   g.clients.set(hc.clientIp, (g.clients.get(hc.clientIp) ?? 0) + 1);
   g.start = Math.min(g.start, c.startEpoch);

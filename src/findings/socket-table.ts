@@ -207,8 +207,8 @@ class Intervals {
     if (this.gone === this.goneAt.length) {
       const at = this.make(Int32Array, 2 * this.gone);
       const tos = this.make(Float64Array, 2 * this.gone);
-      (at as Int32Array).set(this.goneAt);
-      (tos as Float64Array).set(this.goneTo);
+      at.set(this.goneAt);
+      tos.set(this.goneTo);
       this.goneAt = at;
       this.goneTo = tos;
     }
